@@ -1,0 +1,2 @@
+//! The `phonetoken` command-line tool.
+fn main() {}

@@ -1,0 +1,93 @@
+//! Numbering-plan metadata: the parts of libphonenumber's `PhoneNumberMetadata.xml` that
+//! parsing to E.164 needs, compiled into tables at generation time.
+//!
+//! Why generated code and not the XML: firmware has no XML parser, no regex engine and no
+//! allocator. `xtask` reads the XML once, compiles every pattern libphonenumber uses while
+//! parsing into a small bytecode ([`matcher`]), and writes `generated.rs`, which is committed
+//! and checked fresh in CI. Nothing is parsed or compiled at run time.
+//!
+//! Interface used by the parser (crate-private, stable between regenerations):
+//! [`Territory`], [`territory_for_region`], [`territory_for_country_code`],
+//! [`regions_for_country_code`], [`is_known_country_code`], [`ALL_REGIONS`], and
+//! [`Pattern`]'s `full_match` / `match_prefix`.
+
+mod generated;
+pub(crate) mod matcher;
+
+use crate::number::Region;
+pub(crate) use matcher::{Pattern, PrefixMatch};
+
+/// The libphonenumber release the tables were generated from.
+///
+/// ```
+/// assert_eq!(phonetoken::metadata::VERSION, "9.0.35");
+/// ```
+pub const VERSION: &str = generated::LIBPHONENUMBER_VERSION;
+
+/// One `<territory>` of the metadata: a region, or a non-geographic entity (`001`).
+#[derive(Debug)]
+pub(crate) struct Territory {
+    /// The region, or `None` for a non-geographic entity such as `+800`.
+    pub region: Option<Region>,
+    /// The country calling code.
+    pub country_code: u16,
+    /// `internationalPrefix`, if the territory has one.
+    pub international_prefix: Option<Pattern>,
+    /// `nationalPrefixForParsing`, defaulting to `nationalPrefix` as libphonenumber does.
+    pub national_prefix_for_parsing: Option<Pattern>,
+    /// `nationalPrefixTransformRule` (`"9$1"`): ASCII digits and `$N` group references.
+    pub national_prefix_transform_rule: Option<&'static str>,
+    /// `generalDesc/nationalNumberPattern`.
+    pub general_desc: Option<Pattern>,
+    /// Bit `n` set when a national significant number of `n` digits is possible (the union
+    /// over the number types, as libphonenumber computes the general description).
+    pub possible_lengths: u32,
+    /// Bit `n` set when `n` digits is possible only for local dialling.
+    pub local_only_lengths: u32,
+}
+
+/// Every geographic region, sorted by code.
+pub(crate) static ALL_REGIONS: &[Region] = generated::REGIONS;
+
+/// The territory of a geographic region.
+pub(crate) fn territory_for_region(region: Region) -> Option<&'static Territory> {
+    let index = ALL_REGIONS.binary_search(&region).ok()?;
+    generated::REGION_TERRITORY
+        .get(index)
+        .and_then(|&t| generated::TERRITORIES.get(usize::from(t)))
+}
+
+/// The territory libphonenumber uses for numbers with this calling code: the main region
+/// (`US` for 1, `GB` for 44), or the non-geographic entity.
+pub(crate) fn territory_for_country_code(code: u16) -> Option<&'static Territory> {
+    let index = generated::COUNTRY_CODES
+        .binary_search_by_key(&code, |c| c.code)
+        .ok()?;
+    generated::TERRITORIES.get(usize::from(generated::COUNTRY_CODES[index].main_territory))
+}
+
+/// The regions that share a calling code, main one first; empty for non-geographic codes.
+pub(crate) fn regions_for_country_code(code: u16) -> &'static [Region] {
+    match generated::COUNTRY_CODES.binary_search_by_key(&code, |c| c.code) {
+        Ok(i) => generated::COUNTRY_CODES[i].regions,
+        Err(_) => &[],
+    }
+}
+
+/// Whether any territory uses this calling code.
+pub(crate) fn is_known_country_code(code: u16) -> bool {
+    generated::COUNTRY_CODES
+        .binary_search_by_key(&code, |c| c.code)
+        .is_ok()
+}
+
+/// A calling code and the territories behind it.
+#[derive(Debug)]
+pub(crate) struct CountryCodeEntry {
+    /// The calling code.
+    pub code: u16,
+    /// Index into `TERRITORIES` of the main territory for this code.
+    pub main_territory: u16,
+    /// Regions sharing the code, main first (libphonenumber's order).
+    pub regions: &'static [Region],
+}

@@ -1,0 +1,2 @@
+//! Developer tasks (being written).
+fn main() {}
