@@ -15,3 +15,8 @@ mod parse;
 
 pub use number::{CountryCode, PhoneNumber, Region, RegionError};
 pub use parse::{parse, ParseError};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,2 +1,61 @@
-//! The `phonetoken` command-line tool.
-fn main() {}
+//! `phonetoken`: normalize phone numbers in bulk from the command line.
+//!
+//! The binary is thin: flags live in `args.rs`, the line protocol every subcommand shares
+//! in `lines.rs`, and each subcommand in its own file. All the work is the library's.
+
+mod args;
+mod demo;
+mod lines;
+mod normalize;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("phonetoken: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, CliError> {
+    let cli = args::Cli::parse();
+    match cli.command {
+        args::Command::Normalize(opts) => normalize::run(&opts),
+        args::Command::Demo => demo::run(),
+    }
+}
+
+/// A failure that stops the run: bad flags, unreadable input, unwritable output.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// Reading input or writing output failed.
+    Io(io::Error),
+    /// A flag's value is unusable; the message says what to do.
+    Usage(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Io(err) => write!(f, "i/o error: {err}"),
+            CliError::Usage(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(err: io::Error) -> Self {
+        CliError::Io(err)
+    }
+}
+
+fn is_broken_pipe(err: &CliError) -> bool {
+    matches!(err, CliError::Io(e) if e.kind() == io::ErrorKind::BrokenPipe)
+}
