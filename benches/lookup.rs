@@ -5,8 +5,11 @@
 
 use std::hint::black_box;
 
+use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use criterion::{criterion_group, criterion_main, Criterion};
-use phonetoken::{parse, Region};
+use hmac::{Hmac, Mac};
+use phonetoken::{parse, PhoneNumber, Pseudonymizer, Region, Tokenizer};
+use sha2::Sha256;
 
 /// The inputs of the `parse` group: (name, input, default region, expected E.164 or None
 /// for an input that must be rejected).
@@ -59,5 +62,129 @@ fn bench_parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_parse);
+/// A fixed key for the benchmarks (the values do not matter, the work does).
+const PSEUDONYM_KEY: [u8; 32] = [0x42; 32];
+const TOKEN_KEY: [u8; 64] = [0x24; 64];
+const CONTEXT: &[u8] = b"contacts";
+const RAW_INTERNATIONAL: &str = "+1 (415) 555-2671";
+const E164: &str = "+14155552671";
+
+/// The lookup path beside its floor (the cryptography it cannot avoid) and beside what a
+/// user would otherwise write with the crates of the field.
+fn bench_lookup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lookup");
+    let number: PhoneNumber = E164.parse().expect("bench number");
+    let us: Region = "US".parse().expect("bench region");
+
+    // Floor: the two SHA-256 compressions HMAC-SHA256 of a one-block message needs.
+    let blocks = [[0x36u8; 64], [0x5cu8; 64]];
+    group.bench_function("floor_sha256_2_blocks", |b| {
+        b.iter(|| {
+            let mut state = [0x6a09e667u32; 8];
+            sha2::block_api::compress256(&mut state, black_box(&blocks[..1]));
+            let mut outer = [0xbb67ae85u32; 8];
+            sha2::block_api::compress256(&mut outer, black_box(&blocks[1..]));
+            (state, outer)
+        })
+    });
+
+    // Floor: the AES-256 block encryptions AES-SIV needs for a message under 16 bytes with
+    // one short associated-data element (CMAC of the context, CMAC of the final S2V block,
+    // one CTR block), keys expanded once.
+    let mac_cipher = aes::Aes256::new_from_slice(&TOKEN_KEY[..32]).expect("32-byte key");
+    let ctr_cipher = aes::Aes256::new_from_slice(&TOKEN_KEY[32..]).expect("32-byte key");
+    group.bench_function("floor_aes_siv_blocks", |b| {
+        b.iter(|| {
+            let mut blocks = [aes::Block::default(); 3];
+            blocks[0][0] = black_box(1);
+            mac_cipher.encrypt_block(&mut blocks[0]);
+            blocks[1][0] = blocks[0][0];
+            mac_cipher.encrypt_block(&mut blocks[1]);
+            blocks[2][0] = blocks[1][0];
+            ctr_cipher.encrypt_block(&mut blocks[2]);
+            blocks
+        })
+    });
+
+    group.bench_function("peer_phonenumber_parse_e164", |b| {
+        b.iter(|| {
+            let n = phonenumber::parse(None, black_box(RAW_INTERNATIONAL)).expect("peer parses");
+            let e164 = n.format().mode(phonenumber::Mode::E164).to_string();
+            assert_eq!(e164, E164);
+            e164
+        })
+    });
+    group.bench_function("peer_naive_hmac", |b| {
+        b.iter(|| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(black_box(&PSEUDONYM_KEY)).expect("key");
+            mac.update(black_box(E164.as_bytes()));
+            mac.finalize().into_bytes()
+        })
+    });
+    group.bench_function("peer_naive_aes_siv", |b| {
+        b.iter(|| {
+            let mut siv =
+                aes_siv::siv::Aes256Siv::new_from_slice(black_box(&TOKEN_KEY)).expect("key");
+            let mut buf = [0u8; 12];
+            buf.copy_from_slice(E164.as_bytes());
+            let tag = siv
+                .encrypt_inout_detached([CONTEXT], (&mut buf[..]).into())
+                .expect("encrypts");
+            (tag, buf)
+        })
+    });
+
+    group.bench_function("normalize_international", |b| {
+        b.iter(|| {
+            let n = parse(black_box(RAW_INTERNATIONAL), None).expect("parses");
+            assert_eq!(n.as_str(), E164);
+            n
+        })
+    });
+    group.bench_function("normalize_national", |b| {
+        b.iter(|| {
+            let n = parse(black_box("(415) 555-2671"), Some(us)).expect("parses");
+            assert_eq!(n.as_str(), E164);
+            n
+        })
+    });
+
+    let pseudonymizer = Pseudonymizer::new(&PSEUDONYM_KEY).expect("32-byte key");
+    let expected = {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&PSEUDONYM_KEY).expect("key");
+        mac.update(E164.as_bytes());
+        mac.finalize().into_bytes()
+    };
+    assert_eq!(
+        pseudonymizer.pseudonymize(&number).as_bytes(),
+        &expected[..]
+    );
+    group.bench_function("pseudonymize_parsed", |b| {
+        b.iter(|| pseudonymizer.pseudonymize(black_box(&number)))
+    });
+    group.bench_function("pseudonymize_raw", |b| {
+        b.iter(|| {
+            let n = parse(black_box(RAW_INTERNATIONAL), None).expect("parses");
+            pseudonymizer.pseudonymize(&n)
+        })
+    });
+
+    let tokenizer = Tokenizer::new(7, &TOKEN_KEY).expect("64-byte key");
+    let token = tokenizer.tokenize(&number, CONTEXT);
+    group.bench_function("tokenize", |b| {
+        b.iter(|| tokenizer.tokenize(black_box(&number), black_box(CONTEXT)))
+    });
+    group.bench_function("detokenize", |b| {
+        b.iter(|| {
+            let n = tokenizer
+                .detokenize(black_box(&token), black_box(CONTEXT))
+                .expect("opens");
+            assert_eq!(n, number);
+            n
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_parse, bench_lookup);
 criterion_main!(benches);

@@ -209,37 +209,33 @@ impl AsRef<str> for PhoneNumber {
     }
 }
 
-/// Strict E.164: `+` followed by ASCII digits, exactly as [`parse`](crate::parse) would
-/// print it. Anything else (spaces, a national form, a non-canonical number) is refused with
-/// [`ParseError::NotE164`](crate::ParseError::NotE164) or the error `parse` gives.
+/// Strict E.164: `+`, an assigned country calling code and a national significant number of a
+/// length possible for that country, with no other character. This is how a stored canonical
+/// value is read back; [`parse`](crate::parse) is for text written any other way.
+///
+/// Every output of `parse` is accepted and gives back an equal number. The number is taken as
+/// written: unlike `parse`, no national prefix is stripped after the country code (for a few
+/// numbers libphonenumber would strip one again, so re-parsing is not a no-op, while reading
+/// a canonical value must be).
+///
+/// # Errors
+///
+/// [`ParseError::NotE164`](crate::ParseError::NotE164) for anything but `+` and ASCII digits,
+/// [`InvalidCountryCode`](crate::ParseError::InvalidCountryCode) when the digits do not start
+/// with an assigned code, and the length errors of `parse` otherwise.
 ///
 /// ```
 /// use phonetoken::{ParseError, PhoneNumber};
 ///
 /// assert!("+14155552671".parse::<PhoneNumber>().is_ok());
 /// assert_eq!("+1 415 555 2671".parse::<PhoneNumber>(), Err(ParseError::NotE164));
+/// assert_eq!("+4420".parse::<PhoneNumber>(), Err(ParseError::TooShort));
 /// ```
 impl FromStr for PhoneNumber {
     type Err = crate::ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = s.as_bytes();
-        let digits = match bytes.split_first() {
-            Some((b'+', rest)) => rest,
-            _ => return Err(crate::ParseError::NotE164),
-        };
-        if digits.is_empty()
-            || digits.len() > MAX_CC_DIGITS + MAX_NSN_DIGITS
-            || !digits.iter().all(u8::is_ascii_digit)
-        {
-            return Err(crate::ParseError::NotE164);
-        }
-        let number = crate::parse(s, None)?;
-        if number.as_bytes() == bytes {
-            Ok(number)
-        } else {
-            Err(crate::ParseError::NotE164)
-        }
+        crate::parse::parse_e164(s)
     }
 }
 
@@ -249,7 +245,7 @@ impl FromStr for PhoneNumber {
 /// use phonetoken::CountryCode;
 ///
 /// let cc = CountryCode::new(44).expect("44 is assigned");
-/// assert_eq!(cc.main_region().map(|r| r.as_str()), Some("GB"));
+/// assert_eq!(cc.main_region(), "GB".parse().ok());
 /// assert!(CountryCode::new(999).is_none());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]

@@ -3,16 +3,30 @@
 //!
 //! Why generated code and not the XML: firmware has no XML parser, no regex engine and no
 //! allocator. `xtask` reads the XML once, compiles every pattern libphonenumber uses while
-//! parsing into a small bytecode ([`matcher`]), and writes `generated.rs`, which is committed
+//! parsing into a small bytecode (`matcher.rs`), and writes `generated.rs`, which is committed
 //! and checked fresh in CI. Nothing is parsed or compiled at run time.
 //!
+//! # Data generation
+//!
+//! `cargo xtask metadata` reads `data/libphonenumber/PhoneNumberMetadata.xml` (libphonenumber
+//! 9.0.35) and derives each territory's values as libphonenumber's own build tool does:
+//! whitespace is stripped from patterns; `nationalPrefixForParsing` falls back to
+//! `nationalPrefix`; the possible lengths are the union of the number types' `national`
+//! and `localOnly` lengths, leaving out `noInternationalDialling`, with local-only lengths
+//! that are also national dropped from the local-only set. `tools/check_metadata.py`
+//! compares every extracted value with the Python port `phonenumbers` of the same release.
+//! Patterns are compiled to the bytecode described in `matcher.rs`; syntax the compiler
+//! does not know fails the generation instead of being guessed at.
+//!
 //! Interface used by the parser (crate-private, stable between regenerations):
-//! [`Territory`], [`territory_for_region`], [`territory_for_country_code`],
-//! [`regions_for_country_code`], [`is_known_country_code`], [`ALL_REGIONS`], and
-//! [`Pattern`]'s `full_match` / `match_prefix`.
+//! `Territory`, `territory_for_region`, `territory_for_country_code`,
+//! `regions_for_country_code`, `is_known_country_code`, `ALL_REGIONS`, and `Pattern`'s
+//! `full_match` / `match_prefix`.
 
 mod generated;
 pub(crate) mod matcher;
+#[cfg(test)]
+mod tests;
 
 use crate::number::Region;
 pub(crate) use matcher::{Pattern, PrefixMatch};
@@ -55,30 +69,33 @@ pub(crate) fn territory_for_region(region: Region) -> Option<&'static Territory>
     generated::REGION_TERRITORY
         .get(index)
         .and_then(|&t| generated::TERRITORIES.get(usize::from(t)))
+        // The generator pairs them; checking costs a compare and keeps a bad table from
+        // answering for the wrong region.
+        .filter(|t| t.region == Some(region))
 }
 
 /// The territory libphonenumber uses for numbers with this calling code: the main region
 /// (`US` for 1, `GB` for 44), or the non-geographic entity.
 pub(crate) fn territory_for_country_code(code: u16) -> Option<&'static Territory> {
-    let index = generated::COUNTRY_CODES
-        .binary_search_by_key(&code, |c| c.code)
-        .ok()?;
-    generated::TERRITORIES.get(usize::from(generated::COUNTRY_CODES[index].main_territory))
+    let entry = country_code_entry(code)?;
+    generated::TERRITORIES.get(usize::from(entry.main_territory))
 }
 
 /// The regions that share a calling code, main one first; empty for non-geographic codes.
 pub(crate) fn regions_for_country_code(code: u16) -> &'static [Region] {
-    match generated::COUNTRY_CODES.binary_search_by_key(&code, |c| c.code) {
-        Ok(i) => generated::COUNTRY_CODES[i].regions,
-        Err(_) => &[],
-    }
+    country_code_entry(code).map_or(&[], |entry| entry.regions)
+}
+
+fn country_code_entry(code: u16) -> Option<&'static CountryCodeEntry> {
+    let index = generated::COUNTRY_CODES
+        .binary_search_by_key(&code, |c| c.code)
+        .ok()?;
+    generated::COUNTRY_CODES.get(index)
 }
 
 /// Whether any territory uses this calling code.
 pub(crate) fn is_known_country_code(code: u16) -> bool {
-    generated::COUNTRY_CODES
-        .binary_search_by_key(&code, |c| c.code)
-        .is_ok()
+    country_code_entry(code).is_some()
 }
 
 /// A calling code and the territories behind it.

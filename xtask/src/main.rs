@@ -1,2 +1,420 @@
-//! Developer tasks (being written).
-fn main() {}
+//! Developer tasks for phonetoken.
+//!
+//! ```text
+//! cargo xtask metadata [--xml PATH] [--check] [--dump-json]
+//! ```
+//!
+//! `metadata` reads libphonenumber's `PhoneNumberMetadata.xml` (by default the copy committed
+//! at `data/libphonenumber/PhoneNumberMetadata.xml`, taken from libphonenumber's
+//! `resources/` directory at the release named in `LIBPHONENUMBER_VERSION`) and writes
+//! `src/metadata/generated.rs`. `--check` writes nothing and fails if the committed file is
+//! not what the XML generates (CI runs it). `--dump-json` prints the extracted values instead,
+//! for `tools/check_metadata.py` to compare against the Python port of libphonenumber.
+
+mod metadata;
+mod pattern;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use sha2::{Digest, Sha256};
+
+/// The libphonenumber release the committed XML comes from.
+const LIBPHONENUMBER_VERSION: &str = "9.0.35";
+const DEFAULT_XML: &str = "data/libphonenumber/PhoneNumberMetadata.xml";
+const OUTPUT: &str = "src/metadata/generated.rs";
+
+const USAGE: &str = "\
+usage: cargo xtask metadata [--xml PATH] [--check] [--dump-json]
+
+  Generates src/metadata/generated.rs from libphonenumber's PhoneNumberMetadata.xml
+  (default: data/libphonenumber/PhoneNumberMetadata.xml, from libphonenumber's
+  resources/ directory, release 9.0.35).
+
+  --xml PATH    read this copy of the XML instead
+  --check       generate in memory; fail if the committed file differs
+  --dump-json   print the extracted values as JSON (for tools/check_metadata.py)
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    if task.as_deref() != Some("metadata") {
+        eprint!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("xtask has no parent directory")?
+        .to_path_buf();
+    let mut xml_path = root.join(DEFAULT_XML);
+    let (mut check, mut dump) = (false, false);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--xml" => xml_path = PathBuf::from(args.next().ok_or("--xml needs a path")?),
+            "--check" => check = true,
+            "--dump-json" => dump = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let xml = std::fs::read_to_string(&xml_path)
+        .map_err(|e| format!("reading {}: {e}", xml_path.display()))?;
+    let territories = metadata::parse(&xml)?;
+    if dump {
+        print!("{}", dump_json(&territories));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let sha = Sha256::digest(xml.as_bytes())
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+    let source = rustfmt(&generate(&territories, &sha)?)?;
+    let out = root.join(OUTPUT);
+    if check {
+        let current = std::fs::read_to_string(&out).unwrap_or_default();
+        if current != source {
+            eprintln!(
+                "xtask: {OUTPUT} is stale: it differs from what {} generates.\n\
+                 Run `cargo xtask metadata` and commit the result.",
+                xml_path.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        eprintln!("xtask: {OUTPUT} is up to date");
+    } else {
+        std::fs::write(&out, source).map_err(|e| format!("writing {}: {e}", out.display()))?;
+        eprintln!("xtask: wrote {OUTPUT}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rustfmt(source: &str) -> Result<String, String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("rustfmt stdin")?
+        .write_all(source.as_bytes())
+        .map_err(|e| format!("writing to rustfmt: {e}"))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    if !output.status.success() {
+        return Err("rustfmt failed on the generated source".into());
+    }
+    String::from_utf8(output.stdout).map_err(|e| e.to_string())
+}
+
+/// Deduplicating pool of compiled patterns.
+struct Pool {
+    bytes: Vec<u8>,
+    offsets: BTreeMap<String, u16>,
+    max_groups: u8,
+    max_memo_bits: usize,
+    max_stack: u8,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        Pool {
+            // Offset 0 is never a pattern, so a pattern's offset is never zero (it is stored
+            // in a `NonZeroU16`, which makes `Option<Pattern>` two bytes).
+            bytes: vec![0],
+            offsets: BTreeMap::new(),
+            max_groups: 0,
+            max_memo_bits: 0,
+            max_stack: 0,
+        }
+    }
+
+    fn add(&mut self, pattern: &str, territory: &str) -> Result<String, String> {
+        if let Some(&offset) = self.offsets.get(pattern) {
+            return Ok(format!("Some(Pattern::at({offset}))"));
+        }
+        let compiled =
+            pattern::compile(pattern).map_err(|e| format!("territory {territory}: {e}"))?;
+        let offset = u16::try_from(self.bytes.len()).map_err(|_| "pattern pool over 64 KiB")?;
+        self.bytes.extend_from_slice(&compiled.bytes);
+        self.offsets.insert(pattern.to_owned(), offset);
+        self.max_groups = self.max_groups.max(compiled.groups);
+        self.max_stack = self.max_stack.max(compiled.stack);
+        self.max_memo_bits = self
+            .max_memo_bits
+            .max(usize::from(compiled.choices) * (usize::from(compiled.max_len) + 1));
+        Ok(format!("Some(Pattern::at({offset}))"))
+    }
+
+    fn add_opt(&mut self, pattern: Option<&str>, territory: &str) -> Result<String, String> {
+        match pattern {
+            Some(p) => self.add(p, territory),
+            None => Ok("None".into()),
+        }
+    }
+}
+
+fn region(id: &str) -> Result<String, String> {
+    if id.len() == 2 && id.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(format!("Region::new_unchecked(*b\"{id}\")"))
+    } else {
+        Err(format!("bad region id {id:?}"))
+    }
+}
+
+fn mask(lengths: &std::collections::BTreeSet<u8>) -> u32 {
+    lengths.iter().fold(0, |m, &n| m | (1 << n))
+}
+
+fn check_transform_rule(rule: &str, id: &str) -> Result<(), String> {
+    let mut bytes = rule.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'0'..=b'9' => {}
+            b'$' if bytes.next().is_some_and(|d| (b'1'..=b'9').contains(&d)) => {}
+            _ => {
+                return Err(format!(
+                    "territory {id}: unsupported transform rule {rule:?}"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, String> {
+    let mut pool = Pool::new();
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "// DO NOT EDIT THIS FILE. IT WAS GENERATED BY `cargo xtask metadata`.\n\
+         //\n\
+         // Source: libphonenumber {LIBPHONENUMBER_VERSION}, resources/PhoneNumberMetadata.xml\n\
+         // (data/libphonenumber/PhoneNumberMetadata.xml), SHA-256 {sha}.\n\
+         //\n\
+         // Derived from PhoneNumberMetadata.xml, Copyright (C) 2009 The Libphonenumber Authors,\n\
+         // licensed under the Apache License, Version 2.0; see data/libphonenumber/LICENSE.\n\
+         \n\
+         use super::matcher::Pattern;\n\
+         use super::{{CountryCodeEntry, Territory}};\n\
+         use crate::number::Region;\n\
+         \n\
+         pub(super) const LIBPHONENUMBER_VERSION: &str = \"{LIBPHONENUMBER_VERSION}\";\n\
+         \n\
+         /// SHA-256 of the XML the tables were generated from.\n\
+         #[allow(dead_code)]\n\
+         pub(super) const XML_SHA256: &str = \"{sha}\";\n"
+    );
+
+    // Territories, in XML order.
+    let _ = writeln!(w, "pub(super) static TERRITORIES: &[Territory] = &[");
+    for t in territories {
+        let region = if t.id == "001" {
+            "None".to_owned()
+        } else {
+            format!("Some({})", region(&t.id)?)
+        };
+        let ip = pool.add_opt(t.international_prefix.as_deref(), &t.id)?;
+        let npp = pool.add_opt(t.national_prefix_for_parsing.as_deref(), &t.id)?;
+        let gd = pool.add_opt(t.general_desc.as_deref(), &t.id)?;
+        let rule = match &t.national_prefix_transform_rule {
+            Some(r) => {
+                check_transform_rule(r, &t.id)?;
+                format!("Some({r:?})")
+            }
+            None => "None".into(),
+        };
+        let _ = writeln!(
+            w,
+            "    // {id}\n    Territory {{ region: {region}, country_code: {cc}, \
+             international_prefix: {ip}, national_prefix_for_parsing: {npp}, \
+             national_prefix_transform_rule: {rule}, general_desc: {gd}, \
+             possible_lengths: {pl:#010x}, local_only_lengths: {lo:#010x} }},",
+            id = t.id,
+            cc = t.country_code,
+            pl = mask(&t.possible_lengths),
+            lo = mask(&t.local_only_lengths),
+        );
+    }
+    let _ = writeln!(w, "];\n");
+
+    // Regions, sorted, with their territory index.
+    let mut regions: Vec<(&str, usize)> = territories
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.id != "001")
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    regions.sort();
+    if regions.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err("a region appears twice".into());
+    }
+    let _ = writeln!(w, "pub(super) static REGIONS: &[Region] = &[");
+    for (id, _) in &regions {
+        let _ = writeln!(w, "    {},", region(id)?);
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// `REGION_TERRITORY[i]` is the index in `TERRITORIES` of `REGIONS[i]`.\n\
+         pub(super) static REGION_TERRITORY: &[u16] = &["
+    );
+    for (_, i) in &regions {
+        let _ = write!(w, "{i}, ");
+    }
+    let _ = writeln!(w, "];\n");
+
+    // Calling codes: libphonenumber lists the main country first, then the others in XML
+    // order.
+    let codes = country_codes(territories);
+    let _ = writeln!(
+        w,
+        "pub(super) static COUNTRY_CODES: &[CountryCodeEntry] = &["
+    );
+    for (code, list) in &codes {
+        let ids: Vec<&str> = list.iter().map(|&i| territories[i].id.as_str()).collect();
+        if ids.len() > 1 && (ids.contains(&"001") || !territories[list[0]].main_country_for_code) {
+            return Err(format!(
+                "calling code {code}: shared without a main country"
+            ));
+        }
+        let regions = if ids == ["001"] {
+            String::new()
+        } else {
+            ids.iter()
+                .map(|id| region(id))
+                .collect::<Result<Vec<_>, _>>()?
+                .join(", ")
+        };
+        let _ = writeln!(
+            w,
+            "    CountryCodeEntry {{ code: {code}, main_territory: {}, regions: &[{regions}] }},",
+            list[0]
+        );
+    }
+    let _ = writeln!(w, "];\n");
+
+    let memo_words = pool.max_memo_bits.div_ceil(64).max(1);
+    let _ = writeln!(
+        w,
+        "/// Most capture groups in any pattern.\n\
+         pub(super) const MAX_GROUPS: usize = {};\n\
+         /// Words of the matcher's visited-state bitset: enough for every pattern's choice\n\
+         /// points times its positions.\n\
+         pub(super) const MEMO_WORDS: usize = {memo_words};\n\
+         /// Most backtracking frames any pattern can need.\n\
+         pub(super) const MAX_STACK: usize = {};\n",
+        pool.max_groups, pool.max_stack
+    );
+    let _ = writeln!(
+        w,
+        "/// Every compiled pattern: a {}-byte header (longest match, capture groups) and then\n\
+         /// its code; see `matcher.rs`. Byte 0 is padding.\n\
+         pub(super) static POOL: &[u8; {}] = &[",
+        pattern::HEADER_LEN,
+        pool.bytes.len()
+    );
+    for chunk in pool.bytes.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
+    }
+    let _ = writeln!(w, "];");
+    Ok(out)
+}
+
+/// Territory indices per calling code: the main country first, then the others in XML order
+/// (how libphonenumber builds its country-code-to-region map).
+fn country_codes(territories: &[metadata::Territory]) -> BTreeMap<u16, Vec<usize>> {
+    let mut codes: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for (i, t) in territories.iter().enumerate() {
+        let list = codes.entry(t.country_code).or_default();
+        if t.main_country_for_code {
+            list.insert(0, i);
+        } else {
+            list.push(i);
+        }
+    }
+    codes
+}
+
+fn json_str(s: Option<&str>) -> String {
+    match s {
+        None => "null".into(),
+        Some(s) => {
+            let mut out = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    c if (c as u32) < 0x20 => {
+                        let _ = write!(out, "\\u{:04x}", c as u32);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+    }
+}
+
+fn dump_json(territories: &[metadata::Territory]) -> String {
+    let mut out = String::from("{\"territories\": [\n");
+    for (i, t) in territories.iter().enumerate() {
+        let lengths = |s: &std::collections::BTreeSet<u8>| {
+            s.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+        };
+        let _ = writeln!(
+            out,
+            "{{\"id\":{},\"country_code\":{},\"main_country_for_code\":{},\
+             \"international_prefix\":{},\"national_prefix_for_parsing\":{},\
+             \"national_prefix_transform_rule\":{},\"general_desc\":{},\
+             \"possible_lengths\":[{}],\"local_only_lengths\":[{}]}}{}",
+            json_str(Some(&t.id)),
+            t.country_code,
+            t.main_country_for_code,
+            json_str(t.international_prefix.as_deref()),
+            json_str(t.national_prefix_for_parsing.as_deref()),
+            json_str(t.national_prefix_transform_rule.as_deref()),
+            json_str(t.general_desc.as_deref()),
+            lengths(&t.possible_lengths),
+            lengths(&t.local_only_lengths),
+            if i + 1 < territories.len() { "," } else { "" }
+        );
+    }
+    out.push_str("],\n\"country_codes\": {\n");
+    let codes = country_codes(territories);
+    for (i, (code, list)) in codes.iter().enumerate() {
+        let ids: Vec<String> = list
+            .iter()
+            .map(|&t| json_str(Some(&territories[t].id)))
+            .collect();
+        let comma = if i + 1 < codes.len() { "," } else { "" };
+        let _ = writeln!(out, "\"{code}\": [{}]{comma}", ids.join(","));
+    }
+    out.push_str("}}\n");
+    out
+}

@@ -1,7 +1,9 @@
 //! Command-line flags, parsed by clap, then checked into library types.
 
-use clap::{Args, Parser, Subcommand};
-use phonetoken::Region;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use phonetoken::{Encoding, Region};
 
 /// Keep phone numbers out of the places where they leak.
 #[derive(Parser, Debug)]
@@ -16,7 +18,20 @@ pub(crate) enum Command {
     /// Read phone numbers, one per line on stdin, and write their E.164 form, one line per
     /// input line, in order; a line that is not a number gives `error: <reason>`.
     Normalize(NormalizeArgs),
-    /// Normalize a bundled sample of numbers written in many ways and print a table.
+    /// Read phone numbers, one per line on stdin, and write their keyed pseudonyms
+    /// (HMAC-SHA256 of the E.164 form), one line per input line.
+    Pseudonymize(PseudonymizeArgs),
+    /// Read phone numbers, one per line on stdin, and write reversible tokens (AES-SIV,
+    /// Tink-compatible), one line per input line.
+    Tokenize(TokenizeArgs),
+    /// Read tokens, one per line on stdin, and write the E.164 number each one holds.
+    Detokenize(DetokenizeArgs),
+    /// Write a new keyset file with one fresh key from the operating system's generator.
+    Keygen(KeygenArgs),
+    /// Convert keyset files to and from Tink's cleartext JSON keyset.
+    #[command(subcommand)]
+    Keyset(KeysetCommand),
+    /// Run the whole pipeline on a bundled sample with a throwaway key and print a table.
     Demo,
 }
 
@@ -27,6 +42,123 @@ pub(crate) struct NormalizeArgs {
     /// e.g. US, GB). Without it, such numbers are errors.
     #[arg(long, value_name = "CC", value_parser = parse_region)]
     pub(crate) region: Option<Region>,
+}
+
+/// Where the keys come from, and for which purpose.
+#[derive(Args, Debug)]
+pub(crate) struct KeyArgs {
+    /// The keyset file (made by `phonetoken keygen`). Defaults to the path in the
+    /// PHONETOKEN_KEYSET environment variable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) keyset: Option<PathBuf>,
+    /// Derive independent keys for this purpose (1 to 255 bytes, e.g. "contacts"), so
+    /// outputs of different purposes cannot be joined.
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) purpose: Option<String>,
+}
+
+/// Flags of `phonetoken pseudonymize`.
+#[derive(Args, Debug)]
+pub(crate) struct PseudonymizeArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// Region for numbers written without `+` and a country code (e.g. US, GB).
+    #[arg(long, value_name = "CC", value_parser = parse_region)]
+    pub(crate) region: Option<Region>,
+    /// How to write the pseudonym.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Base64url)]
+    pub(crate) encoding: EncodingArg,
+    /// Keep only the first N bytes of the pseudonym (8 to 32; 16 is safe for any
+    /// population of phone numbers). Default: all 32.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
+    pub(crate) length: Option<u8>,
+}
+
+/// Flags of `phonetoken tokenize`.
+#[derive(Args, Debug)]
+pub(crate) struct TokenizeArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// Region for numbers written without `+` and a country code (e.g. US, GB).
+    #[arg(long, value_name = "CC", value_parser = parse_region)]
+    pub(crate) region: Option<Region>,
+    /// Associated data bound to every token (e.g. a table name); detokenize needs the same.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) context: String,
+}
+
+/// Flags of `phonetoken detokenize`.
+#[derive(Args, Debug)]
+pub(crate) struct DetokenizeArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The associated data the tokens were made with.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) context: String,
+}
+
+/// Flags of `phonetoken keygen`.
+#[derive(Args, Debug)]
+pub(crate) struct KeygenArgs {
+    /// The keyset file to create (readable by its owner only).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Replace the file if it exists (the old keys are lost).
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `phonetoken keyset …`.
+#[derive(Subcommand, Debug)]
+pub(crate) enum KeysetCommand {
+    /// Print the token keys as a Tink cleartext JSON keyset on stdout (it holds secrets).
+    ExportTink(ExportTinkArgs),
+    /// Read a Tink cleartext JSON keyset of AES-SIV keys and write a phonetoken keyset
+    /// file; each key gets a fresh pseudonym key.
+    ImportTink(ImportTinkArgs),
+}
+
+/// Flags of `phonetoken keyset export-tink`.
+#[derive(Args, Debug)]
+pub(crate) struct ExportTinkArgs {
+    /// The keyset file. Defaults to the path in the PHONETOKEN_KEYSET environment variable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) keyset: Option<PathBuf>,
+}
+
+/// Flags of `phonetoken keyset import-tink`.
+#[derive(Args, Debug)]
+pub(crate) struct ImportTinkArgs {
+    /// The Tink cleartext JSON keyset to read.
+    #[arg(long = "in", value_name = "FILE")]
+    pub(crate) input: PathBuf,
+    /// The phonetoken keyset file to create (readable by its owner only).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// The text encodings of `--encoding`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EncodingArg {
+    /// URL-safe base64 without padding.
+    Base64url,
+    /// Standard base64 with padding (as Cloud DLP prints hashes).
+    Base64,
+    /// Lower-case hexadecimal.
+    Hex,
+}
+
+impl From<EncodingArg> for Encoding {
+    fn from(e: EncodingArg) -> Encoding {
+        match e {
+            EncodingArg::Base64url => Encoding::Base64Url,
+            EncodingArg::Base64 => Encoding::Base64,
+            EncodingArg::Hex => Encoding::Hex,
+        }
+    }
 }
 
 fn parse_region(s: &str) -> Result<Region, String> {

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use phonetoken::Region;
+use phonetoken::{Encoding, Keyset, Region};
 
 use crate::CliError;
 
@@ -30,24 +30,81 @@ const SAMPLES: &[(&str, Option<&str>)] = &[
     ("call me", Some("US")),
 ];
 
+/// Context (associated data) the demo's tokens are bound to.
+const DEMO_CONTEXT: &[u8] = b"demo";
+
+/// Characters of each pseudonym shown (of 43 in base64url).
+const PSEUDONYM_SHOWN: usize = 16;
+
 pub(crate) fn run() -> Result<ExitCode, CliError> {
+    let keyset: Keyset = Keyset::generate_os().map_err(|e| CliError::Usage(e.to_string()))?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{:<30} {:<6} {}", "input", "region", "E.164")?;
-    writeln!(out, "{:-<30} {:-<6} {:-<20}", "", "", "")?;
+    writeln!(
+        out,
+        "A throwaway keyset made for this run (primary key id {}); tokens use context {:?}.",
+        keyset.primary_key_id(),
+        String::from_utf8_lossy(DEMO_CONTEXT)
+    )?;
+    writeln!(
+        out,
+        "Pseudonyms are base64url, cut to their first {PSEUDONYM_SHOWN} characters here."
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<32} {:<6} {:<28} {:<16} {:<48} detokenized",
+        "input", "region", "E.164", "pseudonym[..16]", "token"
+    )?;
+    writeln!(
+        out,
+        "{:-<32} {:-<6} {:-<28} {:-<16} {:-<48} {:-<16}",
+        "", "", "", "", "", ""
+    )?;
     for &(input, region) in SAMPLES {
         let parsed_region = region.and_then(|r| r.parse::<Region>().ok());
-        let result = match phonetoken::parse(input, parsed_region) {
-            Ok(number) => number.to_string(),
-            Err(err) => format!("error: {}", err.code()),
+        let row = match phonetoken::parse(input, parsed_region) {
+            Ok(number) => {
+                let pseudonym = keyset
+                    .pseudonymize(&number)
+                    .to_string_in(Encoding::Base64Url);
+                let token = keyset.tokenize(&number, DEMO_CONTEXT);
+                let back = match keyset.detokenize(&token, DEMO_CONTEXT) {
+                    Ok(n) => n.to_string(),
+                    Err(err) => format!("error: {}", err.code()),
+                };
+                Row {
+                    e164: number.to_string(),
+                    pseudonym: pseudonym.chars().take(PSEUDONYM_SHOWN).collect(),
+                    token: token.to_string(),
+                    back,
+                }
+            }
+            Err(err) => Row {
+                e164: format!("error: {}", err.code()),
+                pseudonym: "-".into(),
+                token: "-".into(),
+                back: "-".into(),
+            },
         };
         writeln!(
             out,
-            "{:<30} {:<6} {}",
+            "{:<32} {:<6} {:<28} {:<16} {:<48} {}",
             format!("{input:?}"),
             region.unwrap_or("-"),
-            result
+            row.e164,
+            row.pseudonym,
+            row.token,
+            row.back
         )?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The columns computed for one sample.
+struct Row {
+    e164: String,
+    pseudonym: String,
+    token: String,
+    back: String,
 }

@@ -6,7 +6,10 @@
 //! line N. Bad lines are data, not failures: they are counted per reason and summarized.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::CliError;
 
 /// How many lines were read and why the failed ones failed.
 #[derive(Debug, Default)]
@@ -84,6 +87,39 @@ where
     Ok(summary)
 }
 
+/// Runs the line protocol from stdin to stdout and reports the summary on stderr.
+///
+/// Output to a terminal is flushed line by line, so an interactive user sees each answer at
+/// once; anything else is buffered. Bad lines are data: the run still succeeds.
+pub(crate) fn run_stdio<F>(process: F) -> Result<ExitCode, CliError>
+where
+    F: FnMut(&str, &mut Vec<u8>) -> Result<(), &'static str>,
+{
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    let summary = if io::stdout().is_terminal() {
+        run_lines(stdin, LineFlush(stdout), process)?
+    } else {
+        run_lines(stdin, BufWriter::with_capacity(64 * 1024, stdout), process)?
+    };
+    summary.report(io::stderr().lock())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Flushes after every line.
+struct LineFlush<W: Write>(W);
+
+impl<W: Write> Write for LineFlush<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.0.flush()?;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +139,7 @@ mod tests {
         let summary = run_lines(&input[..], &mut out, upper).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "AB\nerror: empty\nCD\rX\nerror: invalid-utf8\nLAST\n"
+            "AB\nerror: empty\nCD\r\rX\nerror: invalid-utf8\nLAST\n"
         );
         assert_eq!(summary.lines, 5);
         assert_eq!(summary.failed(), 2);

@@ -1,12 +1,18 @@
-//! `phonetoken`: normalize phone numbers in bulk from the command line.
+//! `phonetoken`: normalize, pseudonymize and tokenize phone numbers in bulk from the
+//! command line.
 //!
 //! The binary is thin: flags live in `args.rs`, the line protocol every subcommand shares
 //! in `lines.rs`, and each subcommand in its own file. All the work is the library's.
 
 mod args;
 mod demo;
+mod keyfile;
+mod keygen;
+mod keyset_cmd;
 mod lines;
 mod normalize;
+mod pseudonymize;
+mod tokenize;
 
 use std::io;
 use std::process::ExitCode;
@@ -28,16 +34,22 @@ fn run() -> Result<ExitCode, CliError> {
     let cli = args::Cli::parse();
     match cli.command {
         args::Command::Normalize(opts) => normalize::run(&opts),
+        args::Command::Pseudonymize(opts) => pseudonymize::run(&opts),
+        args::Command::Tokenize(opts) => tokenize::run_tokenize(&opts),
+        args::Command::Detokenize(opts) => tokenize::run_detokenize(&opts),
+        args::Command::Keygen(opts) => keygen::run(&opts),
+        args::Command::Keyset(command) => keyset_cmd::run(&command),
         args::Command::Demo => demo::run(),
     }
 }
 
-/// A failure that stops the run: bad flags, unreadable input, unwritable output.
+/// A failure that stops the run (exit status 2): bad flags, a missing or unusable keyset,
+/// unreadable input, unwritable output.
 #[derive(Debug)]
 pub(crate) enum CliError {
     /// Reading input or writing output failed.
     Io(io::Error),
-    /// A flag's value is unusable; the message says what to do.
+    /// A flag's value or a file is unusable; the message says what to do.
     Usage(String),
 }
 

@@ -1,0 +1,52 @@
+//! `phonetoken tokenize` and `phonetoken detokenize`: reversible tokens, line by line.
+
+use std::process::ExitCode;
+
+use phonetoken::{Encoding, Keyset, Region, MAX_TOKEN_TEXT_LEN};
+
+use crate::args::{DetokenizeArgs, TokenizeArgs};
+use crate::lines::run_stdio;
+use crate::{keyfile, CliError};
+
+pub(crate) fn run_tokenize(opts: &TokenizeArgs) -> Result<ExitCode, CliError> {
+    let keyset = keyfile::load(&opts.keys)?;
+    let region = opts.region;
+    let context = opts.context.as_bytes();
+    run_stdio(|text, out| tokenize_line(&keyset, text, region, context, out))
+}
+
+pub(crate) fn run_detokenize(opts: &DetokenizeArgs) -> Result<ExitCode, CliError> {
+    let keyset = keyfile::load(&opts.keys)?;
+    let context = opts.context.as_bytes();
+    run_stdio(|text, out| detokenize_line(&keyset, text, context, out))
+}
+
+/// Parses one line and appends its token (base64url) under the primary key and `context`.
+pub(crate) fn tokenize_line(
+    keyset: &Keyset,
+    text: &str,
+    region: Option<Region>,
+    context: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
+    let number = phonetoken::parse(text, region).map_err(|e| e.code())?;
+    let token = keyset.tokenize(&number, context);
+    let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
+    let encoded = token
+        .encode_into(Encoding::Base64Url, &mut buf)
+        .map_err(|_| "buffer-too-small")?;
+    out.extend_from_slice(encoded.as_bytes());
+    Ok(())
+}
+
+/// Opens the token on one line and appends the E.164 number it holds.
+pub(crate) fn detokenize_line(
+    keyset: &Keyset,
+    text: &str,
+    context: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
+    let number = keyset.detokenize_str(text, context).map_err(|e| e.code())?;
+    out.extend_from_slice(number.as_bytes());
+    Ok(())
+}

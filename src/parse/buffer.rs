@@ -1,0 +1,169 @@
+//! The parser's fixed-size working storage: no allocation, and every bound follows from the
+//! 250-character input limit libphonenumber applies before anything else.
+
+/// libphonenumber reads at most this many characters (code points); longer input is refused.
+pub(super) const MAX_INPUT_CHARS: usize = 250;
+
+/// Capacity of a digit buffer: any normalization of at most 250 characters fits, and so does
+/// a national prefix transformation of it (a few literal digits replace at least one digit).
+const DIGITS_CAPACITY: usize = 256;
+
+/// Up to [`MAX_INPUT_CHARS`] characters, held as `char`s so patterns can step both ways.
+#[derive(Clone, Copy)]
+pub(super) struct Text {
+    chars: [char; MAX_INPUT_CHARS],
+    len: usize,
+}
+
+impl Text {
+    pub(super) const fn new() -> Text {
+        Text {
+            chars: ['\0'; MAX_INPUT_CHARS],
+            len: 0,
+        }
+    }
+
+    /// Appends characters; refuses (returning `false`, keeping what fit) past the capacity.
+    pub(super) fn extend<I: IntoIterator<Item = char>>(&mut self, chars: I) -> bool {
+        for c in chars {
+            match self.chars.get_mut(self.len) {
+                Some(slot) => {
+                    *slot = c;
+                    self.len += 1;
+                }
+                None => return false,
+            }
+        }
+        true
+    }
+
+    pub(super) fn as_slice(&self) -> &[char] {
+        self.chars.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Keeps the first `len` characters.
+    pub(super) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+/// ASCII digits produced by normalization.
+#[derive(Clone, Copy)]
+pub(super) struct Digits {
+    bytes: [u8; DIGITS_CAPACITY],
+    len: usize,
+}
+
+impl Digits {
+    pub(super) const fn new() -> Digits {
+        Digits {
+            bytes: [0; DIGITS_CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// A copy of `digits`, cut at the capacity (never reached: inputs are shorter).
+    pub(super) fn from_slice(digits: &[u8]) -> Digits {
+        let mut out = Digits::new();
+        out.extend(digits);
+        out
+    }
+
+    /// Appends one byte; `false` when full.
+    pub(super) fn push(&mut self, byte: u8) -> bool {
+        match self.bytes.get_mut(self.len) {
+            Some(slot) => {
+                *slot = byte;
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Appends bytes; `false` if they did not all fit.
+    pub(super) fn extend(&mut self, bytes: &[u8]) -> bool {
+        bytes.iter().all(|&b| self.push(b))
+    }
+
+    pub(super) fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// A set of positions `0..=MAX_INPUT_CHARS` in a [`Text`]: the state of a pattern being run
+/// as a set of simultaneous threads, so matching never backtracks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Positions([u64; 4]);
+
+impl Positions {
+    pub(super) const fn empty() -> Positions {
+        Positions([0; 4])
+    }
+
+    /// Adds `pos`; positions beyond the capacity are ignored (they cannot occur).
+    pub(super) fn insert(&mut self, pos: usize) {
+        if let Some(word) = self.0.get_mut(pos / 64) {
+            *word |= 1 << (pos % 64);
+        }
+    }
+
+    pub(super) fn contains(&self, pos: usize) -> bool {
+        self.0
+            .get(pos / 64)
+            .is_some_and(|word| word & (1 << (pos % 64)) != 0)
+    }
+
+    /// Adds every position of `other`.
+    pub(super) fn union_with(&mut self, other: &Positions) {
+        for (word, more) in self.0.iter_mut().zip(other.0) {
+            *word |= more;
+        }
+    }
+
+    /// The smallest position in the set.
+    pub(super) fn first(&self) -> Option<usize> {
+        self.0
+            .iter()
+            .enumerate()
+            .find(|(_, &word)| word != 0)
+            .map(|(i, word)| i * 64 + word.trailing_zeros() as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_refuses_past_capacity() {
+        let mut t = Text::new();
+        assert!(t.extend("ab".chars()));
+        assert!(!t.extend(core::iter::repeat_n('x', MAX_INPUT_CHARS)));
+        assert_eq!(t.as_slice().len(), MAX_INPUT_CHARS);
+    }
+
+    #[test]
+    fn digits_refuse_past_capacity() {
+        let mut d = Digits::new();
+        assert!(d.extend(&[b'1'; DIGITS_CAPACITY]));
+        assert!(!d.push(b'2'));
+        assert_eq!(d.len(), DIGITS_CAPACITY);
+    }
+
+    #[test]
+    fn positions() {
+        let mut p = Positions::empty();
+        assert_eq!(p.first(), None);
+        p.insert(250);
+        p.insert(70);
+        p.insert(10_000);
+        assert!(p.contains(70) && p.contains(250) && !p.contains(71));
+        assert!(!p.contains(10_000));
+        assert_eq!(p.first(), Some(70));
+    }
+}

@@ -1,0 +1,502 @@
+//! AES-SIV (RFC 5297) with every key-dependent value computed once.
+//!
+//! The `aes-siv` crate expands the two AES keys, derives the CMAC subkeys and computes the
+//! CMAC of the zero block for every message. A token is one short message, so this module
+//! does that work once per key and keeps it: the S2V key schedule, the CTR key schedule, the
+//! CMAC subkeys `K1`/`K2` (RFC 4493 §2.3) and `D0 = CMAC(K, 0^128)` (RFC 5297 §2.4, first
+//! step). Encrypting a plaintext shorter than 16 bytes with one short associated-data string
+//! then costs three AES block encryptions: one CMAC block for the associated data, one for
+//! the padded plaintext, one CTR block.
+//!
+//! The code is generic over the block cipher so that RFC 5297's AES-128 vectors test the same
+//! code that runs AES-256 for tokens. The `aes-siv` crate is kept as an oracle in the tests.
+
+use aes::cipher::consts::U16;
+use aes::cipher::{BlockCipherEncrypt, BlockSizeUser, KeyInit};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// AES block size.
+pub(crate) const BLOCK: usize = 16;
+/// Most associated-data strings S2V accepts next to the plaintext (RFC 5297 §7: 127 vectors
+/// in all).
+pub(crate) const MAX_HEADERS: usize = 126;
+
+/// AES-SIV keyed once: the S2V cipher, the CTR cipher and the precomputed CMAC values.
+pub(crate) struct Siv<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> {
+    /// The S2V (CMAC) cipher: the first half of the SIV key.
+    mac: C,
+    /// The CTR cipher: the second half of the SIV key.
+    ctr: C,
+    /// CMAC subkey for a message whose last block is complete.
+    sub1: [u8; BLOCK],
+    /// CMAC subkey for a message whose last block is padded.
+    sub2: [u8; BLOCK],
+    /// `CMAC(K, 0^128)`, the start of S2V.
+    d0: [u8; BLOCK],
+}
+
+/// S2V was given more associated-data strings than RFC 5297 allows.
+#[cfg(test)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct TooManyHeaders;
+
+/// The SIV did not match: wrong key, wrong associated data or tampered ciphertext.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Unauthentic;
+
+/// Doubling in GF(2^128) as RFC 5297 §2.3 defines it (`dbl`), without secret-dependent
+/// branches.
+fn dbl(block: &[u8; BLOCK]) -> [u8; BLOCK] {
+    let v = u128::from_be_bytes(*block);
+    ((v << 1) ^ (0x87 * (v >> 127))).to_be_bytes()
+}
+
+fn xor_in(dst: &mut [u8; BLOCK], src: &[u8; BLOCK]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d ^= s;
+    }
+}
+
+impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
+    /// Keys AES-SIV from its two halves (`mac_key` for S2V, `ctr_key` for CTR), or `None` if
+    /// a half has the wrong length for `C`. (Tokens use [`Siv::new_aes256`]; this generic form
+    /// runs the AES-128 vectors.)
+    #[cfg(test)]
+    pub(crate) fn new(mac_key: &[u8], ctr_key: &[u8]) -> Option<Siv<C>> {
+        let mac = C::new_from_slice(mac_key).ok()?;
+        let ctr = C::new_from_slice(ctr_key).ok()?;
+        Some(Self::from_ciphers(mac, ctr))
+    }
+
+    /// Precomputes the CMAC values for keyed ciphers.
+    fn from_ciphers(mac: C, ctr: C) -> Siv<C> {
+        let mut siv = Siv {
+            mac,
+            ctr,
+            sub1: [0; BLOCK],
+            sub2: [0; BLOCK],
+            d0: [0; BLOCK],
+        };
+        let mut l = [0u8; BLOCK];
+        encrypt(&siv.mac, &mut l);
+        siv.sub1 = dbl(&l);
+        siv.sub2 = dbl(&siv.sub1);
+        l.zeroize();
+        // CMAC of one complete zero block: E(0 XOR K1).
+        let mut d0 = siv.sub1;
+        encrypt(&siv.mac, &mut d0);
+        siv.d0 = d0;
+        d0.zeroize();
+        siv
+    }
+
+    /// AES-CMAC (RFC 4493) of `msg`; if `xor_end` is given (and `msg` has at least 16 bytes),
+    /// of `msg` with its last 16 bytes XORed with it (RFC 5297's `xorend`).
+    fn cmac(&self, msg: &[u8], xor_end: Option<&[u8; BLOCK]>) -> [u8; BLOCK] {
+        let len = msg.len();
+        let tail_start = len.saturating_sub(BLOCK);
+        let last_complete = len > 0 && len % BLOCK == 0;
+        let blocks = len.div_ceil(BLOCK).max(1);
+        let mut x = [0u8; BLOCK];
+        for (i, chunk) in msg
+            .chunks(BLOCK)
+            .chain((len == 0).then_some(&[][..]))
+            .enumerate()
+        {
+            let start = i.saturating_mul(BLOCK);
+            let mut block = [0u8; BLOCK];
+            for (j, (dst, src)) in block.iter_mut().zip(chunk).enumerate() {
+                *dst = *src;
+                if let Some(d) = xor_end {
+                    let pos = start.saturating_add(j);
+                    if let Some(k) = pos.checked_sub(tail_start).and_then(|k| d.get(k)) {
+                        *dst ^= k;
+                    }
+                }
+            }
+            if i + 1 == blocks {
+                if last_complete {
+                    xor_in(&mut block, &self.sub1);
+                } else {
+                    if let Some(pad) = block.get_mut(chunk.len()) {
+                        *pad = 0x80;
+                    }
+                    xor_in(&mut block, &self.sub2);
+                }
+            }
+            xor_in(&mut block, &x);
+            encrypt(&self.mac, &mut block);
+            x = block;
+        }
+        x
+    }
+
+    /// S2V (RFC 5297 §2.4) over `headers` followed by `plaintext`. The caller bounds
+    /// `headers.len()` by [`MAX_HEADERS`].
+    fn s2v(&self, headers: &[&[u8]], plaintext: &[u8]) -> [u8; BLOCK] {
+        let mut d = self.d0;
+        for header in headers {
+            d = dbl(&d);
+            xor_in(&mut d, &self.cmac(header, None));
+        }
+        let v = if plaintext.len() >= BLOCK {
+            self.cmac(plaintext, Some(&d))
+        } else {
+            let mut t = dbl(&d);
+            let mut padded = [0u8; BLOCK];
+            for (dst, src) in padded.iter_mut().zip(plaintext) {
+                *dst = *src;
+            }
+            if let Some(pad) = padded.get_mut(plaintext.len()) {
+                *pad = 0x80;
+            }
+            xor_in(&mut t, &padded);
+            padded.zeroize();
+            // CMAC of exactly one complete block.
+            xor_in(&mut t, &self.sub1);
+            encrypt(&self.mac, &mut t);
+            t
+        };
+        d.zeroize();
+        v
+    }
+
+    /// CTR mode (RFC 5297 §2.5) from `siv`, with bits 31 and 63 (counting from the right,
+    /// i.e. the top bits of bytes 8 and 12) cleared; XORs the key stream into `buf`.
+    fn ctr(&self, siv: &[u8; BLOCK], buf: &mut [u8]) {
+        let mut q = *siv;
+        q[8] &= 0x7f;
+        q[12] &= 0x7f;
+        let mut counter = u128::from_be_bytes(q);
+        for chunk in buf.chunks_mut(BLOCK) {
+            let mut ks = counter.to_be_bytes();
+            encrypt(&self.ctr, &mut ks);
+            for (b, k) in chunk.iter_mut().zip(&ks) {
+                *b ^= k;
+            }
+            ks.zeroize();
+            counter = counter.wrapping_add(1);
+        }
+    }
+
+    /// Encrypts `buf` in place and returns the SIV, for any number of headers up to
+    /// [`MAX_HEADERS`].
+    #[cfg(test)]
+    pub(crate) fn encrypt(
+        &self,
+        headers: &[&[u8]],
+        buf: &mut [u8],
+    ) -> Result<[u8; BLOCK], TooManyHeaders> {
+        if headers.len() > MAX_HEADERS {
+            return Err(TooManyHeaders);
+        }
+        Ok(self.encrypt_one_header_max(headers, buf))
+    }
+
+    /// [`encrypt`](Self::encrypt) for callers that pass at most [`MAX_HEADERS`] headers
+    /// (tokens pass exactly one).
+    pub(crate) fn encrypt_one_header_max(&self, headers: &[&[u8]], buf: &mut [u8]) -> [u8; BLOCK] {
+        let v = self.s2v(headers, buf);
+        self.ctr(&v, buf);
+        v
+    }
+
+    /// Decrypts `buf` in place and checks it against `siv` in constant time; on a mismatch the
+    /// decrypted bytes are wiped (all zero) and [`Unauthentic`] is returned.
+    pub(crate) fn decrypt(
+        &self,
+        headers: &[&[u8]],
+        siv: &[u8; BLOCK],
+        buf: &mut [u8],
+    ) -> Result<(), Unauthentic> {
+        if headers.len() > MAX_HEADERS {
+            buf.zeroize();
+            return Err(Unauthentic);
+        }
+        self.ctr(siv, buf);
+        let v = self.s2v(headers, buf);
+        if bool::from(v.ct_eq(siv)) {
+            Ok(())
+        } else {
+            buf.zeroize();
+            Err(Unauthentic)
+        }
+    }
+}
+
+impl Siv<aes::Aes256> {
+    /// AES-256-SIV from a 64-byte key: S2V takes the first 32 bytes, CTR the last 32.
+    pub(crate) fn new_aes256(key: &[u8; 64]) -> Siv<aes::Aes256> {
+        let mut mac = [0u8; 32];
+        let mut ctr = [0u8; 32];
+        let (mac_half, ctr_half) = key.split_at(32);
+        for (slot, b) in mac.iter_mut().zip(mac_half) {
+            *slot = *b;
+        }
+        for (slot, b) in ctr.iter_mut().zip(ctr_half) {
+            *slot = *b;
+        }
+        let mac_key = aes::cipher::Array::from(mac);
+        let ctr_key = aes::cipher::Array::from(ctr);
+        let siv = Self::from_ciphers(aes::Aes256::new(&mac_key), aes::Aes256::new(&ctr_key));
+        mac.zeroize();
+        ctr.zeroize();
+        let (mut mac_key, mut ctr_key) = (mac_key, ctr_key);
+        mac_key.as_mut_slice().zeroize();
+        ctr_key.as_mut_slice().zeroize();
+        siv
+    }
+}
+
+/// One AES block encryption in place.
+fn encrypt<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16>>(c: &C, block: &mut [u8; BLOCK]) {
+    let mut b = aes::Block::from(*block);
+    c.encrypt_block(&mut b);
+    *block = b.into();
+    b.zeroize();
+}
+
+impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Drop for Siv<C> {
+    fn drop(&mut self) {
+        // The AES key schedules wipe themselves (the `aes` crate's `zeroize` feature).
+        self.sub1.zeroize();
+        self.sub2.zeroize();
+        self.d0.zeroize();
+    }
+}
+
+impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit + ZeroizeOnDrop> ZeroizeOnDrop
+    for Siv<C>
+{
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aes::{Aes128, Aes256};
+    use std::vec::Vec;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: std::string::String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Reads `tests/data/aes_siv_rfc5297.txt`: blocks of `name: hex` lines, blank-line
+    /// separated.
+    fn rfc5297_cases() -> Vec<std::collections::BTreeMap<std::string::String, Vec<u8>>> {
+        let text = include_str!("../tests/data/aes_siv_rfc5297.txt");
+        let mut cases = Vec::new();
+        let mut cur = std::collections::BTreeMap::new();
+        let mut last_key = std::string::String::new();
+        for line in text.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            if line.trim().is_empty() {
+                if !cur.is_empty() {
+                    cases.push(core::mem::take(&mut cur));
+                }
+                continue;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                last_key = k.trim().into();
+                cur.insert(last_key.clone(), hex(v));
+            } else {
+                cur.get_mut(&last_key).unwrap().extend(hex(line));
+            }
+        }
+        if !cur.is_empty() {
+            cases.push(cur);
+        }
+        cases
+    }
+
+    #[test]
+    fn rfc5297_appendix_a() {
+        let cases = rfc5297_cases();
+        assert_eq!(cases.len(), 2, "A.1 and A.2");
+        for case in cases {
+            let key = &case["key"];
+            let siv = Siv::<Aes128>::new(&key[..16], &key[16..]).unwrap();
+            let mut headers: Vec<&[u8]> = Vec::new();
+            for name in ["ad1", "ad2", "nonce"] {
+                if let Some(h) = case.get(name) {
+                    headers.push(h);
+                }
+            }
+            let pt = &case["plaintext"];
+            let expected = &case["output"];
+            let mut buf = pt.clone();
+            let v = siv.encrypt(&headers, &mut buf).unwrap();
+            assert_eq!(&v[..], &case["cmac"][..]);
+            let mut out = v.to_vec();
+            out.extend_from_slice(&buf);
+            assert_eq!(&out, expected);
+            siv.decrypt(&headers, &v, &mut buf).unwrap();
+            assert_eq!(&buf, pt);
+            // Flip one bit anywhere: refused, buffer wiped.
+            for i in 0..out.len() {
+                let mut bad = out.clone();
+                bad[i] ^= 1;
+                let tag: [u8; 16] = bad[..16].try_into().unwrap();
+                let mut body = bad[16..].to_vec();
+                assert_eq!(siv.decrypt(&headers, &tag, &mut body), Err(Unauthentic));
+                assert!(body.iter().all(|&b| b == 0));
+            }
+        }
+    }
+
+    #[test]
+    fn aes256_matches_aes_siv_crate_on_edge_lengths() {
+        use aes_siv::siv::Aes256Siv;
+        use aes_siv::KeyInit as _;
+        let key: Vec<u8> = (0u8..64).collect();
+        let ours = Siv::<Aes256>::new(&key[..32], &key[32..]).unwrap();
+        let mut theirs = Aes256Siv::new_from_slice(&key).unwrap();
+        for pt_len in [0usize, 1, 4, 15, 16, 17, 21, 31, 32, 33, 48, 100] {
+            for ad_len in [0usize, 1, 15, 16, 17, 64, 300] {
+                let pt: Vec<u8> = (0..pt_len).map(|i| i as u8 ^ 0x5a).collect();
+                let ad: Vec<u8> = (0..ad_len).map(|i| i as u8 ^ 0xa5).collect();
+                let mut buf = pt.clone();
+                let v = ours.encrypt(&[&ad], &mut buf).unwrap();
+                let mut expected = pt.clone();
+                let tag = theirs
+                    .encrypt_inout_detached([&ad[..]], expected.as_mut_slice().into())
+                    .unwrap();
+                assert_eq!(&v[..], &tag[..], "pt {pt_len} ad {ad_len}");
+                assert_eq!(buf, expected);
+            }
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    struct WpFile {
+        #[serde(rename = "testGroups")]
+        groups: Vec<WpGroup>,
+    }
+    #[derive(serde::Deserialize)]
+    struct WpGroup {
+        #[serde(rename = "keySize")]
+        key_size: usize,
+        tests: Vec<WpCase>,
+    }
+    #[derive(serde::Deserialize)]
+    struct WpCase {
+        #[serde(rename = "tcId")]
+        id: u32,
+        key: std::string::String,
+        aad: std::string::String,
+        msg: std::string::String,
+        ct: std::string::String,
+        result: std::string::String,
+    }
+
+    /// Wycheproof `aes_siv_cmac_test.json` (Apache-2.0, see tests/data/VECTORS.md): the
+    /// 512-bit-key group on AES-256 (the token cipher) and the 256-bit group on AES-128.
+    /// Valid cases encrypt to `ct` and decrypt back; invalid ones are refused on decryption.
+    #[test]
+    fn wycheproof_aes_siv_cmac() {
+        let file: WpFile =
+            serde_json::from_str(include_str!("../tests/data/aes_siv_cmac_wycheproof.json"))
+                .unwrap();
+        let mut counts = [0usize; 2];
+        for group in &file.groups {
+            for case in &group.tests {
+                let key = hex(&case.key);
+                let (aad, msg, ct) = (hex(&case.aad), hex(&case.msg), hex(&case.ct));
+                let half = key.len() / 2;
+                let outcome = match group.key_size {
+                    512 => run_case(
+                        &Siv::<Aes256>::new(&key[..half], &key[half..]).unwrap(),
+                        &aad,
+                        &msg,
+                        &ct,
+                    ),
+                    256 => run_case(
+                        &Siv::<Aes128>::new(&key[..half], &key[half..]).unwrap(),
+                        &aad,
+                        &msg,
+                        &ct,
+                    ),
+                    _ => continue,
+                };
+                match case.result.as_str() {
+                    "valid" => {
+                        assert_eq!(outcome, (true, true), "tcId {}", case.id);
+                        counts[0] += 1;
+                    }
+                    _ => {
+                        assert!(!outcome.1, "tcId {} opened", case.id);
+                        counts[1] += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(counts, [79, 216], "valid and invalid cases run");
+    }
+
+    /// (encrypts to `ct`, `ct` opens to `msg`).
+    fn run_case<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit>(
+        siv: &Siv<C>,
+        aad: &[u8],
+        msg: &[u8],
+        ct: &[u8],
+    ) -> (bool, bool) {
+        let mut buf = msg.to_vec();
+        let v = siv.encrypt(&[aad], &mut buf).unwrap();
+        let mut out = v.to_vec();
+        out.extend_from_slice(&buf);
+        let encrypts = out == ct;
+        let opens = match ct.get(..16) {
+            Some(tag) => {
+                let tag: [u8; 16] = tag.try_into().unwrap();
+                let mut body = ct[16..].to_vec();
+                siv.decrypt(&[aad], &tag, &mut body).is_ok() && body == msg
+            }
+            None => false,
+        };
+        (encrypts, opens)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn differential_vs_aes_siv_crate(
+            key in proptest::collection::vec(proptest::prelude::any::<u8>(), 64),
+            pt in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80),
+            headers in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40), 0..4),
+        ) {
+            use aes_siv::siv::Aes256Siv;
+            use aes_siv::KeyInit as _;
+            let ours = Siv::<Aes256>::new(&key[..32], &key[32..]).unwrap();
+            let mut theirs = Aes256Siv::new_from_slice(&key).unwrap();
+            let hs: Vec<&[u8]> = headers.iter().map(|h| &h[..]).collect();
+            let mut buf = pt.clone();
+            let v = ours.encrypt(&hs, &mut buf).unwrap();
+            let mut expected = pt.clone();
+            let tag = theirs.encrypt_inout_detached(hs.iter().copied(), expected.as_mut_slice().into()).unwrap();
+            proptest::prop_assert_eq!(&v[..], &tag[..]);
+            proptest::prop_assert_eq!(&buf, &expected);
+            ours.decrypt(&hs, &v, &mut buf).unwrap();
+            proptest::prop_assert_eq!(buf, pt);
+        }
+    }
+
+    #[test]
+    fn too_many_headers() {
+        let siv = Siv::<Aes128>::new(&[0; 16], &[1; 16]).unwrap();
+        let headers: Vec<&[u8]> = std::vec![&b"x"[..]; MAX_HEADERS + 1];
+        let mut buf = [1u8; 4];
+        assert_eq!(siv.encrypt(&headers, &mut buf), Err(TooManyHeaders));
+        assert!(siv.encrypt(&headers[..MAX_HEADERS], &mut buf).is_ok());
+    }
+
+    #[test]
+    fn wrong_half_lengths() {
+        assert!(Siv::<Aes256>::new(&[0; 16], &[0; 32]).is_none());
+        assert!(Siv::<Aes256>::new(&[0; 32], &[0; 33]).is_none());
+    }
+}

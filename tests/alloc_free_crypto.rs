@@ -1,0 +1,75 @@
+//! Pseudonymize, tokenize and detokenize allocate nothing: counted with a global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use phonetoken::{Keyset, PhoneNumber, PseudonymKey, Pseudonymizer, Token, TokenKey, Tokenizer};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn count<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let out = f();
+    (out, ALLOCATIONS.load(Ordering::SeqCst) - before)
+}
+
+#[test]
+fn lookup_path_allocates_nothing() {
+    // Everything is set up first; only the per-number work is counted. The test harness may
+    // allocate on other threads, so the counted closures run on this thread only and the
+    // test runs alone in this binary.
+    let n: PhoneNumber = "+442079460958".parse().unwrap();
+    let p = Pseudonymizer::new(&[1u8; 32]).unwrap();
+    let t = Tokenizer::new(7, &[2u8; 64]).unwrap();
+    let ks: Keyset = Keyset::new(
+        7,
+        PseudonymKey::from_bytes(&[1; 32]).unwrap(),
+        TokenKey::from_bytes(&[2; 64]).unwrap(),
+    );
+    let long_context = [9u8; 200];
+
+    let ((pseudonym, token, back, text_back, all, bad), allocations) = count(|| {
+        let pseudonym = p.pseudonymize(&n).truncate(16).unwrap();
+        let mut buf = [0u8; 64];
+        let _ = pseudonym
+            .encode_into(phonetoken::Encoding::Base64Url, &mut buf)
+            .unwrap();
+        let token = t.tokenize(&n, &long_context);
+        let back = t.detokenize(&token, &long_context);
+        let mut text = [0u8; phonetoken::MAX_TOKEN_TEXT_LEN];
+        let s = token
+            .encode_into(phonetoken::Encoding::Base64Url, &mut text)
+            .unwrap();
+        let text_back = ks.detokenize_str(s, &long_context);
+        let all = ks.pseudonymize_all(&n).count();
+        let bad = ks.detokenize(&Token::from_bytes(&[1u8; 30]).unwrap(), b"");
+        (pseudonym, token, back, text_back, all, bad)
+    });
+    assert_eq!(allocations, 0);
+    assert_eq!(back, Ok(n));
+    assert_eq!(text_back, Ok(n));
+    assert_eq!(all, 1);
+    assert!(bad.is_err());
+    assert_eq!(pseudonym.as_bytes().len(), 16);
+    assert_eq!(token.key_id(), 7);
+}

@@ -1,0 +1,580 @@
+//! The `phonetoken` command-line tool, run as a separate process.
+//!
+//! Expected pseudonyms are computed here with the `hmac`/`hkdf` crates from the key bytes in
+//! the keyset file, and tokens are checked by opening them again, so no expected value is
+//! copied from the tool's own output.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use base64ct::Encoding as _;
+use hmac::{KeyInit, Mac};
+use tempfile::TempDir;
+
+/// The tool, with no keyset from the environment unless a test sets one.
+fn phonetoken() -> Command {
+    let mut cmd = Command::cargo_bin("phonetoken").unwrap();
+    cmd.env_remove("PHONETOKEN_KEYSET");
+    cmd
+}
+
+/// Runs the tool with `args` and `stdin`, expects exit 0, returns (stdout, stderr).
+fn run_ok(args: &[&str], stdin: &[u8]) -> (String, String) {
+    let out = phonetoken().args(args).write_stdin(stdin).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "args {args:?}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    (stdout, stderr)
+}
+
+/// Runs the tool with `args` and `stdin`, expects exit 2, returns stderr.
+fn run_fails(cmd: &mut Command, stdin: &[u8]) -> String {
+    let out = cmd.write_stdin(stdin).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(out.stdout.is_empty(), "nothing on stdout after a failure");
+    stderr
+}
+
+/// A fresh keyset file made by `phonetoken keygen` in `dir`.
+fn keygen(dir: &TempDir, name: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    run_ok(&["keygen", "--out", path.to_str().unwrap()], b"");
+    path
+}
+
+/// The primary key's pseudonym key, read from the keyset file's JSON.
+fn pseudonym_key(path: &Path) -> Vec<u8> {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let primary = json["primary_key_id"].as_u64().unwrap();
+    let key = json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"].as_u64() == Some(primary))
+        .unwrap();
+    base64ct::Base64::decode_vec(key["pseudonym_key"].as_str().unwrap()).unwrap()
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The documented per-purpose derivation (HKDF-SHA256), for pseudonym keys.
+fn derive_pseudonym_key(key: &[u8], purpose: &str) -> Vec<u8> {
+    let mut info = b"pseudonym-key\0".to_vec();
+    info.push(u8::try_from(purpose.len()).unwrap());
+    info.extend_from_slice(purpose.as_bytes());
+    let mut okm = vec![0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(b"phonetoken-v1"), key)
+        .expand(&info, &mut okm)
+        .unwrap();
+    okm
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn normalize_follows_the_line_protocol() {
+    let input = b"+1 (415) 555-2671\r\n\n020 7946 0958\n\xff\xfe\ncall me\n+44 20 7946 0958";
+    let (stdout, stderr) = run_ok(&["normalize", "--region", "GB"], input);
+    assert_eq!(
+        lines(&stdout),
+        [
+            "+14155552671",
+            "error: no-digits",
+            "+442079460958",
+            "error: invalid-utf8",
+            "error: no-digits",
+            "+442079460958",
+        ]
+    );
+    assert!(
+        stdout.ends_with('\n'),
+        "the unterminated last line is answered"
+    );
+    assert!(!stdout.contains('\r'));
+    assert!(
+        stderr.contains("6 lines, 3 failed"),
+        "summary on stderr: {stderr}"
+    );
+    assert!(stderr.contains("invalid-utf8: 1"), "{stderr}");
+    assert!(stderr.contains("no-digits: 2"), "{stderr}");
+}
+
+#[test]
+fn normalize_without_region_rejects_national_numbers_as_data() {
+    let (stdout, _) = run_ok(&["normalize"], b"020 7946 0958\n+33 1 42 68 53 00\n");
+    let out = lines(&stdout);
+    assert_eq!(out.len(), 2);
+    assert!(out[0].starts_with("error: "), "{stdout}");
+    assert_eq!(out[1], "+33142685300");
+}
+
+#[test]
+fn unknown_region_is_a_usage_error() {
+    for sub in ["normalize", "pseudonymize", "tokenize"] {
+        let stderr = run_fails(
+            phonetoken().args([sub, "--region", "ZZ"]),
+            b"+14155552671\n",
+        );
+        assert!(stderr.contains("ZZ"), "{sub}: {stderr}");
+        assert!(
+            stderr.contains("US"),
+            "the message suggests a valid code: {stderr}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_writes_an_owner_only_file_and_refuses_to_overwrite() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("keys.json");
+    let out = phonetoken()
+        .args(["keygen", "--out", arg(&path)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "keys are never printed");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let id = json["primary_key_id"].as_u64().unwrap();
+    assert!(
+        stderr.contains(&id.to_string()),
+        "key id on stderr: {stderr}"
+    );
+    let key = json["keys"][0]["pseudonym_key"].as_str().unwrap();
+    assert!(!stderr.contains(key), "the key is not on stderr");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // A second keygen must not replace the keys.
+    let stderr = run_fails(phonetoken().args(["keygen", "--out", arg(&path)]), b"");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+
+    // --force replaces them, still owner-only, even over a world-readable file.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    run_ok(&["keygen", "--out", arg(&path), "--force"], b"");
+    let replaced = std::fs::read_to_string(&path).unwrap();
+    assert_ne!(replaced, text);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn pseudonymize_is_hmac_sha256_of_the_e164_string() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let key = pseudonym_key(&ks);
+    let full_a = hmac_sha256(&key, b"+14155552671");
+    let full_b = hmac_sha256(&key, b"+442079460958");
+    let input = b"(415) 555-2671\r\n12\n+44 20 7946 0958\n";
+
+    let (stdout, stderr) = run_ok(
+        &["pseudonymize", "--keyset", arg(&ks), "--region", "US"],
+        input,
+    );
+    assert_eq!(
+        lines(&stdout),
+        [
+            base64ct::Base64UrlUnpadded::encode_string(&full_a).as_str(),
+            "error: too-short",
+            base64ct::Base64UrlUnpadded::encode_string(&full_b).as_str(),
+        ]
+    );
+    assert!(stderr.contains("3 lines, 1 failed"), "{stderr}");
+
+    let (stdout, _) = run_ok(
+        &[
+            "pseudonymize",
+            "--keyset",
+            arg(&ks),
+            "--region",
+            "US",
+            "--encoding",
+            "base64",
+        ],
+        input,
+    );
+    assert_eq!(lines(&stdout)[0], base64ct::Base64::encode_string(&full_a));
+
+    let (stdout, _) = run_ok(
+        &[
+            "pseudonymize",
+            "--keyset",
+            arg(&ks),
+            "--region",
+            "US",
+            "--encoding",
+            "hex",
+            "--length",
+            "12",
+        ],
+        input,
+    );
+    assert_eq!(lines(&stdout)[0], hex(&full_a[..12]));
+    assert_eq!(lines(&stdout)[2], hex(&full_b[..12]));
+}
+
+#[test]
+fn pseudonymize_rejects_lengths_outside_8_to_32() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    for bad in ["7", "33", "0", "x"] {
+        let stderr = run_fails(
+            phonetoken().args(["pseudonymize", "--keyset", arg(&ks), "--length", bad]),
+            b"+14155552671\n",
+        );
+        assert!(stderr.contains("--length"), "{stderr}");
+    }
+}
+
+#[test]
+fn purpose_derives_independent_keys() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let key = pseudonym_key(&ks);
+    let plain = run_ok(&["pseudonymize", "--keyset", arg(&ks)], b"+14155552671\n").0;
+    let contacts = run_ok(
+        &[
+            "pseudonymize",
+            "--keyset",
+            arg(&ks),
+            "--purpose",
+            "contacts",
+        ],
+        b"+14155552671\n",
+    )
+    .0;
+    let billing = run_ok(
+        &["pseudonymize", "--keyset", arg(&ks), "--purpose", "billing"],
+        b"+14155552671\n",
+    )
+    .0;
+    assert_ne!(plain, contacts);
+    assert_ne!(contacts, billing);
+    let expected = hmac_sha256(&derive_pseudonym_key(&key, "contacts"), b"+14155552671");
+    assert_eq!(
+        contacts.trim_end(),
+        base64ct::Base64UrlUnpadded::encode_string(&expected)
+    );
+
+    // Tokens of one purpose do not open under another.
+    let token = run_ok(
+        &["tokenize", "--keyset", arg(&ks), "--purpose", "contacts"],
+        b"+14155552671\n",
+    )
+    .0;
+    let same = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--purpose", "contacts"],
+        token.as_bytes(),
+    )
+    .0;
+    assert_eq!(same, "+14155552671\n");
+    let other = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--purpose", "billing"],
+        token.as_bytes(),
+    )
+    .0;
+    assert_eq!(other, "error: authentication-failed\n");
+    let none = run_ok(&["detokenize", "--keyset", arg(&ks)], token.as_bytes()).0;
+    assert_eq!(none, "error: authentication-failed\n");
+
+    let stderr = run_fails(
+        phonetoken().args(["pseudonymize", "--keyset", arg(&ks), "--purpose", ""]),
+        b"",
+    );
+    assert!(stderr.contains("purpose"), "{stderr}");
+}
+
+#[test]
+fn tokenize_then_detokenize_round_trips_with_the_same_context() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let input = "020 7946 0958\nnot a number\n+1 415 555 2671\r\n\n";
+    let (tokens, stderr) = run_ok(
+        &[
+            "tokenize",
+            "--keyset",
+            arg(&ks),
+            "--region",
+            "GB",
+            "--context",
+            "crm",
+        ],
+        input.as_bytes(),
+    );
+    assert!(stderr.contains("4 lines, 2 failed"), "{stderr}");
+    let t = lines(&tokens);
+    assert_eq!(t.len(), 4);
+    assert!(t[1].starts_with("error: ") && t[3].starts_with("error: "));
+    for token in [t[0], t[2]] {
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+    // Deterministic: the same number and context give the same token.
+    let again = run_ok(
+        &[
+            "tokenize",
+            "--keyset",
+            arg(&ks),
+            "--region",
+            "GB",
+            "--context",
+            "crm",
+        ],
+        input.as_bytes(),
+    )
+    .0;
+    assert_eq!(again, tokens);
+
+    // Through the library as well: the file's keyset opens the tool's token.
+    let keyset: phonetoken::Keyset =
+        phonetoken::Keyset::from_json(&std::fs::read_to_string(&ks).unwrap()).unwrap();
+    assert_eq!(
+        keyset.detokenize_str(t[0], b"crm").unwrap().as_str(),
+        "+442079460958"
+    );
+
+    let tokens_in = format!("{}\n{}\r\ngarbage!\n", t[0], t[2]);
+    let (back, stderr) = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--context", "crm"],
+        tokens_in.as_bytes(),
+    );
+    assert_eq!(
+        lines(&back),
+        ["+442079460958", "+14155552671", "error: bad-encoding"]
+    );
+    assert!(stderr.contains("3 lines, 1 failed"), "{stderr}");
+
+    let (wrong, stderr) = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--context", "billing"],
+        tokens_in.as_bytes(),
+    );
+    assert_eq!(
+        lines(&wrong),
+        [
+            "error: authentication-failed",
+            "error: authentication-failed",
+            "error: bad-encoding"
+        ]
+    );
+    assert!(stderr.contains("authentication-failed: 2"), "{stderr}");
+
+    // Another keyset has no key with this id.
+    let other = keygen(&dir, "other.json");
+    let (foreign, _) = run_ok(
+        &["detokenize", "--keyset", arg(&other), "--context", "crm"],
+        tokens_in.as_bytes(),
+    );
+    assert_eq!(lines(&foreign)[0], "error: unknown-key-id");
+}
+
+#[test]
+fn keyset_path_comes_from_the_environment_when_the_flag_is_absent() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let key = pseudonym_key(&ks);
+    let out = phonetoken()
+        .arg("pseudonymize")
+        .env("PHONETOKEN_KEYSET", &ks)
+        .write_stdin("+14155552671\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim_end(),
+        base64ct::Base64UrlUnpadded::encode_string(&hmac_sha256(&key, b"+14155552671"))
+    );
+}
+
+#[test]
+fn missing_or_bad_keyset_is_a_usage_error_with_a_hint() {
+    for sub in ["pseudonymize", "tokenize", "detokenize"] {
+        let stderr = run_fails(phonetoken().arg(sub), b"+14155552671\n");
+        assert!(stderr.contains("--keyset"), "{sub}: {stderr}");
+        assert!(stderr.contains("PHONETOKEN_KEYSET"), "{sub}: {stderr}");
+        assert!(stderr.contains("keygen"), "{sub}: {stderr}");
+    }
+    let stderr = run_fails(
+        phonetoken()
+            .args(["keyset", "export-tink"])
+            .env("PHONETOKEN_KEYSET", ""),
+        b"",
+    );
+    assert!(stderr.contains("PHONETOKEN_KEYSET"), "{stderr}");
+
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("missing.json");
+    let stderr = run_fails(
+        phonetoken().args(["tokenize", "--keyset", arg(&missing)]),
+        b"+14155552671\n",
+    );
+    assert!(stderr.contains("missing.json"), "{stderr}");
+
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, b"{\"format\": \"something-else\"").unwrap();
+    let stderr = run_fails(
+        phonetoken().args(["detokenize", "--keyset", arg(&garbage)]),
+        b"x\n",
+    );
+    assert!(stderr.contains("garbage.json"), "{stderr}");
+
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, b"\xff\xfe\x00").unwrap();
+    run_fails(
+        phonetoken().args(["pseudonymize", "--keyset", arg(&binary)]),
+        b"",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn tink_export_then_import_keeps_tokens_working() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let tokens = run_ok(
+        &["tokenize", "--keyset", arg(&ks), "--context", "t"],
+        b"+14155552671\n+33142685300\n",
+    )
+    .0;
+
+    let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(&ks)], b"");
+    let parsed: serde_json::Value = serde_json::from_str(&tink).unwrap();
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ks).unwrap()).unwrap();
+    assert_eq!(parsed["primaryKeyId"], original["primary_key_id"]);
+    assert_eq!(
+        parsed["key"][0]["keyData"]["typeUrl"],
+        "type.googleapis.com/google.crypto.tink.AesSivKey"
+    );
+    // keyData.value is 0x12 0x40 followed by the 64-byte token key from the file.
+    let value =
+        base64ct::Base64::decode_vec(parsed["key"][0]["keyData"]["value"].as_str().unwrap())
+            .unwrap();
+    let token_key =
+        base64ct::Base64::decode_vec(original["keys"][0]["token_key"].as_str().unwrap()).unwrap();
+    assert_eq!(&value[..2], &[0x12, 0x40]);
+    assert_eq!(&value[2..], &token_key[..]);
+
+    let tink_path = dir.path().join("tink.json");
+    std::fs::write(&tink_path, &tink).unwrap();
+    let imported = dir.path().join("imported.json");
+    run_ok(
+        &[
+            "keyset",
+            "import-tink",
+            "--in",
+            arg(&tink_path),
+            "--out",
+            arg(&imported),
+        ],
+        b"",
+    );
+    assert_eq!(
+        std::fs::metadata(&imported).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let back = run_ok(
+        &["detokenize", "--keyset", arg(&imported), "--context", "t"],
+        tokens.as_bytes(),
+    )
+    .0;
+    assert_eq!(lines(&back), ["+14155552671", "+33142685300"]);
+
+    // Importing again over the same file needs --force.
+    let stderr = run_fails(
+        phonetoken().args([
+            "keyset",
+            "import-tink",
+            "--in",
+            arg(&tink_path),
+            "--out",
+            arg(&imported),
+        ]),
+        b"",
+    );
+    assert!(stderr.contains("--force"), "{stderr}");
+
+    // A phonetoken keyset is not a Tink keyset.
+    let stderr = run_fails(
+        phonetoken().args([
+            "keyset",
+            "import-tink",
+            "--in",
+            arg(&ks),
+            "--out",
+            arg(&dir.path().join("x.json")),
+        ]),
+        b"",
+    );
+    assert!(stderr.contains("k.json"), "{stderr}");
+    assert!(!dir.path().join("x.json").exists());
+}
+
+#[test]
+fn demo_runs_the_whole_pipeline_on_every_sample() {
+    let (stdout, _) = run_ok(&["demo"], b"");
+    assert!(stdout.contains("first 16 characters"), "{stdout}");
+    // Every sample appears, quoted as Rust debug strings.
+    for sample in [
+        "+1 (415) 555-2671",
+        "020 7946 0958",
+        "tel:+33-1-42-68-53-00;ext=12",
+        "1-800-FLOWERS",
+        "call me",
+    ] {
+        assert!(
+            stdout.contains(&format!("{sample:?}")),
+            "{sample}\n{stdout}"
+        );
+    }
+    // Rows whose number parsed end with the detokenized number, equal to their E.164 column.
+    let mut round_trips = 0;
+    for line in stdout.lines().filter(|l| l.starts_with('"')) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let last = fields[fields.len() - 1];
+        if last.starts_with('+') {
+            assert!(
+                fields.iter().filter(|f| **f == last).count() >= 2,
+                "E.164 and detokenized agree: {line}"
+            );
+            round_trips += 1;
+        }
+    }
+    assert!(round_trips >= 10, "{stdout}");
+    assert!(stdout.contains("+14155552671"));
+    assert!(stdout.contains("error: "), "bad samples show their error");
+}

@@ -1,0 +1,256 @@
+//! Parity with libphonenumber: every case of `tests/data/parity.jsonl` must come out of
+//! [`phonetoken::parse`] exactly as the Python port `phonenumbers` says.
+//!
+//! The fixture is written by `tools/parity/generate.sh` (see `tests/data/README.md`). Each line
+//! holds an input, a default region (or `null`), a `kind` naming the generator family, and
+//! either `expect` (the E.164 string) or `error` (libphonenumber's category) with an optional
+//! `detail` where libphonenumber's message tells causes apart.
+//!
+//! On disagreement the test prints every mismatch, with its fixture line, then counts per
+//! kind, then fails. `PHONETOKEN_PARITY_FIXTURE=path` runs it on another fixture file.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use phonetoken::{parse, ParseError, PhoneNumber, Region};
+use serde_json::Value;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.jsonl");
+/// Names another fixture for `parse_agrees_…` (a larger one made with `gen_fixture.py
+/// --mutations N --seed S` for a local stress run); the committed one is used otherwise.
+const FIXTURE_ENV: &str = "PHONETOKEN_PARITY_FIXTURE";
+const META: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.meta.json");
+
+/// What libphonenumber says about one case.
+#[derive(Debug)]
+enum Expected {
+    /// Parsed, possible, and formatted as this E.164 string.
+    Number(String),
+    /// Refused: the category (`"TOO_SHORT_NSN"`, `"possible:TOO_LONG"`, …) and the detail.
+    Error {
+        category: String,
+        detail: Option<String>,
+    },
+}
+
+#[derive(Debug)]
+struct Case {
+    /// 1-based line of the fixture.
+    line: usize,
+    input: String,
+    region: Option<String>,
+    kind: String,
+    expected: Expected,
+}
+
+fn read_text(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!("cannot read {path}: {e}; regenerate it with `bash tools/parity/generate.sh`")
+    })
+}
+
+fn string_field(value: &Value, key: &str, line: usize) -> Option<String> {
+    match value.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => panic!("fixture line {line}: `{key}` is not a string: {other}"),
+    }
+}
+
+fn load_cases(path: &str) -> Vec<Case> {
+    let text = read_text(path);
+    text.lines()
+        .enumerate()
+        .map(|(i, raw)| {
+            let line = i + 1;
+            let value: Value = serde_json::from_str(raw)
+                .unwrap_or_else(|e| panic!("fixture line {line} is not JSON: {e}"));
+            let input = string_field(&value, "input", line)
+                .unwrap_or_else(|| panic!("fixture line {line} has no `input`"));
+            let kind = string_field(&value, "kind", line)
+                .unwrap_or_else(|| panic!("fixture line {line} has no `kind`"));
+            let expected = match (
+                string_field(&value, "expect", line),
+                string_field(&value, "error", line),
+            ) {
+                (Some(number), None) => Expected::Number(number),
+                (None, Some(category)) => Expected::Error {
+                    category,
+                    detail: string_field(&value, "detail", line),
+                },
+                _ => panic!("fixture line {line} needs exactly one of `expect` and `error`"),
+            };
+            Case {
+                line,
+                input,
+                region: string_field(&value, "region", line),
+                kind,
+                expected,
+            }
+        })
+        .collect()
+}
+
+/// The `ParseError`s that stand for a libphonenumber refusal (see `ParseError`'s docs).
+fn allowed_errors(category: &str, detail: Option<&str>) -> Option<&'static [ParseError]> {
+    use ParseError::*;
+    Some(match (category, detail) {
+        ("NOT_A_NUMBER", Some("phone-context")) => &[InvalidPhoneContext],
+        ("NOT_A_NUMBER", None) => &[NoDigits, NotANumber],
+        ("TOO_LONG", Some("input")) => &[InputTooLong],
+        ("TOO_LONG", Some("nsn")) => &[TooLong],
+        ("INVALID_COUNTRY_CODE", Some("region")) => &[MissingRegion],
+        ("INVALID_COUNTRY_CODE", Some("country-code")) => &[InvalidCountryCode],
+        ("TOO_SHORT_AFTER_IDD", None) => &[TooShortAfterIdd],
+        ("TOO_SHORT_NSN", None) => &[TooShort],
+        ("possible:TOO_SHORT", None) => &[TooShort],
+        ("possible:TOO_LONG", None) => &[TooLong],
+        ("possible:INVALID_LENGTH", None) => &[InvalidLength],
+        ("possible:INVALID_COUNTRY_CODE", None) => &[InvalidCountryCode],
+        _ => return None,
+    })
+}
+
+/// `None` when phonetoken agrees with the case, otherwise a description of what it gave.
+fn disagreement(case: &Case) -> Option<String> {
+    let region = match case.region.as_deref().map(str::parse::<Region>) {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => return Some(format!("region refused by Region::from_str: {e:?}")),
+    };
+    let got = parse(&case.input, region);
+    match (&case.expected, got) {
+        (Expected::Number(want), Ok(n)) if n.as_str() == want => None,
+        (Expected::Number(_), other) => Some(describe_got(other)),
+        (Expected::Error { category, detail }, got) => {
+            let allowed = allowed_errors(category, detail.as_deref()).unwrap_or_else(|| {
+                panic!(
+                    "fixture line {}: unknown category {category:?} / detail {detail:?}",
+                    case.line
+                )
+            });
+            match got {
+                Err(e) if allowed.contains(&e) => None,
+                other => Some(format!(
+                    "{} (wanted one of {allowed:?})",
+                    describe_got(other)
+                )),
+            }
+        }
+    }
+}
+
+fn describe_got(got: Result<PhoneNumber, ParseError>) -> String {
+    match got {
+        Ok(n) => format!("Ok({n})"),
+        Err(e) => format!("Err({e:?})"),
+    }
+}
+
+fn describe_expected(expected: &Expected) -> String {
+    match expected {
+        Expected::Number(n) => format!("Ok({n})"),
+        Expected::Error {
+            category,
+            detail: Some(d),
+        } => format!("{category} ({d})"),
+        Expected::Error {
+            category,
+            detail: None,
+        } => category.clone(),
+    }
+}
+
+#[test]
+fn parse_agrees_with_libphonenumber_on_every_fixture_case() {
+    let path = std::env::var(FIXTURE_ENV).unwrap_or_else(|_| FIXTURE.to_owned());
+    let cases = load_cases(&path);
+    assert!(!cases.is_empty(), "{path} holds no case");
+
+    // kind -> (cases, mismatches)
+    let mut per_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut report = String::new();
+    let mut mismatches = 0usize;
+    for case in &cases {
+        let entry = per_kind.entry(case.kind.as_str()).or_default();
+        entry.0 += 1;
+        if let Some(got) = disagreement(case) {
+            entry.1 += 1;
+            mismatches += 1;
+            let region = case.region.as_deref().unwrap_or("none");
+            let _ = writeln!(
+                report,
+                "line {}: [{}] input {:?} region {} expected {} got {}",
+                case.line,
+                case.kind,
+                case.input,
+                region,
+                describe_expected(&case.expected),
+                got
+            );
+        }
+    }
+    if mismatches == 0 {
+        return;
+    }
+    let _ = writeln!(report, "\nper kind (mismatches / cases):");
+    for (kind, (total, bad)) in &per_kind {
+        if *bad > 0 {
+            let _ = writeln!(report, "  {kind:<32} {bad:>6} / {total}");
+        }
+    }
+    let agreed = cases.len() - mismatches;
+    let _ = writeln!(
+        report,
+        "\nparity: {agreed} of {} cases agree ({:.2}%), {mismatches} mismatches",
+        cases.len(),
+        100.0 * agreed as f64 / cases.len() as f64
+    );
+    println!("{report}");
+    panic!(
+        "{mismatches} of {} fixture cases disagree with libphonenumber (listed above)",
+        cases.len()
+    );
+}
+
+#[test]
+fn fixture_matches_its_metadata_and_the_tables_release() {
+    let meta: Value = serde_json::from_str(&read_text(META)).expect("parity.meta.json is JSON");
+    assert_eq!(
+        meta["phonenumbers"].as_str(),
+        Some(phonetoken::metadata::VERSION),
+        "the fixture was made by another libphonenumber release than the tables"
+    );
+    let cases = load_cases(FIXTURE);
+    assert!(
+        cases.len() > 10_000,
+        "the fixture has only {} cases",
+        cases.len()
+    );
+    assert_eq!(
+        meta["cases"].as_u64(),
+        Some(cases.len() as u64),
+        "parity.meta.json counts another number of cases than parity.jsonl holds"
+    );
+    let mut families: BTreeMap<String, u64> = BTreeMap::new();
+    for case in &cases {
+        let family = case.kind.split('/').next().unwrap_or_default();
+        *families.entry(family.to_owned()).or_default() += 1;
+    }
+    let recorded: BTreeMap<String, u64> = meta["families"]
+        .as_object()
+        .expect("meta has `families`")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().expect("family counts are numbers")))
+        .collect();
+    assert_eq!(families, recorded, "families in meta and fixture differ");
+    for case in &cases {
+        if let Expected::Error { category, detail } = &case.expected {
+            assert!(
+                allowed_errors(category, detail.as_deref()).is_some(),
+                "fixture line {}: category {category:?} / detail {detail:?} has no mapping",
+                case.line
+            );
+        }
+    }
+}

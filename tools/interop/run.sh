@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Interoperability check of phonetoken's tokens, pseudonyms and purpose keys against Tink,
+# Python `cryptography` and Python `hmac`. CI calls this script; it exits non-zero on any
+# mismatch and ends with one summary line.
+#
+# Environment:
+#   PHONETOKEN_INTEROP_VENV  Python virtual environment to create/reuse
+#                            (default: .venv-interop/ at the repository root)
+#   PYTHON                   Python 3 to build it with (default: python3)
+#   CARGO_TARGET_DIR         honoured as usual
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+venv="${PHONETOKEN_INTEROP_VENV:-$root/.venv-interop}"
+python="${PYTHON:-python3}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$root/tools/interop/requirements.txt"
+
+cd "$root"
+export PHONETOKEN_INTEROP_DIR="$work"
+cargo test --quiet --features std --test interop -- --ignored --exact interop_write
+"$venv/bin/python" "$root/tools/interop/check.py" "$work"
+cargo test --quiet --features std --test interop -- --ignored --exact interop_read_tink_tokens
+echo "interop: OK (phonetoken <-> Tink, cryptography AESSIV, hmac, HKDF)"

@@ -1,0 +1,126 @@
+//! Reads `PhoneNumberMetadata.xml` into the values parsing to E.164 needs, the way
+//! libphonenumber's build tool derives them.
+
+use std::collections::BTreeSet;
+
+/// One `<territory>`.
+#[derive(Debug, Clone)]
+pub struct Territory {
+    /// `id`: a region code, or `001` for a non-geographic entity.
+    pub id: String,
+    pub country_code: u16,
+    pub main_country_for_code: bool,
+    pub international_prefix: Option<String>,
+    /// `nationalPrefixForParsing`, or `nationalPrefix` when that attribute is absent.
+    pub national_prefix_for_parsing: Option<String>,
+    pub national_prefix_transform_rule: Option<String>,
+    pub general_desc: Option<String>,
+    pub possible_lengths: BTreeSet<u8>,
+    pub local_only_lengths: BTreeSet<u8>,
+}
+
+/// Number types whose lengths do not count towards the general description's lengths
+/// (libphonenumber drops `noInternationalDialling`: it has no matching number type).
+const EXCLUDED_DESCS: &[&str] = &["noInternationalDialling"];
+
+/// libphonenumber strips every whitespace character from patterns.
+pub fn strip_whitespace(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn attr(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
+    node.attribute(name).map(strip_whitespace)
+}
+
+/// Parses a `possibleLengths` attribute such as `[4-6],8`.
+fn parse_lengths(text: &str, id: &str) -> Result<BTreeSet<u8>, String> {
+    let mut out = BTreeSet::new();
+    let text = strip_whitespace(text);
+    if text.is_empty() {
+        return Ok(out);
+    }
+    let bad = || format!("territory {id}: bad possibleLengths {text:?}");
+    for part in text.split(',') {
+        if let Some(range) = part.strip_prefix('[').and_then(|p| p.strip_suffix(']')) {
+            let (lo, hi) = range.split_once('-').ok_or_else(bad)?;
+            let lo: u8 = lo.parse().map_err(|_| bad())?;
+            let hi: u8 = hi.parse().map_err(|_| bad())?;
+            if lo >= hi {
+                return Err(bad());
+            }
+            out.extend(lo..=hi);
+        } else if part == "-1" {
+            // "no numbers of this type": contributes nothing.
+        } else {
+            out.insert(part.parse().map_err(|_| bad())?);
+        }
+    }
+    if out.iter().any(|&n| n == 0 || n > 31) {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// Parses the whole document.
+pub fn parse(xml: &str) -> Result<Vec<Territory>, String> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(xml, options).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for t in doc.descendants().filter(|n| n.has_tag_name("territory")) {
+        let id = t.attribute("id").ok_or("territory without id")?.to_owned();
+        let country_code = t
+            .attribute("countryCode")
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| format!("territory {id}: bad countryCode"))?;
+        let national_prefix = attr(t, "nationalPrefix");
+        let general_desc = t
+            .children()
+            .find(|n| n.has_tag_name("generalDesc"))
+            .and_then(|g| {
+                g.children()
+                    .find(|n| n.has_tag_name("nationalNumberPattern"))
+            })
+            .and_then(|p| p.text())
+            .map(strip_whitespace);
+        let mut possible = BTreeSet::new();
+        let mut local_only = BTreeSet::new();
+        for desc in t.children().filter(|n| n.is_element()) {
+            let name = desc.tag_name().name();
+            let lengths: Vec<_> = desc
+                .children()
+                .filter(|n| n.has_tag_name("possibleLengths"))
+                .collect();
+            if name == "generalDesc" && !lengths.is_empty() {
+                return Err(format!("territory {id}: generalDesc must not list lengths"));
+            }
+            if EXCLUDED_DESCS.contains(&name) {
+                continue;
+            }
+            for l in lengths {
+                possible.extend(parse_lengths(l.attribute("national").unwrap_or(""), &id)?);
+                local_only.extend(parse_lengths(l.attribute("localOnly").unwrap_or(""), &id)?);
+            }
+        }
+        local_only.retain(|n| !possible.contains(n));
+        out.push(Territory {
+            country_code,
+            main_country_for_code: t.attribute("mainCountryForCode") == Some("true"),
+            international_prefix: attr(t, "internationalPrefix"),
+            national_prefix_for_parsing: attr(t, "nationalPrefixForParsing")
+                .or(national_prefix)
+                .filter(|s| !s.is_empty()),
+            national_prefix_transform_rule: attr(t, "nationalPrefixTransformRule"),
+            general_desc,
+            possible_lengths: possible,
+            local_only_lengths: local_only,
+            id,
+        });
+    }
+    if out.is_empty() {
+        return Err("no <territory> elements".into());
+    }
+    Ok(out)
+}

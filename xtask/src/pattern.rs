@@ -1,0 +1,487 @@
+//! Compiles libphonenumber's pattern subset into the bytecode `src/metadata/matcher.rs` runs.
+//!
+//! Supported syntax (anything else is an error, so a metadata update that uses new syntax
+//! fails loudly here rather than matching differently at run time): digit literals, `\d`,
+//! digit classes `[…]` (ranges, no negation), `(?:…)`, capture groups `(…)`, `|`, and the
+//! greedy quantifiers `?`, `{n}` and `{n,m}`; `$` (end of input). Unbounded repeats are
+//! refused.
+//!
+//! The bytecode has no loops: repeats of a single class are one instruction, repeats of
+//! anything else are unrolled. Every jump goes forward, which is what bounds the matcher's
+//! stack (see the matcher's docs). The opcodes here must agree with the matcher's.
+
+// Explicit imports, because the library's tests include this file into a `no_std` crate
+// to compile random patterns for the matcher's differential test.
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::fmt;
+use std::string::String;
+use std::vec::Vec;
+use std::{format, vec};
+
+/// Opcodes; the matcher's constants of the same names must agree.
+pub mod op {
+    // `0..=9`: one literal digit.
+    /// `ANY`: one digit (`\d`).
+    pub const ANY: u8 = 0x0A;
+    /// `CLASS lo hi`: one digit whose bit is set in the mask (bit d for digit d).
+    pub const CLASS: u8 = 0x0B;
+    /// `FIX_ANY n`: exactly `n` digits.
+    pub const FIX_ANY: u8 = 0x0C;
+    /// `FIX_CLASS lo hi n`: exactly `n` digits of the mask.
+    pub const FIX_CLASS: u8 = 0x0D;
+    /// `REP_ANY min max c`: greedy `min..=max` digits; choice point `c`.
+    pub const REP_ANY: u8 = 0x0E;
+    /// `REP_CLASS lo hi min max c`: greedy `min..=max` digits of the mask; choice point `c`.
+    pub const REP_CLASS: u8 = 0x0F;
+    /// `SPLIT d c`: try the next instruction, then the one `d` bytes after it; choice `c`.
+    pub const SPLIT: u8 = 0x10;
+    /// `SPLIT16 dlo dhi c`: `SPLIT` with a two-byte distance.
+    pub const SPLIT16: u8 = 0x11;
+    /// `JMP d`: continue `d` bytes after this instruction.
+    pub const JMP: u8 = 0x12;
+    /// `JMP16 dlo dhi`: `JMP` with a two-byte distance.
+    pub const JMP16: u8 = 0x13;
+    /// `SAVE s`: record the position in capture slot `s` (group `s / 2`, start or end).
+    pub const SAVE: u8 = 0x14;
+    /// `EOL`: succeed only at the end of the input (`$`).
+    pub const EOL: u8 = 0x15;
+    /// `MATCH`.
+    pub const MATCH: u8 = 0x16;
+    /// `JMP_SHORT + d` (one byte, `d` up to 223): `JMP d`.
+    pub const JMP_SHORT: u8 = 0x20;
+}
+
+/// Bytes before the code of each pattern: longest match, capture groups.
+pub const HEADER_LEN: usize = 2;
+
+const ALL_DIGITS: u16 = 0x3FF;
+
+#[derive(Debug)]
+pub struct PatternError {
+    pub pattern: String,
+    pub at: usize,
+    pub what: String,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unsupported pattern syntax at byte {} of {:?}: {}",
+            self.at, self.pattern, self.what
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    /// One digit from the set (bit d = digit d).
+    Class(u16),
+    /// `$`.
+    Eol,
+    /// A group; `Some(n)` for capture group `n` (1-based).
+    Group(Option<u8>, Box<Node>),
+    Alt(Vec<Node>),
+    Concat(Vec<Node>),
+    Repeat(Box<Node>, u8, u8),
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    groups: u8,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: impl Into<String>) -> PatternError {
+        PatternError {
+            pattern: String::from_utf8_lossy(self.src).into_owned(),
+            at: self.pos,
+            what: what.into(),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn alt(&mut self, depth: usize) -> Result<Node, PatternError> {
+        if depth > 32 {
+            return Err(self.err("groups nested too deeply"));
+        }
+        let mut alts = vec![self.concat(depth)?];
+        while self.peek() == Some(b'|') {
+            self.pos += 1;
+            alts.push(self.concat(depth)?);
+        }
+        Ok(if alts.len() == 1 {
+            alts.pop().expect("one alternative")
+        } else {
+            Node::Alt(alts)
+        })
+    }
+
+    fn concat(&mut self, depth: usize) -> Result<Node, PatternError> {
+        let mut items = Vec::new();
+        while let Some(c) = self.peek() {
+            if c == b'|' || c == b')' {
+                break;
+            }
+            let atom = self.atom(depth)?;
+            let atom = self.quantifier(atom)?;
+            items.push(atom);
+        }
+        if items.is_empty() {
+            return Err(self.err("empty alternative"));
+        }
+        Ok(Node::Concat(items))
+    }
+
+    fn atom(&mut self, depth: usize) -> Result<Node, PatternError> {
+        let c = self.peek().ok_or_else(|| self.err("unexpected end"))?;
+        self.pos += 1;
+        match c {
+            b'0'..=b'9' => Ok(Node::Class(1 << (c - b'0'))),
+            b'\\' => match self.peek() {
+                Some(b'd') => {
+                    self.pos += 1;
+                    Ok(Node::Class(ALL_DIGITS))
+                }
+                _ => Err(self.err("only the escape \\d is supported")),
+            },
+            b'[' => self.class(),
+            b'$' => match self.peek() {
+                None | Some(b'|' | b')') => Ok(Node::Eol),
+                Some(_) => Err(self.err("$ only at the end of an alternative")),
+            },
+            b'(' => {
+                let capture = if self.src[self.pos..].starts_with(b"?:") {
+                    self.pos += 2;
+                    None
+                } else if self.peek() == Some(b'?') {
+                    return Err(self.err("only (?:…) group extensions are supported"));
+                } else {
+                    self.groups = self
+                        .groups
+                        .checked_add(1)
+                        .filter(|&g| g <= 9)
+                        .ok_or_else(|| self.err("more than 9 capture groups"))?;
+                    Some(self.groups)
+                };
+                let inner = self.alt(depth + 1)?;
+                if self.peek() != Some(b')') {
+                    return Err(self.err("missing )"));
+                }
+                self.pos += 1;
+                Ok(Node::Group(capture, Box::new(inner)))
+            }
+            _ => {
+                self.pos -= 1;
+                Err(self.err(format!("unsupported character {:?}", c as char)))
+            }
+        }
+    }
+
+    fn class(&mut self) -> Result<Node, PatternError> {
+        let mut mask = 0u16;
+        if self.peek() == Some(b'^') {
+            return Err(self.err("negated classes are not supported"));
+        }
+        loop {
+            let c = self.peek().ok_or_else(|| self.err("missing ]"))?;
+            self.pos += 1;
+            match c {
+                b']' if mask != 0 => return Ok(Node::Class(mask)),
+                b'0'..=b'9' => {
+                    if self.peek() == Some(b'-') && self.src.get(self.pos + 1) != Some(&b']') {
+                        self.pos += 1;
+                        let hi = self.peek().ok_or_else(|| self.err("missing ]"))?;
+                        if !hi.is_ascii_digit() || hi < c {
+                            return Err(self.err("bad range in class"));
+                        }
+                        self.pos += 1;
+                        for d in c..=hi {
+                            mask |= 1 << (d - b'0');
+                        }
+                    } else {
+                        mask |= 1 << (c - b'0');
+                    }
+                }
+                b'\\' if self.peek() == Some(b'd') => {
+                    self.pos += 1;
+                    mask |= ALL_DIGITS;
+                }
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.err("classes may hold only digits, ranges and \\d"));
+                }
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<u8, PatternError> {
+        let start = self.pos;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        std::str::from_utf8(&self.src[start..self.pos])
+            .ok()
+            .and_then(|s| s.parse::<u8>().ok())
+            .ok_or_else(|| self.err("bad repeat count"))
+    }
+
+    fn quantifier(&mut self, atom: Node) -> Result<Node, PatternError> {
+        let (min, max) = match self.peek() {
+            Some(b'?') => {
+                self.pos += 1;
+                (0, 1)
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                let min = self.number()?;
+                let max = if self.peek() == Some(b',') {
+                    self.pos += 1;
+                    self.number()?
+                } else {
+                    min
+                };
+                if self.peek() != Some(b'}') || max < min || max == 0 {
+                    return Err(self.err("bad {n,m} repeat"));
+                }
+                self.pos += 1;
+                (min, max)
+            }
+            Some(b'*' | b'+') => return Err(self.err("unbounded repeats are not supported")),
+            _ => return Ok(atom),
+        };
+        if matches!(self.peek(), Some(b'?' | b'+' | b'{' | b'*')) {
+            return Err(self.err("lazy, possessive or stacked quantifiers are not supported"));
+        }
+        if matches!(atom, Node::Eol) {
+            return Err(self.err("quantified $"));
+        }
+        Ok(Node::Repeat(Box::new(atom), min, max))
+    }
+}
+
+fn max_len(node: &Node) -> usize {
+    match node {
+        Node::Class(_) => 1,
+        Node::Eol => 0,
+        Node::Group(_, inner) => max_len(inner),
+        Node::Alt(alts) => alts.iter().map(max_len).max().unwrap_or(0),
+        Node::Concat(items) => items.iter().map(max_len).sum(),
+        Node::Repeat(inner, _, max) => max_len(inner) * usize::from(*max),
+    }
+}
+
+/// A pattern compiled to bytecode, with its header.
+pub struct Compiled {
+    /// Header and code.
+    pub bytes: Vec<u8>,
+    /// Capture groups.
+    pub groups: u8,
+    /// Longest possible match.
+    pub max_len: u8,
+    /// Choice points (memoized states per position).
+    pub choices: u8,
+    /// Bound on the backtracking stack.
+    pub stack: u8,
+}
+
+struct Emitter {
+    choices: usize,
+    pushers: usize,
+    /// Set when a distance or a choice number does not fit its field.
+    too_big: bool,
+}
+
+impl Emitter {
+    /// Appends a forward jump over `distance` bytes of code that will follow it: the short
+    /// form of `ops` with a one-byte distance when it fits, else the long form.
+    fn jump(&mut self, out: &mut Vec<u8>, ops: (u8, u8), distance: usize, choice: Option<u8>) {
+        let short = usize::from(u8::MAX - op::JMP_SHORT);
+        if ops.0 == op::JMP && distance <= short {
+            out.push(op::JMP_SHORT + distance as u8);
+        } else if let Ok(d) = u8::try_from(distance) {
+            out.extend_from_slice(&[ops.0, d]);
+        } else {
+            let d = u16::try_from(distance).unwrap_or_else(|_| {
+                self.too_big = true;
+                0
+            });
+            out.push(ops.1);
+            out.extend_from_slice(&d.to_le_bytes());
+        }
+        out.extend(choice);
+    }
+
+    fn choice(&mut self) -> u8 {
+        let c = u8::try_from(self.choices).unwrap_or_else(|_| {
+            self.too_big = true;
+            0
+        });
+        self.choices += 1;
+        self.pushers += 1;
+        c
+    }
+
+    /// `SPLIT` over `skipped` bytes: try what follows, then continue after it.
+    fn split(&mut self, out: &mut Vec<u8>, skipped: usize) {
+        let c = self.choice();
+        self.jump(out, (op::SPLIT, op::SPLIT16), skipped, Some(c));
+    }
+
+    /// Code for `node`. Jumps are relative and forward, so code is built inside out: the
+    /// length of what a jump skips is known when the jump is written.
+    fn emit(&mut self, node: &Node) -> Vec<u8> {
+        match node {
+            Node::Class(mask) => self.class(*mask, 1, 1),
+            Node::Eol => vec![op::EOL],
+            Node::Group(capture, inner) => {
+                let body = self.emit(inner);
+                match capture {
+                    Some(g) => {
+                        self.pushers += 2;
+                        let mut out = vec![op::SAVE, 2 * g];
+                        out.extend(body);
+                        out.extend_from_slice(&[op::SAVE, 2 * g + 1]);
+                        out
+                    }
+                    None => body,
+                }
+            }
+            Node::Concat(items) => items.iter().flat_map(|n| self.emit(n)).collect(),
+            Node::Alt(alts) => {
+                // a|b|c  =>  SPLIT→L1 a JMP→end L1: SPLIT→L2 b JMP→end L2: c end:
+                let codes: Vec<Vec<u8>> = alts.iter().map(|a| self.emit(a)).collect();
+                let mut tail = codes.last().cloned().unwrap_or_default();
+                for code in codes.iter().rev().skip(1) {
+                    let mut body = code.clone();
+                    self.jump(&mut body, (op::JMP, op::JMP16), tail.len(), None);
+                    let mut block = Vec::new();
+                    self.split(&mut block, body.len());
+                    block.extend(body);
+                    block.extend(tail);
+                    tail = block;
+                }
+                tail
+            }
+            Node::Repeat(inner, min, max) => {
+                if let Node::Class(mask) = **inner {
+                    return self.class(mask, *min, *max);
+                }
+                let mut out = Vec::new();
+                for _ in 0..*min {
+                    out.extend(self.emit(inner));
+                }
+                // Greedy X{0,k} is (?:X(?:X(?:…)?)?)?: each copy is tried before skipping.
+                let mut optional = Vec::new();
+                for _ in *min..*max {
+                    let mut block = Vec::new();
+                    let body = self.emit(inner);
+                    self.split(&mut block, body.len() + optional.len());
+                    block.extend(body);
+                    block.extend(optional);
+                    optional = block;
+                }
+                out.extend(optional);
+                out
+            }
+        }
+    }
+
+    fn class(&mut self, mask: u16, min: u8, max: u8) -> Vec<u8> {
+        let [lo, hi] = mask.to_le_bytes();
+        let any = mask == ALL_DIGITS;
+        if min == 1 && max == 1 {
+            if any {
+                vec![op::ANY]
+            } else if mask.is_power_of_two() {
+                vec![mask.trailing_zeros() as u8]
+            } else {
+                vec![op::CLASS, lo, hi]
+            }
+        } else if min == max {
+            if any {
+                vec![op::FIX_ANY, min]
+            } else {
+                vec![op::FIX_CLASS, lo, hi, min]
+            }
+        } else {
+            let c = self.choice();
+            if any {
+                vec![op::REP_ANY, min, max, c]
+            } else {
+                vec![op::REP_CLASS, lo, hi, min, max, c]
+            }
+        }
+    }
+}
+
+/// Parses and compiles one pattern (whitespace already stripped).
+pub fn compile(pattern: &str) -> Result<Compiled, PatternError> {
+    let mut parser = Parser {
+        src: pattern.as_bytes(),
+        pos: 0,
+        groups: 0,
+    };
+    let node = parser.alt(0)?;
+    if parser.pos != parser.src.len() {
+        return Err(parser.err("unbalanced )"));
+    }
+    let max = max_len(&node);
+    let max_len = u8::try_from(max)
+        .ok()
+        .filter(|&m| m < u8::MAX)
+        .ok_or_else(|| parser.err(format!("matches up to {max} digits, too long")))?;
+    let mut em = Emitter {
+        choices: 0,
+        pushers: 0,
+        too_big: false,
+    };
+    let mut code = em.emit(&node);
+    code.push(op::MATCH);
+    let too_big = |what: &str| PatternError {
+        pattern: pattern.to_owned(),
+        at: 0,
+        what: format!("too many {what} for the matcher's fixed buffers"),
+    };
+    if em.too_big || code.len() > usize::from(u16::MAX) {
+        return Err(too_big("bytes of code or choice points"));
+    }
+    let choices = u8::try_from(em.choices).map_err(|_| too_big("choice points"))?;
+    let stack = u8::try_from(em.pushers).map_err(|_| too_big("stack frames"))?;
+    let mut bytes = vec![max_len, parser.groups];
+    bytes.extend_from_slice(&code);
+    Ok(Compiled {
+        bytes,
+        groups: parser.groups,
+        max_len,
+        choices,
+        stack,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_unsupported_syntax() {
+        let bad = [
+            "a", "\\w", "[^1]", "1*", "1+", "1??", "(?=1)", "(1", "1)", "1{2,}", "[]", "1|", "()",
+            "$1", "1$?", "(?:1|)", ".", "1{0}", "[9-1]", "",
+        ];
+        for bad in bad {
+            assert!(compile(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn computes_max_len_and_groups() {
+        let c = compile("0?(?:(1)|2(3)\\d{2,4})$").unwrap();
+        assert_eq!((c.max_len, c.groups), (7, 2));
+    }
+}
