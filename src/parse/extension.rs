@@ -318,12 +318,26 @@ fn trailing_digits(text: &[char]) -> &[char] {
     body.get(body.len() - run..).unwrap_or(&[])
 }
 
+/// Whether `c` is a digit or plain number punctuation. Every way of writing an extension
+/// needs a label or marker that is none of these (`;`, `,`, `#`, `＃`, `~`, `～`, or a
+/// letter), so a text made only of such characters has no extension and the search over
+/// every position can be skipped: most numbers are written that way.
+fn cannot_mark_extension(c: char) -> bool {
+    matches!(
+        c,
+        '0'..='9' | ' ' | '-' | '.' | '(' | ')' | '/' | '+' | '[' | ']'
+    ) || is_decimal(c)
+}
+
 /// Splits a trailing extension off `text`, as libphonenumber does: at the leftmost position
 /// where one matches, and only if what comes before it is itself a viable number.
 pub(super) fn split_extension(
     text: &[char],
     is_viable: fn(&[char]) -> bool,
 ) -> (&[char], Option<Extension>) {
+    if text.iter().all(|&c| cannot_mark_extension(c)) {
+        return (text, None);
+    }
     let Some(start) = extension_starts(text).first() else {
         return (text, None);
     };

@@ -38,7 +38,15 @@ fn find(haystack: &[char], needle: &str) -> Option<usize> {
 ///
 /// The input has at most 250 characters, so the candidate fits in `out`.
 pub(super) fn build_national_number(input: &str, out: &mut Text) -> Result<(), ParseError> {
-    match input.find(PHONE_CONTEXT) {
+    // Both RFC 3966 parameters start with `;`: most inputs have none, and a byte scan for it
+    // is much cheaper than a substring search.
+    let has_parameters = input.as_bytes().contains(&b';');
+    let context_at = if has_parameters {
+        input.find(PHONE_CONTEXT)
+    } else {
+        None
+    };
+    match context_at {
         Some(at) => {
             let after = input.get(at + PHONE_CONTEXT.len()..).unwrap_or("");
             let context = after.split(';').next().unwrap_or("");
@@ -56,7 +64,10 @@ pub(super) fn build_national_number(input: &str, out: &mut Text) -> Result<(), P
             out.extend(extract_possible_number(input).chars());
         }
     }
-    if let Some(at) = find(out.as_slice(), ISDN_SUBADDRESS) {
+    if let Some(at) = has_parameters
+        .then(|| find(out.as_slice(), ISDN_SUBADDRESS))
+        .flatten()
+    {
         if at > 0 {
             out.truncate(at);
         }
