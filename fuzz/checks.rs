@@ -57,3 +57,491 @@ pub fn e164_fixpoint_case(data: &[u8]) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Keys, tokens and keyset files.
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "std")]
+use phonetoken::keyset_file::KeysetFileError;
+use phonetoken::{
+    Encoding, KeyStatus, Keyset, PseudonymKey, Pseudonymizer, Token, TokenError, TokenKey,
+    Tokenizer,
+};
+
+/// Key ids of [`fixed_keyset`]: the enabled primary, a disabled key, another enabled key.
+pub const PRIMARY_ID: u32 = 0x0102_0304;
+/// A disabled key of [`fixed_keyset`].
+pub const DISABLED_ID: u32 = 7;
+/// An enabled, non-primary key of [`fixed_keyset`].
+pub const OTHER_ID: u32 = 0xffff_fffe;
+
+/// TEST KEYS ONLY. The pseudonym key of the key with id `id` in [`fixed_keyset`].
+pub fn test_pseudonym_key(id: u32) -> [u8; 32] {
+    core::array::from_fn(|i| (i as u8) ^ (id as u8))
+}
+
+/// TEST KEYS ONLY. The token key of the key with id `id` in [`fixed_keyset`].
+pub fn test_token_key(id: u32) -> [u8; 64] {
+    core::array::from_fn(|i| (i as u8).wrapping_mul(3) ^ (id as u8))
+}
+
+/// The keyset every token target runs against (fixed test keys, three ids, one disabled).
+pub fn fixed_keyset() -> Keyset {
+    let key = |id| {
+        (
+            PseudonymKey::from_bytes(&test_pseudonym_key(id)).expect("32 bytes"),
+            TokenKey::from_bytes(&test_token_key(id)).expect("64 bytes"),
+        )
+    };
+    let (p, t) = key(PRIMARY_ID);
+    let mut ks = Keyset::new(PRIMARY_ID, p, t);
+    for (id, status) in [
+        (DISABLED_ID, KeyStatus::Disabled),
+        (OTHER_ID, KeyStatus::Enabled),
+    ] {
+        let (p, t) = key(id);
+        ks.add_key(id, status, p, t).expect("room for three keys");
+    }
+    ks
+}
+
+/// A standalone tokenizer for the key `id` of [`fixed_keyset`].
+fn tokenizer_for(id: u32) -> Tokenizer {
+    Tokenizer::new(id, &test_token_key(id)).expect("64 bytes")
+}
+
+/// Takes a length byte and that many bytes (capped at `max`) from the front of `data`.
+fn take_prefixed(data: &[u8], max: usize) -> (&[u8], &[u8]) {
+    let Some((&len, rest)) = data.split_first() else {
+        return (&[], &[]);
+    };
+    rest.split_at(usize::from(len).min(max).min(rest.len()))
+}
+
+/// What a check decided about its input, so replay tests can show both branches are covered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// The library accepted the input (a token opened, a keyset loaded, a number parsed).
+    Accepted,
+    /// The library refused it with an error.
+    Rejected,
+}
+
+/// Checks one detokenization result: an error is fine (with the right variant where the key
+/// id decides it), a success must be a canonical number whose token, made again under the same
+/// key and context, is exactly the input.
+fn check_opened(token: &Token, context: &[u8], result: Result<PhoneNumber, TokenError>) -> Outcome {
+    let id = token.key_id();
+    match result {
+        Ok(number) => {
+            assert!(
+                id == PRIMARY_ID || id == OTHER_ID,
+                "token {token} opened under key {id}, which is not an enabled key"
+            );
+            assert_eq!(number.as_str().parse::<PhoneNumber>(), Ok(number));
+            assert_eq!(
+                tokenizer_for(id).tokenize(&number, context),
+                *token,
+                "an opened token must be the one tokenize makes (AES-SIV is deterministic)"
+            );
+            Outcome::Accepted
+        }
+        Err(e) => {
+            match id {
+                PRIMARY_ID | OTHER_ID => assert!(
+                    matches!(e, TokenError::Authentication | TokenError::NotE164),
+                    "key {id} exists and is enabled, yet {token} failed with {e:?}"
+                ),
+                DISABLED_ID => assert_eq!(e, TokenError::KeyDisabled { key_id: id }),
+                _ => assert_eq!(e, TokenError::UnknownKeyId { key_id: id }),
+            }
+            Outcome::Rejected
+        }
+    }
+}
+
+/// `detokenize` on arbitrary token text and bytes against [`fixed_keyset`]: never a panic,
+/// errors are the ones the token's public bytes call for, and a success is a canonical number
+/// that tokenizes back to the very same token.
+///
+/// Layout: one mode byte (bit 0: token bytes or token text; bits 1-2: which text encoding),
+/// a length byte and that many context bytes, then the token.
+pub fn detokenize_case(data: &[u8]) -> Outcome {
+    let Some((&mode, rest)) = data.split_first() else {
+        return Outcome::Rejected;
+    };
+    let (context, body) = take_prefixed(rest, 64);
+    let keyset = fixed_keyset();
+    let token = if mode & 1 == 0 {
+        Token::from_bytes(body)
+    } else {
+        let text = String::from_utf8_lossy(body);
+        let encoding = match (mode >> 1) & 3 {
+            1 => Encoding::Base64,
+            2 => Encoding::Hex,
+            _ => Encoding::Base64Url,
+        };
+        if encoding == Encoding::Base64Url {
+            // The text entry point must agree with parsing then opening.
+            let direct = keyset.detokenize_str(&text, context);
+            let staged = text
+                .parse::<Token>()
+                .and_then(|t| keyset.detokenize(&t, context));
+            assert_eq!(direct, staged, "detokenize_str disagrees on {text:?}");
+        }
+        Token::decode(encoding, &text)
+    };
+    let Ok(token) = token else {
+        return Outcome::Rejected;
+    };
+    // Public parts read back exactly.
+    let bytes = token.as_bytes();
+    assert!((25..=42).contains(&bytes.len()) && bytes[0] == 0x01);
+    assert_eq!(Token::from_bytes(bytes), Ok(token));
+    assert_eq!(token.to_string().parse::<Token>(), Ok(token));
+    let outcome = check_opened(&token, context, keyset.detokenize(&token, context));
+    // A lone tokenizer agrees with the keyset for the keys it has.
+    if token.key_id() == PRIMARY_ID {
+        assert_eq!(
+            tokenizer_for(PRIMARY_ID).detokenize(&token, context),
+            keyset.detokenize(&token, context)
+        );
+    }
+    outcome
+}
+
+#[cfg(feature = "std")]
+/// A deterministic generator for the pseudonym keys `from_tink_json_with_rng` makes up.
+/// Not random at all: for tests only.
+pub struct CountingRng(pub u8);
+
+#[cfg(feature = "std")]
+impl rand_core::TryRng for CountingRng {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for b in dst {
+            self.0 = self.0.wrapping_add(1);
+            *b = self.0;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "std")]
+impl rand_core::TryCryptoRng for CountingRng {}
+
+#[cfg(feature = "std")]
+/// Two keysets behave the same: same ids, statuses and primary, same pseudonyms and tokens
+/// under every key, and each opens the other's tokens.
+fn assert_same_keys<const M: usize, const N: usize>(a: &Keyset<M>, b: &Keyset<N>) {
+    assert!(a.keys().eq(b.keys()), "key lists differ");
+    let number: PhoneNumber = "+14155552671".parse().expect("valid E.164");
+    assert!(a.pseudonymize_all(&number).eq(b.pseudonymize_all(&number)));
+    let token = a.tokenize(&number, b"ctx");
+    assert_eq!(token, b.tokenize(&number, b"ctx"));
+    assert_eq!(b.detokenize(&token, b"ctx"), Ok(number));
+}
+
+#[cfg(feature = "std")]
+/// Arbitrary keyset files through `Keyset::from_json` and `Keyset::from_tink_json`: never a
+/// panic; an accepted keyset writes out as text that loads back to the same keys, and the
+/// keyset types with less room refuse what does not fit.
+pub fn keyset_json_case(data: &[u8]) -> Outcome {
+    let text = String::from_utf8_lossy(data);
+    let mut outcome = Outcome::Rejected;
+    if let Ok(ks) = Keyset::<7>::from_json(&text) {
+        outcome = Outcome::Accepted;
+        let json = ks.to_json();
+        let back = Keyset::<7>::from_json(&json).expect("to_json output must load");
+        assert_eq!(*back.to_json(), *json, "to_json is not a fixed point");
+        assert_same_keys(&ks, &back);
+        let count = ks.keys().count();
+        match Keyset::<0>::from_json(&text) {
+            Ok(one) => {
+                assert_eq!(count, 1);
+                assert_same_keys(&ks, &one);
+            }
+            Err(e) => {
+                assert!(count > 1);
+                assert_eq!(e, KeysetFileError::TooManyKeys { capacity: 1 });
+            }
+        }
+        // Its token keys survive the trip through Tink's format.
+        let tink = ks.to_tink_json();
+        let imported = Keyset::<7>::from_tink_json_with_rng(&tink, &mut CountingRng(0))
+            .expect("to_tink_json output must import");
+        assert_eq!(*imported.to_tink_json(), *tink);
+        let number: PhoneNumber = "+442079460958".parse().expect("valid E.164");
+        let token = ks.tokenize(&number, b"");
+        assert_eq!(imported.detokenize(&token, b""), Ok(number));
+    } else {
+        // Rejected by the roomiest type: rejected by the smaller one too.
+        assert!(Keyset::<0>::from_json(&text).is_err());
+    }
+    let tink = Keyset::<7>::from_tink_json_with_rng(&text, &mut CountingRng(0));
+    if let Ok(ks) = &tink {
+        outcome = Outcome::Accepted;
+        let json = ks.to_tink_json();
+        let back = Keyset::<7>::from_tink_json_with_rng(&json, &mut CountingRng(0))
+            .expect("to_tink_json output must import");
+        assert_eq!(
+            *back.to_tink_json(),
+            *json,
+            "to_tink_json is not a fixed point"
+        );
+        // Same generator, same keys: the whole keyset (pseudonym keys too) is equal.
+        assert_same_keys(ks, &back);
+        // And the phonetoken file of an imported keyset loads as the same keyset.
+        let again = Keyset::<7>::from_json(&ks.to_json()).expect("to_json output must load");
+        assert_same_keys(ks, &again);
+    }
+    // The operating system's generator only changes the pseudonym keys, never the verdict.
+    let os = Keyset::<7>::from_tink_json(&text);
+    match (&tink, &os) {
+        (Ok(a), Ok(b)) => assert_eq!(*a.to_tink_json(), *b.to_tink_json()),
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        _ => panic!("from_tink_json and from_tink_json_with_rng disagree on {text:?}"),
+    }
+    outcome
+}
+
+/// Tokenize then detokenize gives the number back, for any number `parse` accepts and any
+/// context; pseudonyms and tokens are deterministic; a flipped token bit or another context
+/// fails authentication; a purpose's keys give other pseudonyms and tokens.
+///
+/// Layout: a length byte and that many context bytes, a byte choosing the bit to flip, a
+/// length byte and that many purpose bytes, then region and text as the parse targets read
+/// them.
+pub fn roundtrip_case(data: &[u8]) -> Outcome {
+    let (context, rest) = take_prefixed(data, 300);
+    let Some((&flip, rest)) = rest.split_first() else {
+        return Outcome::Rejected;
+    };
+    let (purpose, rest) = take_prefixed(rest, 32);
+    let (region, text) = region_and_text(rest);
+    let Ok(number) = parse(&text, region) else {
+        return Outcome::Rejected;
+    };
+    let keyset = fixed_keyset();
+
+    // Pseudonyms: deterministic, and exactly HMAC-SHA256 of the E.164 bytes under the key.
+    let pseudonym = keyset.pseudonymize(&number);
+    assert_eq!(pseudonym, keyset.pseudonymize(&number));
+    let direct = Pseudonymizer::new(&test_pseudonym_key(PRIMARY_ID)).expect("32 bytes");
+    assert_eq!(
+        pseudonym,
+        direct.pseudonymize_bytes(number.as_str().as_bytes())
+    );
+    let all: Vec<_> = keyset.pseudonymize_all(&number).collect();
+    assert_eq!(all.len(), 2, "two enabled keys");
+    assert_eq!(all[0], (PRIMARY_ID, pseudonym));
+
+    // Tokens: deterministic, the documented layout, and they open to the number.
+    let token = keyset.tokenize(&number, context);
+    assert_eq!(token, keyset.tokenize(&number, context));
+    let bytes = token.as_bytes();
+    assert_eq!(bytes.len(), 1 + 4 + 16 + number.as_str().len());
+    assert_eq!(bytes[..5], [0x01, 0x01, 0x02, 0x03, 0x04]);
+    assert_eq!(keyset.detokenize(&token, context), Ok(number));
+    assert_eq!(
+        keyset.detokenize_str(&token.to_string(), context),
+        Ok(number)
+    );
+    for encoding in [Encoding::Base64, Encoding::Hex] {
+        let mut buf = [0u8; 96];
+        let text = token
+            .encode_into(encoding, &mut buf)
+            .expect("96 bytes suffice");
+        assert_eq!(Token::decode(encoding, text), Ok(token));
+    }
+    assert_eq!(keyset.rekey(&token, context), Ok(token));
+
+    // One flipped bit: refused. In the key id it names another key (or none); anywhere after
+    // the prefix it fails authentication, with nothing else said.
+    let mut tampered = [0u8; 42];
+    let tampered = &mut tampered[..bytes.len()];
+    tampered.copy_from_slice(bytes);
+    let position = usize::from(flip) % bytes.len();
+    tampered[position] ^= 1 << (flip % 8);
+    match Token::from_bytes(tampered) {
+        Err(e) => {
+            assert_eq!(
+                position, 0,
+                "only the version byte is checked on reading: {e:?}"
+            );
+            assert!(matches!(e, TokenError::UnknownPrefix { .. }));
+        }
+        Ok(bad) => {
+            let result = keyset.detokenize(&bad, context);
+            if position >= 5 {
+                assert_eq!(result, Err(TokenError::Authentication));
+            } else {
+                assert!(result.is_err(), "a token under a changed key id opened");
+                check_opened(&bad, context, result);
+            }
+        }
+    }
+
+    // Another context: refused, as an authentication failure.
+    let mut other = [0u8; 301];
+    let other = &mut other[..context.len() + 1];
+    other[..context.len()].copy_from_slice(context);
+    other[context.len()] = flip;
+    assert_eq!(
+        keyset.detokenize(&token, other),
+        Err(TokenError::Authentication)
+    );
+    if let Some(first) = context.first() {
+        let mut changed = [0u8; 300];
+        let changed = &mut changed[..context.len()];
+        changed.copy_from_slice(context);
+        changed[0] = first ^ (1 << (flip % 8));
+        assert_eq!(
+            keyset.detokenize(&token, changed),
+            Err(TokenError::Authentication)
+        );
+    }
+
+    // A purpose: other keys, so other pseudonyms and tokens, which the master keys cannot open.
+    if let Ok(purpose) = core::str::from_utf8(purpose) {
+        if let Ok(derived) = keyset.for_purpose(purpose) {
+            assert_ne!(derived.pseudonymize(&number), pseudonym);
+            let derived_token = derived.tokenize(&number, context);
+            assert_ne!(derived_token, token);
+            assert_eq!(derived.detokenize(&derived_token, context), Ok(number));
+            assert_eq!(
+                keyset.detokenize(&derived_token, context),
+                Err(TokenError::Authentication)
+            );
+        } else {
+            assert!(purpose.is_empty(), "a 1-32 byte purpose was refused");
+        }
+    }
+    Outcome::Accepted
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeds: inputs the library makes, so the fuzzers start from genuine tokens and keyset files.
+// `tests/fuzz_regressions.rs` checks that the committed copies in `fuzz/seeds/` are current.
+// ---------------------------------------------------------------------------------------------
+
+/// Seeds for `detokenize`, as (file name, input): genuine tokens in every input form, tokens
+/// of the disabled and of an unknown key, and near misses.
+pub fn detokenize_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    let numbers = [
+        "+442079460958",
+        "+14155552671",
+        "+8613800138000",
+        "+2470",
+        "+999",
+    ];
+    let contexts: [&[u8]; 3] = [b"", b"sms-gateway", &[0xff; 40]];
+    for (i, number) in numbers.iter().enumerate() {
+        let Ok(number) = number.parse::<PhoneNumber>() else {
+            continue;
+        };
+        for (j, context) in contexts.iter().enumerate() {
+            for (k, id) in [PRIMARY_ID, OTHER_ID, DISABLED_ID, 0x1234_5678]
+                .into_iter()
+                .enumerate()
+            {
+                // The last id is one the keyset does not have (with the primary's key).
+                let key = if k < 3 { id } else { PRIMARY_ID };
+                let token = Tokenizer::new(id, &test_token_key(key))
+                    .expect("64 bytes")
+                    .tokenize(&number, context);
+                let mut head = vec![0u8, context.len() as u8];
+                head.extend_from_slice(context);
+                let name = format!("n{i}-c{j}-k{k}");
+                let mut bytes = head.clone();
+                bytes.extend_from_slice(token.as_bytes());
+                seeds.push((format!("{name}-bytes"), bytes));
+                for (mode, encoding) in [
+                    (1u8, Encoding::Base64Url),
+                    (3, Encoding::Base64),
+                    (5, Encoding::Hex),
+                ] {
+                    let mut buf = [0u8; 96];
+                    let text = token
+                        .encode_into(encoding, &mut buf)
+                        .expect("96 bytes suffice");
+                    let mut input = head.clone();
+                    input[0] = mode;
+                    input.extend_from_slice(text.as_bytes());
+                    seeds.push((format!("{name}-text{mode}"), input));
+                }
+            }
+        }
+    }
+    seeds
+}
+
+/// Seeds for `keyset_json`: keyset files and Tink exports of one to eight keys, with disabled
+/// keys, and the same files with one field broken.
+#[cfg(feature = "std")]
+pub fn keyset_json_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    let mut ks = fixed_keyset();
+    let mut id = 100;
+    while ks.keys().count() < 8 {
+        let one = Keyset::<0>::new(
+            id,
+            PseudonymKey::from_bytes(&test_pseudonym_key(id)).expect("32 bytes"),
+            TokenKey::from_bytes(&test_token_key(id)).expect("64 bytes"),
+        );
+        for (n, text) in [("phonetoken", one.to_json()), ("tink", one.to_tink_json())] {
+            if id == 100 {
+                seeds.push((format!("{n}-1"), text.as_bytes().to_vec()));
+            }
+        }
+        let (p, t) = (
+            PseudonymKey::from_bytes(&test_pseudonym_key(id)).expect("32 bytes"),
+            TokenKey::from_bytes(&test_token_key(id)).expect("64 bytes"),
+        );
+        ks.add_key(id, KeyStatus::Disabled, p, t).expect("room");
+        id += 1;
+    }
+    let full = ks.to_json();
+    let tink = ks.to_tink_json();
+    seeds.push(("phonetoken-8".into(), full.as_bytes().to_vec()));
+    seeds.push(("tink-8".into(), tink.as_bytes().to_vec()));
+    let broken = [
+        (
+            "phonetoken-disabled-primary",
+            full.replacen("\"enabled\"", "\"disabled\"", 1),
+        ),
+        (
+            "phonetoken-version-2",
+            full.replacen("\"version\": 1", "\"version\": 2", 1),
+        ),
+        (
+            "phonetoken-short-key",
+            full.replacen("\", \"token_key\"", "AA\", \"token_key\"", 1),
+        ),
+        ("tink-raw-prefix", tink.replacen("\"TINK\"", "\"RAW\"", 1)),
+        (
+            "tink-destroyed",
+            tink.replacen("\"ENABLED\"", "\"DESTROYED\"", 1),
+        ),
+        (
+            "tink-version-1",
+            tink.replacen("\"value\":\"", "\"value\":\"CAES", 1),
+        ),
+    ];
+    for (name, text) in broken {
+        seeds.push((name.into(), text.into_bytes()));
+    }
+    seeds
+}

@@ -2,7 +2,7 @@
 //!
 //! Every form writes into a caller's buffer ([`Encoding::encode_into`], sized with
 //! [`Encoding::encoded_len`]), so nothing is allocated; with the `alloc` feature,
-//! [`Encoding::encode_string`] returns a `String` instead.
+//! `Encoding::encode_string` (feature `alloc`) returns a `String` instead.
 //!
 //! | [`Encoding`] | alphabet | padding | used for |
 //! |---|---|---|---|
@@ -101,6 +101,20 @@ impl Encoding {
             Encoding::Hex => base16ct::lower::encode_str(bytes, out).ok(),
         };
         text.ok_or(BufferTooSmall { needed })
+    }
+
+    /// Writes the text for `bytes` to a formatter through a stack buffer of `N` bytes (the
+    /// `Display` of pseudonyms and tokens); `fmt::Error` if `N` is too small.
+    pub(crate) fn fmt_with<const N: usize>(
+        self,
+        bytes: &[u8],
+        f: &mut core::fmt::Formatter<'_>,
+    ) -> core::fmt::Result {
+        let mut buf = [0u8; N];
+        let text = self
+            .encode_into(bytes, &mut buf)
+            .map_err(|_| core::fmt::Error)?;
+        f.pad(text)
     }
 
     /// The text for `bytes` as a new `String`.

@@ -30,8 +30,8 @@
 //!
 //! # Zeroization
 //!
-//! [`PseudonymKey`], [`TokenKey`], [`Pseudonymizer`](crate::Pseudonymizer),
-//! [`Tokenizer`](crate::Tokenizer) and [`Keyset`] overwrite their key material with zeros
+//! [`PseudonymKey`], [`TokenKey`], [`Pseudonymizer`],
+//! [`Tokenizer`] and [`Keyset`] overwrite their key material with zeros
 //! when dropped (with the `zeroize` crate, which the compiler cannot optimize away); they
 //! implement the [`ZeroizeOnDrop`] marker but not `Zeroize`, so a live key is never left
 //! zeroed. Their `Debug` output never shows key bytes, and key equality is constant time.

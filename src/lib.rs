@@ -9,6 +9,7 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod batch;
 pub mod encoding;
 pub mod keys;
 #[cfg(feature = "std")]
@@ -24,6 +25,7 @@ pub mod token;
 pub use number::{CountryCode, PhoneNumber, Region, RegionError};
 pub use parse::{parse, parse_with_extension, Extension, ParseError};
 
+pub use batch::{normalize_batch, pseudonymize_batch, tokenize_batch, BatchLenError};
 pub use encoding::{BufferTooSmall, DecodeError, Encoding, InvalidEncoding};
 pub use keys::{KeyError, KeyInfo, KeyStatus, Keyset, KeysetError, PseudonymKey, TokenKey};
 pub use pseudonym::{Pseudonym, PseudonymError, Pseudonymizer};

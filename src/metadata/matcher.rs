@@ -5,8 +5,12 @@
 //!
 //! # Bytecode
 //!
-//! Each pattern in `generated::POOL` is a 2-byte header (longest possible match, capture
-//! groups) followed by code:
+//! Each pattern in `generated::POOL` is a 6-byte header followed by code. The header holds
+//! the longest possible match, the capture groups, the shortest possible match, the digits
+//! a non-empty match can start with (a 10-bit mask over bytes 3 and 4, with bit 7 of byte 4
+//! set when the empty string matches), and the most backtracking frames the pattern can
+//! push. The first four let a call be refused before any setup, which is the common case:
+//! most numbers do not start with a national prefix, most lengths are not possible. The code:
 //!
 //! | bytes | instruction |
 //! |---|---|
@@ -66,7 +70,12 @@ const MATCH: u8 = 0x16;
 const JMP_SHORT: u8 = 0x20;
 
 const ALL_DIGITS: u16 = 0x3FF;
-const HEADER_LEN: usize = 2;
+const HEADER_LEN: usize = 6;
+/// Header byte 4: the pattern matches the empty string.
+const NULLABLE: u8 = 0x80;
+/// Frames on the stack of a pattern that needs few (nearly all of them); the rest get
+/// [`MAX_STACK`], so the common call sets up a small state.
+const SMALL_STACK: usize = 16;
 pub(super) const SLOTS: usize = 2 * MAX_GROUPS;
 /// A capture slot that holds no position.
 const UNSET: u8 = u8::MAX;
@@ -126,19 +135,19 @@ enum Frame {
 }
 
 /// The fixed-size working state of one match.
-struct Run<'a> {
+struct Run<'a, const STACK: usize> {
     code: &'a [u8],
     input: &'a [u8],
     positions: usize,
     memo: [u64; MEMO_WORDS],
-    stack: [Frame; MAX_STACK],
+    stack: [Frame; STACK],
     depth: usize,
     slots: [u8; SLOTS],
     #[cfg(test)]
     steps: usize,
 }
 
-impl Run<'_> {
+impl<const STACK: usize> Run<'_, STACK> {
     fn byte(&self, pc: usize) -> Option<u8> {
         self.code.get(pc).copied()
     }
@@ -338,19 +347,54 @@ pub(super) type Outcome = (usize, u8, [u8; SLOTS]);
 
 /// Runs the pattern whose header starts `pattern` (its end may run past the pattern).
 pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> {
-    let &[max_len, groups, ..] = pattern else {
+    let &[max_len, groups, min_len, first_lo, first_hi, stack, ..] = pattern else {
         return None;
     };
     let max_len = usize::from(max_len);
-    if full && digits.len() > max_len {
+    if full && !(usize::from(min_len)..=max_len).contains(&digits.len()) {
         return None;
     }
-    let mut run = Run {
+    // A match that takes a digit takes the first one; only the empty match takes none, and
+    // a full match of a non-empty input is not empty.
+    let first = u16::from_le_bytes([first_lo, first_hi & !NULLABLE]);
+    let empty_ok = first_hi & NULLABLE != 0 && (!full || digits.is_empty());
+    let can_start = match digits.first() {
+        Some(&d) if d.is_ascii_digit() => first & (1 << (d - b'0')) != 0,
+        _ => false,
+    };
+    if !can_start && !empty_ok {
+        return None;
+    }
+    let code = pattern.get(HEADER_LEN..)?;
+    // A literal (`00`, `011`, `0`: most prefixes) needs no interpreter.
+    let literal_len = code.iter().take_while(|&&op| op <= 9).count();
+    if code.get(literal_len) == Some(&MATCH) {
+        let literal = code.get(..literal_len)?;
+        let matched = digits.len() >= literal_len
+            && (!full || digits.len() == literal_len)
+            && digits.iter().zip(literal).all(|(&d, &lit)| d == b'0' + lit);
+        return matched.then_some((literal_len, groups, [UNSET; SLOTS]));
+    }
+    if usize::from(stack) <= SMALL_STACK {
+        run_with::<SMALL_STACK>(pattern, digits, full, max_len, groups)
+    } else {
+        run_with::<MAX_STACK>(pattern, digits, full, max_len, groups)
+    }
+}
+
+fn run_with<const STACK: usize>(
+    pattern: &[u8],
+    digits: &[u8],
+    full: bool,
+    max_len: usize,
+    groups: u8,
+) -> Option<Outcome> {
+    let mut run = Run::<STACK> {
         code: pattern.get(HEADER_LEN..)?,
         input: digits,
         positions: max_len + 1,
         memo: [0; MEMO_WORDS],
-        stack: [Frame::Alt { pc: 0, pos: 0 }; MAX_STACK],
+        stack: [Frame::Alt { pc: 0, pos: 0 }; STACK],
         depth: 0,
         slots: [UNSET; SLOTS],
         #[cfg(test)]

@@ -95,8 +95,23 @@ fn country_code_entry(code: u16) -> Option<&'static CountryCodeEntry> {
 
 /// Whether any territory uses this calling code.
 pub(crate) fn is_known_country_code(code: u16) -> bool {
-    country_code_entry(code).is_some()
+    let code = usize::from(code);
+    KNOWN_CODES
+        .get(code / 64)
+        .is_some_and(|word| word & (1 << (code % 64)) != 0)
 }
+
+/// Bit `n` set when `n` is a calling code: the parser asks up to three times per number.
+static KNOWN_CODES: [u64; 16] = {
+    let mut bits = [0u64; 16];
+    let mut i = 0;
+    while i < generated::COUNTRY_CODES.len() {
+        let code = generated::COUNTRY_CODES[i].code as usize;
+        bits[code / 64] |= 1 << (code % 64);
+        i += 1;
+    }
+    bits
+};
 
 /// A calling code and the territories behind it.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ pub(super) const MAX_INPUT_CHARS: usize = 250;
 
 /// Capacity of a digit buffer: any normalization of at most 250 characters fits, and so does
 /// a national prefix transformation of it (a few literal digits replace at least one digit).
-const DIGITS_CAPACITY: usize = 256;
+pub(super) const DIGITS_CAPACITY: usize = 256;
 
 /// Up to [`MAX_INPUT_CHARS`] characters, held as `char`s so patterns can step both ways.
 #[derive(Clone, Copy)]
@@ -47,26 +47,24 @@ impl Text {
     }
 }
 
-/// ASCII digits produced by normalization.
+/// ASCII digits produced by normalization, at most `N` of them.
 #[derive(Clone, Copy)]
-pub(super) struct Digits {
-    bytes: [u8; DIGITS_CAPACITY],
+pub(super) struct Digits<const N: usize = DIGITS_CAPACITY> {
+    bytes: [u8; N],
     len: usize,
 }
 
-impl Digits {
-    pub(super) const fn new() -> Digits {
+impl<const N: usize> Digits<N> {
+    pub(super) const fn new() -> Digits<N> {
         Digits {
-            bytes: [0; DIGITS_CAPACITY],
+            bytes: [0; N],
             len: 0,
         }
     }
 
-    /// A copy of `digits`, cut at the capacity (never reached: inputs are shorter).
-    pub(super) fn from_slice(digits: &[u8]) -> Digits {
-        let mut out = Digits::new();
-        out.extend(digits);
-        out
+    /// Empties the buffer.
+    pub(super) fn clear(&mut self) {
+        self.len = 0;
     }
 
     /// Appends one byte; `false` when full.
@@ -88,10 +86,6 @@ impl Digits {
 
     pub(super) fn as_slice(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or(&[])
-    }
-
-    pub(super) fn len(&self) -> usize {
-        self.len
     }
 }
 
@@ -149,10 +143,10 @@ mod tests {
 
     #[test]
     fn digits_refuse_past_capacity() {
-        let mut d = Digits::new();
+        let mut d = Digits::<DIGITS_CAPACITY>::new();
         assert!(d.extend(&[b'1'; DIGITS_CAPACITY]));
         assert!(!d.push(b'2'));
-        assert_eq!(d.len(), DIGITS_CAPACITY);
+        assert_eq!(d.as_slice().len(), DIGITS_CAPACITY);
     }
 
     #[test]

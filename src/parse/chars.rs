@@ -11,6 +11,104 @@
 
 use super::unicode_tables::{DECIMAL, DIGIT_VALUE, RUN_LEN_BITS, WORD};
 
+/// A character of a candidate: a `char`, or a byte of input known to be all ASCII. The steps
+/// after extraction are written once over this, so ASCII input (nearly all input) is read in
+/// place, without decoding or copying it into a `char` buffer.
+pub(super) trait Ch: Copy + Into<char> {
+    /// The character's classes, a set of the `class` bits.
+    fn class(self) -> u8;
+}
+
+impl Ch for char {
+    fn class(self) -> u8 {
+        match u8::try_from(self) {
+            Ok(b) if b.is_ascii() => b.class(),
+            _ => class_of(self),
+        }
+    }
+}
+
+impl Ch for u8 {
+    /// Only meant for ASCII bytes; any other byte is read as the Latin-1 character.
+    fn class(self) -> u8 {
+        match ASCII_CLASSES.get(usize::from(self)) {
+            Some(&class) => class,
+            None => class_of(char::from(self)),
+        }
+    }
+}
+
+/// Bits of [`Ch::class`].
+pub(super) mod class {
+    /// [`is_decimal`](super::is_decimal).
+    pub const DECIMAL: u8 = 1;
+    /// [`is_plus`](super::is_plus).
+    pub const PLUS: u8 = 2;
+    /// [`is_punctuation`](super::is_punctuation) or `*`.
+    pub const PUNCTUATION_OR_STAR: u8 = 4;
+    /// [`is_alpha_ignore_case`](super::is_alpha_ignore_case).
+    pub const ALPHA: u8 = 8;
+    /// A digit (any script) or plain number punctuation (` -.()/+[]`): none of these can
+    /// mark an extension.
+    pub const PLAIN: u8 = 16;
+}
+
+/// The classes of `c`, from the predicates.
+fn class_of(c: char) -> u8 {
+    if let Ok(b) = u8::try_from(c) {
+        if b.is_ascii() {
+            return ascii_class(b);
+        }
+    }
+    let mut bits = 0;
+    if is_decimal(c) {
+        bits |= class::DECIMAL | class::PLAIN;
+    }
+    if is_plus(c) {
+        bits |= class::PLUS;
+    }
+    if is_punctuation(c) {
+        bits |= class::PUNCTUATION_OR_STAR;
+    }
+    if is_alpha_ignore_case(c) {
+        bits |= class::ALPHA;
+    }
+    bits
+}
+
+/// The classes of an ASCII character.
+const fn ascii_class(b: u8) -> u8 {
+    let c = b as char;
+    let mut bits = 0;
+    if c.is_ascii_digit() {
+        bits |= class::DECIMAL | class::PLAIN;
+    }
+    if is_plus(c) {
+        bits |= class::PLUS;
+    }
+    if c == '*' || is_punctuation(c) {
+        bits |= class::PUNCTUATION_OR_STAR;
+    }
+    if is_alpha_ignore_case(c) {
+        bits |= class::ALPHA;
+    }
+    if matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '+' | '[' | ']') {
+        bits |= class::PLAIN;
+    }
+    bits
+}
+
+/// [`ascii_class`] of every ASCII character, computed at compile time.
+static ASCII_CLASSES: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = ascii_class(i as u8);
+        i += 1;
+    }
+    table
+};
+
 /// Whether `c` falls in one of the packed runs (`start << RUN_LEN_BITS | (len - 1)`).
 fn in_runs(table: &[u32], c: char) -> bool {
     let c = u32::from(c);
@@ -61,7 +159,7 @@ pub(super) fn digit_value(c: char) -> Option<u8> {
 }
 
 /// `[+＋]`: the plus signs that mark an international number.
-pub(super) fn is_plus(c: char) -> bool {
+pub(super) const fn is_plus(c: char) -> bool {
     matches!(c, '+' | '\u{FF0B}')
 }
 
@@ -99,12 +197,12 @@ pub(super) fn eq_ignore_case(c: char, lit: char) -> bool {
 
 /// `[A-Za-z]` under `re.IGNORECASE`: ASCII letters and the four non-ASCII characters that
 /// fold to one.
-pub(super) fn is_alpha_ignore_case(c: char) -> bool {
+pub(super) const fn is_alpha_ignore_case(c: char) -> bool {
     c.is_ascii_alphabetic() || matches!(c, '\u{130}' | '\u{131}' | '\u{17F}' | '\u{212A}')
 }
 
 /// libphonenumber's `VALID_PUNCTUATION` class under `re.IGNORECASE` (so `X` as well as `x`).
-pub(super) fn is_punctuation(c: char) -> bool {
+pub(super) const fn is_punctuation(c: char) -> bool {
     matches!(
         c,
         '-' | 'x'
@@ -201,6 +299,29 @@ mod tests {
         // Python 3.11: 660 characters in Nd.
         let nd: u32 = DECIMAL.iter().map(|&r| (r & 0x7ff) + 1).sum();
         assert_eq!(nd, 660);
+    }
+
+    #[test]
+    fn classes_agree_with_the_predicates() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let bits = c.class();
+            let has = |bit: u8| bits & bit != 0;
+            assert_eq!(has(class::DECIMAL), is_decimal(c), "{c:?}");
+            assert_eq!(has(class::PLUS), is_plus(c), "{c:?}");
+            assert_eq!(
+                has(class::PUNCTUATION_OR_STAR),
+                c == '*' || is_punctuation(c),
+                "{c:?}"
+            );
+            assert_eq!(has(class::ALPHA), is_alpha_ignore_case(c), "{c:?}");
+            let plain = is_decimal(c) || " -.()/+[]".contains(c);
+            assert_eq!(has(class::PLAIN), plain, "{c:?}");
+            if let Ok(b) = u8::try_from(c) {
+                if b.is_ascii() {
+                    assert_eq!(b.class(), bits, "{c:?}");
+                }
+            }
+        }
     }
 
     #[test]

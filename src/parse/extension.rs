@@ -13,7 +13,8 @@
 use core::fmt;
 
 use super::buffer::Positions;
-use super::chars::{digit_value, eq_ignore_case, is_decimal};
+use super::chars::{class, digit_value, eq_ignore_case, is_decimal, Ch};
+use super::scan::is_viable;
 
 /// Longest extension libphonenumber reads (after an explicit label such as `ext.`).
 const MAX_EXTENSION_DIGITS: usize = 20;
@@ -44,13 +45,13 @@ pub struct Extension {
 impl Extension {
     /// Builds an extension from digits in any script; `None` for other characters, no digits
     /// or more than 20.
-    fn from_chars(chars: &[char]) -> Option<Extension> {
+    fn from_chars<C: Ch>(chars: &[C]) -> Option<Extension> {
         if chars.is_empty() || chars.len() > MAX_EXTENSION_DIGITS {
             return None;
         }
         let mut digits = [0u8; MAX_EXTENSION_DIGITS];
         for (slot, &c) in digits.iter_mut().zip(chars) {
-            *slot = b'0' + digit_value(c)?;
+            *slot = b'0' + digit_value(c.into())?;
         }
         Some(Extension {
             digits,
@@ -223,11 +224,11 @@ const ALTERNATIVES: &[&[Step]] = &[
 ];
 
 /// Where `word` ends if it occurs in `text` at `pos`.
-fn word_end(text: &[char], pos: usize, word: &str) -> Option<usize> {
+fn word_end<C: Ch>(text: &[C], pos: usize, word: &str) -> Option<usize> {
     let mut end = pos;
     for lit in word.chars() {
         let &c = text.get(end)?;
-        if !eq_ignore_case(c, lit) {
+        if !eq_ignore_case(c.into(), lit) {
             return None;
         }
         end += 1;
@@ -238,10 +239,11 @@ fn word_end(text: &[char], pos: usize, word: &str) -> Option<usize> {
 impl Step {
     /// The positions from which this step can reach one of `next` (positions where the rest
     /// of the pattern matches through to the end).
-    fn backwards(self, text: &[char], next: &Positions) -> Positions {
+    fn backwards<C: Ch>(self, text: &[C], next: &Positions) -> Positions {
         let n = text.len();
         let mut out = Positions::empty();
-        let in_class = |class: fn(char) -> bool, q: usize| text.get(q).is_some_and(|&c| class(c));
+        let in_class =
+            |class: fn(char) -> bool, q: usize| text.get(q).is_some_and(|&c| class(c.into()));
         match self {
             Step::Many(class) => {
                 for q in (0..=n).rev() {
@@ -281,7 +283,7 @@ impl Step {
                         .unwrap_or(&[])
                         .iter()
                         .take(max)
-                        .take_while(|&&c| is_decimal(c))
+                        .take_while(|&&c| is_decimal(c.into()))
                         .count();
                     if (1..=run).any(|len| next.contains(q + len)) {
                         out.insert(q);
@@ -294,7 +296,7 @@ impl Step {
 }
 
 /// Every position `k` such that `text[k..]` is, in full, an extension (any alternative).
-pub(super) fn extension_starts(text: &[char]) -> Positions {
+pub(super) fn extension_starts<C: Ch>(text: &[C]) -> Positions {
     let mut all = Positions::empty();
     for steps in ALTERNATIVES {
         let mut set = Positions::empty();
@@ -309,33 +311,27 @@ pub(super) fn extension_starts(text: &[char]) -> Positions {
 
 /// The extension digits of a text known to end in an extension: the final run of digits,
 /// before a closing `#` if there is one.
-fn trailing_digits(text: &[char]) -> &[char] {
+fn trailing_digits<C: Ch>(text: &[C]) -> &[C] {
     let body = match text.split_last() {
-        Some(('#', rest)) => rest,
+        Some((&last, rest)) if last.into() == '#' => rest,
         _ => text,
     };
-    let run = body.iter().rev().take_while(|&&c| is_decimal(c)).count();
+    let run = body
+        .iter()
+        .rev()
+        .take_while(|&&c| is_decimal(c.into()))
+        .count();
     body.get(body.len() - run..).unwrap_or(&[])
-}
-
-/// Whether `c` is a digit or plain number punctuation. Every way of writing an extension
-/// needs a label or marker that is none of these (`;`, `,`, `#`, `＃`, `~`, `～`, or a
-/// letter), so a text made only of such characters has no extension and the search over
-/// every position can be skipped: most numbers are written that way.
-fn cannot_mark_extension(c: char) -> bool {
-    matches!(
-        c,
-        '0'..='9' | ' ' | '-' | '.' | '(' | ')' | '/' | '+' | '[' | ']'
-    ) || is_decimal(c)
 }
 
 /// Splits a trailing extension off `text`, as libphonenumber does: at the leftmost position
 /// where one matches, and only if what comes before it is itself a viable number.
-pub(super) fn split_extension(
-    text: &[char],
-    is_viable: fn(&[char]) -> bool,
-) -> (&[char], Option<Extension>) {
-    if text.iter().all(|&c| cannot_mark_extension(c)) {
+pub(super) fn split_extension<C: Ch>(text: &[C]) -> (&[C], Option<Extension>) {
+    // Every way of writing an extension needs a label or marker that is not a digit or plain
+    // number punctuation (`;`, `,`, `#`, `＃`, `~`, `～`, or a letter), so a text made only of
+    // those has no extension and the search over every position can be skipped: most
+    // numbers are written that way.
+    if text.iter().all(|&c| c.class() & class::PLAIN != 0) {
         return (text, None);
     }
     let Some(start) = extension_starts(text).first() else {
@@ -419,6 +415,6 @@ mod tests {
         assert_eq!(std::format!("{e}"), "12");
         assert_eq!(std::format!("{e:?}"), "Extension(\"12\")");
         assert!(Extension::from_chars(&['1'; 21]).is_none());
-        assert!(Extension::from_chars(&[]).is_none());
+        assert!(Extension::from_chars::<char>(&[]).is_none());
     }
 }

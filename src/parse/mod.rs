@@ -30,7 +30,8 @@ pub use extension::Extension;
 
 use crate::metadata;
 use crate::number::{CountryCode, PhoneNumber, Region, MAX_NSN_DIGITS, MIN_NSN_DIGITS};
-use buffer::{Text, MAX_INPUT_CHARS};
+use buffer::{Digits, Text, DIGITS_CAPACITY, MAX_INPUT_CHARS};
+use chars::Ch;
 use national::Length;
 
 /// Parses `input` as libphonenumber's `parse(input, default_region)` followed by
@@ -80,13 +81,66 @@ pub fn parse_with_extension(
     input: &str,
     default_region: Option<Region>,
 ) -> Result<(PhoneNumber, Option<Extension>), ParseError> {
-    // Counting stops one past the limit, so a huge input costs no more than a short one.
-    if input.chars().nth(MAX_INPUT_CHARS).is_some() {
+    // Counting stops one past the limit, so a huge input costs no more than a short one;
+    // no more bytes than the limit means no more characters.
+    if input.len() > MAX_INPUT_CHARS && input.chars().nth(MAX_INPUT_CHARS).is_some() {
         return Err(ParseError::InputTooLong);
+    }
+    // Without `;` there is no RFC 3966 parameter to take apart, so the candidate is a part
+    // of the input; when that is ASCII it is read in place as bytes.
+    let bytes = input.as_bytes();
+    if bytes.is_ascii() && !bytes.contains(&b';') {
+        let candidate = scan::extract_possible_ascii(bytes);
+        if let Some(result) = parse_plain_ascii(candidate, default_region) {
+            return result;
+        }
+        return parse_candidate(candidate, default_region);
     }
     let mut candidate = Text::new();
     scan::build_national_number(input, &mut candidate)?;
-    let candidate = candidate.as_slice();
+    parse_candidate(candidate.as_slice(), default_region)
+}
+
+/// Longest digit string [`parse_plain_ascii`] takes: far more than any number, and little
+/// to clear.
+const PLAIN_DIGITS: usize = 32;
+
+/// The steps after extraction in one pass, for the way nearly every number is written:
+/// ASCII digits and plain punctuation (` -.()/[]`) after optional plus signs, at least
+/// three digits. For such a candidate the general steps reduce to this: it is viable (the
+/// punctuation is allowed anywhere), it has no extension (every extension marker is
+/// something else), and normalizing keeps the digits. `None` for any other candidate,
+/// which the general steps take.
+fn parse_plain_ascii(
+    candidate: &[u8],
+    default_region: Option<Region>,
+) -> Option<Result<(PhoneNumber, Option<Extension>), ParseError>> {
+    let plus = candidate.iter().take_while(|&&b| b == b'+').count();
+    let mut full = Digits::<PLAIN_DIGITS>::new();
+    for &b in candidate.get(plus..)? {
+        if b.is_ascii_digit() {
+            if !full.push(b) {
+                return None;
+            }
+        } else if b == b'+' || b.class() & chars::class::PLAIN == 0 {
+            return None;
+        }
+    }
+    if full.as_slice().len() < 3 {
+        return None;
+    }
+    let territory = default_region.and_then(metadata::territory_for_region);
+    if territory.is_none() && plus == 0 {
+        return Some(Err(ParseError::MissingRegion));
+    }
+    Some(national_number(plus > 0, full.as_slice(), territory).map(|n| (n, None)))
+}
+
+/// The steps after extraction, over the candidate's characters (see [`chars::Ch`]).
+fn parse_candidate<C: Ch>(
+    candidate: &[C],
+    default_region: Option<Region>,
+) -> Result<(PhoneNumber, Option<Extension>), ParseError> {
     if !scan::is_viable(candidate) {
         return Err(if scan::has_decimal(candidate) {
             ParseError::NotANumber
@@ -95,60 +149,67 @@ pub fn parse_with_extension(
         });
     }
     let territory = default_region.and_then(metadata::territory_for_region);
-    if territory.is_none() && scan::leading_plus_len(candidate) == 0 {
+    let plus = scan::leading_plus_len(candidate);
+    if territory.is_none() && plus == 0 {
         return Err(ParseError::MissingRegion);
     }
-    let (number, extension) = extension::split_extension(candidate, scan::is_viable);
+    let (number, extension) = extension::split_extension(candidate);
+    let mut full = Digits::<DIGITS_CAPACITY>::new();
+    // The plus signs are the same before and after the extension is cut off.
+    normalize::normalize_into(number.get(plus..).unwrap_or(&[]), &mut full);
+    let number = national_number(plus > 0, full.as_slice(), territory)?;
+    Ok((number, extension))
+}
 
-    let extracted = match national::extract_country_code(number, territory) {
-        Ok(extracted) => extracted,
-        // `+` followed by an unknown code: libphonenumber tries again without the `+`.
-        Err(ParseError::InvalidCountryCode) if scan::leading_plus_len(number) > 0 => {
-            let rest = number.get(scan::leading_plus_len(number)..).unwrap_or(&[]);
-            match national::extract_country_code(rest, territory)? {
-                Some(extracted) => Some(extracted),
-                None => return Err(ParseError::InvalidCountryCode),
-            }
+/// The number from its digits: `full` is the normalized number after the plus signs
+/// (`plus`) if any.
+fn national_number(
+    plus: bool,
+    full: &[u8],
+    territory: Option<&metadata::Territory>,
+) -> Result<PhoneNumber, ParseError> {
+    let (mut scratch, mut stripped_scratch) = (None, None);
+    let extracted = national::extract_country_code(plus, full, territory, &mut scratch)?;
+    let (code, mut national, plan, main) = match extracted.code {
+        Some(code) => {
+            let main = metadata::territory_for_country_code(code);
+            (code, extracted.national, main, main)
         }
-        Err(e) => return Err(e),
-    };
-    let (code, mut national, plan) = match extracted {
-        Some(e) => (
-            e.code,
-            e.national,
-            metadata::territory_for_country_code(e.code),
-        ),
         None => {
             let t = territory.ok_or(ParseError::MissingRegion)?;
-            (t.country_code, normalize::normalize(number), Some(t))
+            let main = metadata::territory_for_country_code(t.country_code);
+            (t.country_code, extracted.national, Some(t), main)
         }
     };
     if national.len() < MIN_NSN_DIGITS {
         return Err(ParseError::TooShort);
     }
     if let Some(plan) = plan {
-        let stripped = national::strip_national_prefix(national.as_slice(), plan);
+        let stripped = national::strip_national_prefix(national, plan, &mut stripped_scratch);
         // Keep the prefix when what remains could not be a full number of the region.
         match national::test_length(stripped.len(), plan) {
             Length::TooShort | Length::LocalOnly | Length::Invalid => {}
             Length::Possible | Length::TooLong => national = stripped,
         }
     }
-    let number = possible_number(code, national.as_slice())?;
-    Ok((number, extension))
+    possible_number(code, national, main)
 }
 
 /// The checks every accepted number passes last: the national significant number has 2 to
 /// 17 digits, and its length is possible for the main region of the calling code (what
-/// libphonenumber's `isPossibleNumber` decides).
-fn possible_number(code: u16, national: &[u8]) -> Result<PhoneNumber, ParseError> {
+/// libphonenumber's `isPossibleNumber` decides). `main` is that region's territory.
+fn possible_number(
+    code: u16,
+    national: &[u8],
+    main: Option<&metadata::Territory>,
+) -> Result<PhoneNumber, ParseError> {
     if national.len() < MIN_NSN_DIGITS {
         return Err(ParseError::TooShort);
     }
     if national.len() > MAX_NSN_DIGITS {
         return Err(ParseError::TooLong);
     }
-    let main = metadata::territory_for_country_code(code).ok_or(ParseError::InvalidCountryCode)?;
+    let main = main.ok_or(ParseError::InvalidCountryCode)?;
     match national::test_length(national.len(), main) {
         Length::Possible | Length::LocalOnly => {}
         Length::TooShort => return Err(ParseError::TooShort),
@@ -175,7 +236,7 @@ pub(crate) fn parse_e164(text: &str) -> Result<PhoneNumber, ParseError> {
     };
     let (code, national) =
         national::split_country_code(digits).ok_or(ParseError::InvalidCountryCode)?;
-    possible_number(code, national)
+    possible_number(code, national, metadata::territory_for_country_code(code))
 }
 
 #[cfg(test)]

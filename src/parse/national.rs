@@ -4,8 +4,6 @@
 //! and the possible-length verdicts.
 
 use super::buffer::Digits;
-use super::normalize::normalize;
-use super::scan::leading_plus_len;
 use super::ParseError;
 use crate::metadata::{self, Territory};
 
@@ -88,36 +86,46 @@ fn expand_rule(
 /// national prefix (and carrier code), transformed if the territory says so; the number
 /// unchanged if there is no prefix, or if removing it would spoil a number that matched the
 /// general pattern.
-pub(super) fn strip_national_prefix(digits: &[u8], territory: &Territory) -> Digits {
-    let unchanged = Digits::from_slice(digits);
+///
+/// The result is `digits` or a part of it, or, when a transformation rule applies, the
+/// rewritten number in `scratch` (created then, so most numbers never pay for the buffer).
+pub(super) fn strip_national_prefix<'a>(
+    digits: &'a [u8],
+    territory: &Territory,
+    scratch: &'a mut Option<Digits>,
+) -> &'a [u8] {
     let Some(prefix) = territory.national_prefix_for_parsing else {
-        return unchanged;
+        return digits;
     };
     if digits.is_empty() {
-        return unchanged;
+        return digits;
     }
     let Some(m) = prefix.match_prefix(digits) else {
-        return unchanged;
+        return digits;
     };
-    let viable_before = matches_general(digits, territory);
     let rest = digits.get(m.end..).unwrap_or(&[]);
     let groups = m.group_count();
     let rule = territory
         .national_prefix_transform_rule
         .filter(|r| !r.is_empty() && groups > 0 && m.group(groups).is_some());
     let candidate = match rule {
-        None => Digits::from_slice(rest),
+        None => rest,
         Some(rule) => {
-            let mut out = Digits::new();
-            match expand_rule(rule, &m, digits, &mut out) {
-                Some(()) if out.extend(rest) => out,
+            let out = scratch.insert(Digits::new());
+            match expand_rule(rule, &m, digits, out) {
+                Some(()) if out.extend(rest) => out.as_slice(),
                 // Cannot happen: the expansion is shorter than the buffer.
-                _ => return unchanged,
+                _ => return digits,
             }
         }
     };
-    if viable_before && !matches_general(candidate.as_slice(), territory) {
-        unchanged
+    // Only a number that fit the general pattern can be spoiled; the check runs last, and
+    // only when something was stripped, as the pattern is the costliest one to run.
+    if candidate != digits
+        && matches_general(digits, territory)
+        && !matches_general(candidate, territory)
+    {
+        digits
     } else {
         candidate
     }
@@ -158,65 +166,96 @@ fn code_digits(code: u16, buf: &mut [u8; 5]) -> &[u8] {
     digits
 }
 
-/// A country calling code taken from the number, and the national number after it.
-pub(super) struct Extracted {
-    pub code: u16,
-    pub national: Digits,
+/// The outcome of [`extract_country_code`]: the country calling code if the number carries
+/// one, and the national number (all the digits when there is no code).
+pub(super) struct Extracted<'a> {
+    pub code: Option<u16>,
+    pub national: &'a [u8],
 }
 
-/// libphonenumber's `maybeExtractCountryCode` for a candidate without its extension:
-/// `Ok(None)` when the number carries no country code (it is national), an error when it
-/// is marked international but what follows is unusable.
-pub(super) fn extract_country_code(
-    text: &[char],
+/// libphonenumber's `maybeExtractCountryCode` for a candidate without its extension, and
+/// its second attempt without the `+` when a `+` is followed by an unknown code.
+///
+/// `full` is the normalized number (what follows the plus signs, if `plus`); the national
+/// number returned lies in `full` or in `scratch`. An error when the number is marked
+/// international but what follows is unusable.
+pub(super) fn extract_country_code<'a>(
+    plus: bool,
+    full: &'a [u8],
     territory: Option<&Territory>,
-) -> Result<Option<Extracted>, ParseError> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let plus = leading_plus_len(text);
-    let full = normalize(text.get(plus..).unwrap_or(&[]));
-    let after_idd = if plus > 0 {
-        Some(full.as_slice())
-    } else {
-        territory
-            .and_then(|t| t.international_prefix)
-            .and_then(|idd| idd.match_prefix(full.as_slice()))
-            .and_then(|m| full.as_slice().get(m.end..))
-            // A country code never starts with 0, so "prefix then 0" is not a prefix.
-            .filter(|rest| rest.first() != Some(&b'0'))
-    };
-    if let Some(rest) = after_idd {
-        if rest.len() <= MAX_TOO_SHORT_AFTER_IDD {
-            return Err(ParseError::TooShortAfterIdd);
+    scratch: &'a mut Option<Digits>,
+) -> Result<Extracted<'a>, ParseError> {
+    if plus {
+        match after_idd(full) {
+            // `+` followed by an unknown code: libphonenumber tries again without the `+`.
+            Err(ParseError::InvalidCountryCode) => {}
+            other => return other,
         }
-        return match split_country_code(rest) {
-            Some((code, national)) => Ok(Some(Extracted {
-                code,
-                national: Digits::from_slice(national),
-            })),
+        let again = national_or_idd(full, territory, scratch)?;
+        return match again.code {
+            Some(_) => Ok(again),
             None => Err(ParseError::InvalidCountryCode),
         };
     }
+    national_or_idd(full, territory, scratch)
+}
+
+/// The country code and national number in `rest`, the digits after `+` or an
+/// international prefix.
+fn after_idd(rest: &[u8]) -> Result<Extracted<'_>, ParseError> {
+    if rest.len() <= MAX_TOO_SHORT_AFTER_IDD {
+        return Err(ParseError::TooShortAfterIdd);
+    }
+    match split_country_code(rest) {
+        Some((code, national)) => Ok(Extracted {
+            code: Some(code),
+            national,
+        }),
+        None => Err(ParseError::InvalidCountryCode),
+    }
+}
+
+/// `maybeExtractCountryCode` for digits not marked with `+`: the default region's
+/// international prefix, or the region's own code written without either.
+fn national_or_idd<'a>(
+    full: &'a [u8],
+    territory: Option<&Territory>,
+    scratch: &'a mut Option<Digits>,
+) -> Result<Extracted<'a>, ParseError> {
+    let national = Extracted {
+        code: None,
+        national: full,
+    };
+    if full.is_empty() {
+        return Ok(national);
+    }
+    let idd_rest = territory
+        .and_then(|t| t.international_prefix)
+        .and_then(|idd| idd.match_prefix(full))
+        .and_then(|m| full.get(m.end..))
+        // A country code never starts with 0, so "prefix then 0" is not a prefix.
+        .filter(|rest| rest.first() != Some(&b'0'));
+    if let Some(rest) = idd_rest {
+        return after_idd(rest);
+    }
     let Some(territory) = territory else {
-        return Ok(None);
+        return Ok(national);
     };
     // The region's own country code written without `+`: take it off if that turns a number
     // that does not fit the region's pattern into one that does, or if the number is too long.
     let mut buf = [0u8; 5];
     let own = code_digits(territory.country_code, &mut buf);
-    if let Some(rest) = full.as_slice().strip_prefix(own) {
-        let national = strip_national_prefix(rest, territory);
-        let fits_before = matches_general(full.as_slice(), territory);
-        let fits_after = matches_general(national.as_slice(), territory);
-        if (!fits_before && fits_after) || test_length(full.len(), territory) == Length::TooLong {
-            return Ok(Some(Extracted {
-                code: territory.country_code,
-                national,
-            }));
+    if let Some(rest) = full.strip_prefix(own) {
+        let stripped = strip_national_prefix(rest, territory, scratch);
+        let too_long = test_length(full.len(), territory) == Length::TooLong;
+        if too_long || (!matches_general(full, territory) && matches_general(stripped, territory)) {
+            return Ok(Extracted {
+                code: Some(territory.country_code),
+                national: stripped,
+            });
         }
     }
-    Ok(None)
+    Ok(national)
 }
 
 #[cfg(test)]

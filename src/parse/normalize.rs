@@ -7,12 +7,20 @@
 //! converted by their Unicode digit value.
 
 use super::buffer::Digits;
-use super::chars::digit_value;
+use super::chars::{digit_value, Ch};
 
 /// Whether libphonenumber reads `text` as a vanity number: three ASCII letters or more, and
 /// no `\n` (its pattern's `.` does not cross a line break).
-fn is_vanity(text: &[char]) -> bool {
-    !text.contains(&'\n') && text.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 3
+fn is_vanity<C: Ch>(text: &[C]) -> bool {
+    let mut letters = 0usize;
+    for &c in text {
+        let c: char = c.into();
+        if c == '\n' {
+            return false;
+        }
+        letters += usize::from(c.is_ascii_alphabetic());
+    }
+    letters >= 3
 }
 
 /// The keypad digit of a character whose upper case (Python's `str.upper`) is an ASCII
@@ -37,19 +45,18 @@ fn keypad_digit(c: char) -> Option<u8> {
     })
 }
 
-/// libphonenumber's `normalize`: the ASCII digits `text` stands for.
-pub(super) fn normalize(text: &[char]) -> Digits {
-    let mut out = Digits::new();
+/// libphonenumber's `normalize`: the ASCII digits `text` stands for, written over `out`.
+pub(super) fn normalize_into<C: Ch, const N: usize>(text: &[C], out: &mut Digits<N>) {
+    out.clear();
     if is_vanity(text) {
-        for digit in text.iter().filter_map(|&c| keypad_digit(c)) {
+        for digit in text.iter().filter_map(|&c| keypad_digit(c.into())) {
             out.push(digit);
         }
     } else {
-        for value in text.iter().filter_map(|&c| digit_value(c)) {
+        for value in text.iter().filter_map(|&c| digit_value(c.into())) {
             out.push(b'0' + value);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -58,7 +65,16 @@ mod tests {
 
     fn norm(s: &str) -> std::string::String {
         let chars: std::vec::Vec<char> = s.chars().collect();
-        let d = normalize(&chars);
+        let mut d = Digits::<256>::new();
+        normalize_into(&chars, &mut d);
+        let ascii = s.is_ascii().then(|| {
+            let mut b = Digits::<256>::new();
+            normalize_into(s.as_bytes(), &mut b);
+            b.as_slice().to_vec()
+        });
+        if let Some(ascii) = ascii {
+            assert_eq!(ascii, d.as_slice(), "bytes and chars disagree on {s:?}");
+        }
         std::string::String::from_utf8(d.as_slice().to_vec()).unwrap()
     }
 

@@ -7,7 +7,7 @@
 //! `re.IGNORECASE`). The tests pin the corner cases with answers taken from the port.
 
 use super::buffer::Text;
-use super::chars::{is_alpha_ignore_case, is_decimal, is_plus, is_punctuation, is_word};
+use super::chars::{class, is_decimal, is_plus, is_word, Ch};
 use super::extension::extension_starts;
 use super::ParseError;
 
@@ -135,42 +135,66 @@ fn extract_possible_number(input: &str) -> &str {
     }
 }
 
-/// Number of leading plus signs (`+`, `＋`).
-pub(super) fn leading_plus_len(text: &[char]) -> usize {
-    text.iter().take_while(|&&c| is_plus(c)).count()
+/// [`extract_possible_number`] for ASCII input, on bytes.
+pub(super) fn extract_possible_ascii(input: &[u8]) -> &[u8] {
+    let Some(start) = input.iter().position(|&b| b == b'+' || b.is_ascii_digit()) else {
+        return &[];
+    };
+    let text = input.get(start..).unwrap_or(&[]);
+    // In ASCII, `is_unwanted_end` keeps only letters, digits and `#`.
+    let kept = text
+        .iter()
+        .rposition(|&b| b == b'#' || b.is_ascii_alphanumeric())
+        .map_or(0, |last| last + 1);
+    let text = text.get(..kept).unwrap_or(&[]);
+    let second = text.iter().enumerate().position(|(i, &b)| {
+        matches!(b, b'\\' | b'/')
+            && text
+                .get(i + 1..)
+                .and_then(|rest| rest.iter().find(|&&b| b != b' '))
+                == Some(&b'x')
+    });
+    match second {
+        Some(end) => text.get(..end).unwrap_or(&[]),
+        None => text,
+    }
 }
 
-/// Punctuation or `*`: allowed anywhere among the first three digits.
-fn is_punctuation_or_star(c: char) -> bool {
-    c == '*' || is_punctuation(c)
+/// Number of leading plus signs (`+`, `＋`).
+pub(super) fn leading_plus_len<C: Ch>(text: &[C]) -> usize {
+    text.iter()
+        .take_while(|&&c| c.class() & class::PLUS != 0)
+        .count()
 }
 
 /// libphonenumber's viability test: exactly two digits, or optional plus signs, three digits
 /// with punctuation between them, then punctuation, letters and digits, and optionally an
 /// extension at the end.
-pub(super) fn is_viable(text: &[char]) -> bool {
+pub(super) fn is_viable<C: Ch>(text: &[C]) -> bool {
     if text.len() < MIN_DIGITS {
         return false;
     }
-    if text.len() == MIN_DIGITS && text.iter().all(|&c| is_decimal(c)) {
+    if text.len() == MIN_DIGITS && text.iter().all(|&c| c.class() & class::DECIMAL != 0) {
         return true;
     }
     let mut pos = leading_plus_len(text);
     let mut digits = 0;
+    // Three digits, with punctuation or `*` allowed anywhere among them.
     while digits < 3 {
-        match text.get(pos) {
-            Some(&c) if is_decimal(c) => digits += 1,
-            Some(&c) if is_punctuation_or_star(c) => {}
+        match text.get(pos).map(|&c| c.class()) {
+            Some(k) if k & class::DECIMAL != 0 => digits += 1,
+            Some(k) if k & class::PUNCTUATION_OR_STAR != 0 => {}
             _ => return false,
         }
         pos += 1;
     }
+    let body = class::PUNCTUATION_OR_STAR | class::ALPHA | class::DECIMAL;
     let body_start = pos;
     let body_len = text
         .get(body_start..)
         .unwrap_or(&[])
         .iter()
-        .take_while(|&&c| is_punctuation_or_star(c) || is_alpha_ignore_case(c) || is_decimal(c))
+        .take_while(|&&c| c.class() & body != 0)
         .count();
     let body_end = body_start + body_len;
     if body_end == text.len() {
@@ -181,8 +205,8 @@ pub(super) fn is_viable(text: &[char]) -> bool {
 }
 
 /// Whether `text` has a decimal digit anywhere (to tell "no digits" from "not a number").
-pub(super) fn has_decimal(text: &[char]) -> bool {
-    text.iter().any(|&c| is_decimal(c))
+pub(super) fn has_decimal<C: Ch>(text: &[C]) -> bool {
+    text.iter().any(|&c| c.class() & class::DECIMAL != 0)
 }
 
 #[cfg(test)]
@@ -288,6 +312,30 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(built(input).as_deref(), Ok(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_extraction_agrees() {
+        // Every string of up to 4 characters over an alphabet covering each rule.
+        let alphabet = [
+            b'1', b'+', b' ', b'x', b'X', b'/', b'\\', b'#', b'_', b'a', b'.',
+        ];
+        let mut s = std::vec::Vec::new();
+        for len in 0..=4u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let text = core::str::from_utf8(&s).unwrap();
+                assert_eq!(
+                    extract_possible_ascii(&s),
+                    extract_possible_number(text).as_bytes(),
+                    "{text:?}"
+                );
+            }
         }
     }
 

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 python3 tools/fuzz/seed.py fuzz/corpus >/dev/null
+cp -r fuzz/seeds/. fuzz/corpus/
 cp -r tests/data/fuzz-regressions/. fuzz/corpus/
 targets=$(cd fuzz && cargo +nightly fuzz list)
 for target in $targets; do

@@ -1,7 +1,11 @@
 """Writes seed corpora for the fuzz targets from the parity fixture.
 
 Each fixture case becomes one input: two bytes of region (or "--" for none), then the text,
-which is the layout the parse targets read. Usage: python3 tools/fuzz/seed.py OUT_DIR
+which is the layout the parse targets read. The roundtrip target gets the same cases behind a
+context, a bit to flip and a purpose (the layout `roundtrip_case` in fuzz/checks.rs reads).
+The detokenize and keyset_json seeds are made by the library itself and committed under
+fuzz/seeds/ (tests/fuzz_regressions.rs keeps them current); tools/fuzz/run.sh copies them in.
+Usage: python3 tools/fuzz/seed.py OUT_DIR
 """
 import json
 import pathlib
@@ -25,6 +29,16 @@ def main() -> None:
         # Every 7th case keeps the corpus small enough to load fast but varied.
         for i, seed in enumerate(seeds[::7]):
             (folder / f"seed-{i:06}").write_bytes(seed)
+    contexts = [b"", b"sms-gateway", bytes(range(40))]
+    purposes = [b"", b"analytics", "contacts-\u00e9".encode("utf-8")]
+    folder = out / "roundtrip"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, seed in enumerate(seeds[3::7]):
+        context = contexts[i % len(contexts)]
+        purpose = purposes[i % len(purposes)]
+        flip = i % 256
+        framed = bytes([len(context)]) + context + bytes([flip, len(purpose)]) + purpose + seed
+        (folder / f"seed-{i:06}").write_bytes(framed)
     print(f"seeded {len(seeds[::7])} inputs per target into {out}")
 
 if __name__ == "__main__":

@@ -331,7 +331,8 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
     );
     let _ = writeln!(
         w,
-        "/// Every compiled pattern: a {}-byte header (longest match, capture groups) and then\n\
+        "/// Every compiled pattern: a {}-byte header (longest and shortest match, capture\n\
+         /// groups, first digits, stack bound) and then\n\
          /// its code; see `matcher.rs`. Byte 0 is padding.\n\
          pub(super) static POOL: &[u8; {}] = &[",
         pattern::HEADER_LEN,

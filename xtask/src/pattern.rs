@@ -52,8 +52,14 @@ pub mod op {
     pub const JMP_SHORT: u8 = 0x20;
 }
 
-/// Bytes before the code of each pattern: longest match, capture groups.
-pub const HEADER_LEN: usize = 2;
+/// Bytes before the code of each pattern: longest match, capture groups, shortest match,
+/// the first-digit mask (low byte, then the two high bits with [`NULLABLE`] in bit 7), and
+/// the pattern's bound on backtracking frames. The matcher rejects with the lengths and
+/// the first digit before it sets anything up.
+pub const HEADER_LEN: usize = 6;
+
+/// Set in header byte 4 when the pattern can match the empty string.
+pub const NULLABLE: u8 = 0x80;
 
 const ALL_DIGITS: u16 = 0x3FF;
 
@@ -276,6 +282,46 @@ fn max_len(node: &Node) -> usize {
     }
 }
 
+fn min_len(node: &Node) -> usize {
+    match node {
+        Node::Class(_) => 1,
+        Node::Eol => 0,
+        Node::Group(_, inner) => min_len(inner),
+        Node::Alt(alts) => alts.iter().map(min_len).min().unwrap_or(0),
+        Node::Concat(items) => items.iter().map(min_len).sum(),
+        Node::Repeat(inner, min, _) => min_len(inner) * usize::from(*min),
+    }
+}
+
+/// The digits a non-empty match can start with, and whether the empty string matches
+/// (`$` counts as matching it: the mask only has to be a superset).
+fn first_digits(node: &Node) -> (u16, bool) {
+    match node {
+        Node::Class(mask) => (*mask, false),
+        Node::Eol => (0, true),
+        Node::Group(_, inner) => first_digits(inner),
+        Node::Alt(alts) => alts
+            .iter()
+            .map(first_digits)
+            .fold((0, false), |(m, n), (am, an)| (m | am, n || an)),
+        Node::Concat(items) => {
+            let mut mask = 0;
+            for item in items {
+                let (m, nullable) = first_digits(item);
+                mask |= m;
+                if !nullable {
+                    return (mask, false);
+                }
+            }
+            (mask, true)
+        }
+        Node::Repeat(inner, min, max) => {
+            let (m, nullable) = first_digits(inner);
+            (if *max > 0 { m } else { 0 }, *min == 0 || nullable)
+        }
+    }
+}
+
 /// A pattern compiled to bytecode, with its header.
 pub struct Compiled {
     /// Header and code.
@@ -453,7 +499,12 @@ pub fn compile(pattern: &str) -> Result<Compiled, PatternError> {
     }
     let choices = u8::try_from(em.choices).map_err(|_| too_big("choice points"))?;
     let stack = u8::try_from(em.pushers).map_err(|_| too_big("stack frames"))?;
-    let mut bytes = vec![max_len, parser.groups];
+    // Not above `max_len`, so it fits a byte.
+    let min_len = u8::try_from(min_len(&node).min(max)).unwrap_or(max_len);
+    let (first, nullable) = first_digits(&node);
+    let [first_lo, first_hi] = first.to_le_bytes();
+    let first_hi = first_hi | if nullable { NULLABLE } else { 0 };
+    let mut bytes = vec![max_len, parser.groups, min_len, first_lo, first_hi, stack];
     bytes.extend_from_slice(&code);
     Ok(Compiled {
         bytes,
@@ -483,5 +534,22 @@ mod tests {
     fn computes_max_len_and_groups() {
         let c = compile("0?(?:(1)|2(3)\\d{2,4})$").unwrap();
         assert_eq!((c.max_len, c.groups), (7, 2));
+        // Shortest match 1 ("1"), first digits 0, 1, 2, not nullable.
+        assert_eq!(&c.bytes[2..5], &[1, 0b111, 0]);
+    }
+
+    #[test]
+    fn first_digits_and_nullability() {
+        let c = compile("(?:1[2-4])?5|\\d{0,2}").unwrap();
+        assert_eq!(c.bytes[2], 0);
+        assert_eq!(
+            u16::from_le_bytes([c.bytes[3], c.bytes[4] & !NULLABLE]),
+            0x3FF
+        );
+        assert_ne!(c.bytes[4] & NULLABLE, 0);
+        let c = compile("(?:1[2-4])?5").unwrap();
+        assert_eq!(&c.bytes[2..5], &[1, 0b10_0010, 0]);
+        let c = compile("8[89]\\d{2}").unwrap();
+        assert_eq!(&c.bytes[2..5], &[4, 0, 0b1]);
     }
 }

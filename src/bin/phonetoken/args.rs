@@ -15,16 +15,17 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Read phone numbers, one per line on stdin, and write their E.164 form, one line per
-    /// input line, in order; a line that is not a number gives `error: <reason>`.
+    /// Read phone numbers, one per line (or from CSV columns), and write their E.164 form,
+    /// one line per input line, in order; a line that is not a number gives `error: <reason>`.
     Normalize(NormalizeArgs),
-    /// Read phone numbers, one per line on stdin, and write their keyed pseudonyms
-    /// (HMAC-SHA256 of the E.164 form), one line per input line.
+    /// Read phone numbers, one per line (or from CSV columns), and write their keyed
+    /// pseudonyms (HMAC-SHA256 of the E.164 form), one line per input line.
     Pseudonymize(PseudonymizeArgs),
-    /// Read phone numbers, one per line on stdin, and write reversible tokens (AES-SIV,
-    /// Tink-compatible), one line per input line.
+    /// Read phone numbers, one per line (or from CSV columns), and write reversible tokens
+    /// (AES-SIV, Tink-compatible), one line per input line.
     Tokenize(TokenizeArgs),
-    /// Read tokens, one per line on stdin, and write the E.164 number each one holds.
+    /// Read tokens, one per line (or from CSV columns), and write the E.164 number each one
+    /// holds.
     Detokenize(DetokenizeArgs),
     /// Write a new keyset file with one fresh key from the operating system's generator.
     Keygen(KeygenArgs),
@@ -42,6 +43,55 @@ pub(crate) struct NormalizeArgs {
     /// e.g. US, GB). Without it, such numbers are errors.
     #[arg(long, value_name = "CC", value_parser = parse_region)]
     pub(crate) region: Option<Region>,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// Where the input comes from, where the output goes, and how it is processed: shared by
+/// every subcommand that reads numbers or tokens.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct BulkArgs {
+    /// Read from FILE instead of stdin.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
+    /// Write to FILE instead of stdout. The output goes to a temporary file beside FILE that
+    /// replaces it only when the run succeeds.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Read and write CSV (RFC 4180) instead of lines: the first record is the header, the
+    /// --column values are processed, every other field is passed through.
+    #[arg(long)]
+    pub(crate) csv: bool,
+    /// The CSV column to process, by header name or 1-based index (repeat for several).
+    #[arg(long, value_name = "NAME_OR_INDEX", requires = "csv")]
+    pub(crate) column: Vec<String>,
+    /// Put the result in a new column with this header name (appended; the input column is
+    /// kept) instead of replacing the input column. Give one per --column.
+    #[arg(long, value_name = "NAME", requires = "csv")]
+    pub(crate) output_column: Vec<String>,
+    /// Header of the column appended to every CSV record with the reasons its cells failed
+    /// (empty when none did).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "phonetoken_error",
+        requires = "csv"
+    )]
+    pub(crate) error_column: String,
+    /// The CSV input has no header record: name columns by index, and no header is written.
+    #[arg(long, requires = "csv")]
+    pub(crate) no_header: bool,
+    /// Stop at the first line or record that fails, with exit status 1 and its number;
+    /// with --output, no output file is left behind.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
+    /// Lines or records read and processed together; memory use grows with it.
+    #[arg(long, value_name = "N", default_value_t = 16_384,
+          value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    pub(crate) chunk_size: u32,
 }
 
 /// Where the keys come from, and for which purpose.
@@ -72,6 +122,8 @@ pub(crate) struct PseudonymizeArgs {
     /// population of phone numbers). Default: all 32.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
     pub(crate) length: Option<u8>,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
 }
 
 /// Flags of `phonetoken tokenize`.
@@ -85,6 +137,8 @@ pub(crate) struct TokenizeArgs {
     /// Associated data bound to every token (e.g. a table name); detokenize needs the same.
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub(crate) context: String,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
 }
 
 /// Flags of `phonetoken detokenize`.
@@ -95,6 +149,8 @@ pub(crate) struct DetokenizeArgs {
     /// The associated data the tokens were made with.
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub(crate) context: String,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
 }
 
 /// Flags of `phonetoken keygen`.

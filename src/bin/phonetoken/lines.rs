@@ -4,119 +4,161 @@
 //! because deciding what is part of a number is the parser's job. A line that cannot be
 //! processed produces `error: <reason>` in its place, so output line N always answers input
 //! line N. Bad lines are data, not failures: they are counted per reason and summarized.
+//!
+//! Lines are read in chunks (`--chunk-size` lines), each chunk is answered in parallel by
+//! `bulk`'s pipeline, and the answers are written in input order. A line longer than
+//! [`MAX_LINE_LEN`] bytes is answered `error: input-too-long` without being kept in memory.
 
-use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
-use std::process::ExitCode;
+use std::io::{self, BufRead};
 
-use crate::CliError;
+use rayon::prelude::*;
 
-/// How many lines were read and why the failed ones failed.
+use crate::bulk::{Failure, ProcessFn, Processed};
+
+/// Longest line kept; the parser reads at most 250 characters and a token is shorter still,
+/// so a longer line is not a number, and dropping its bytes keeps memory bounded.
+pub(crate) const MAX_LINE_LEN: usize = 64 * 1024;
+
+/// Lines answered by one rayon task (a slice of a chunk).
+const PIECE: usize = 1024;
+
+/// Up to `--chunk-size` input lines, in one buffer.
 #[derive(Debug, Default)]
-pub(crate) struct Summary {
-    pub(crate) lines: u64,
-    pub(crate) failures: BTreeMap<&'static str, u64>,
+pub(crate) struct LineChunk {
+    /// The lines' bytes, without their terminators, back to back.
+    data: Vec<u8>,
+    /// Per line: end offset in `data`, and whether the line was cut at `MAX_LINE_LEN`.
+    lines: Vec<(usize, bool)>,
 }
 
-impl Summary {
-    /// Lines that produced an error line.
-    pub(crate) fn failed(&self) -> u64 {
-        self.failures.values().sum()
-    }
-
-    /// Writes `N lines, M failed (reason: count, …)` to `out`.
-    pub(crate) fn report(&self, mut out: impl Write) -> io::Result<()> {
-        write!(
-            out,
-            "phonetoken: {} lines, {} failed",
-            self.lines,
-            self.failed()
-        )?;
-        let mut sep = " (";
-        for (reason, count) in &self.failures {
-            write!(out, "{sep}{reason}: {count}")?;
-            sep = ", ";
-        }
-        if !self.failures.is_empty() {
-            write!(out, ")")?;
-        }
-        writeln!(out)
+impl LineChunk {
+    /// The lines, as (bytes, too long).
+    fn iter(&self) -> impl Iterator<Item = (&[u8], bool)> + '_ {
+        let mut start = 0;
+        self.lines.iter().map(move |&(end, long)| {
+            let line = self.data.get(start..end).unwrap_or_default();
+            start = end;
+            (line, long)
+        })
     }
 }
 
-/// Feeds each input line to `process`, which appends the answer (without newline) to the
-/// output buffer or returns the reason code of its failure.
-pub(crate) fn run_lines<F>(
-    mut input: impl BufRead,
-    mut output: impl Write,
-    mut process: F,
-) -> io::Result<Summary>
-where
-    F: FnMut(&str, &mut Vec<u8>) -> Result<(), &'static str>,
-{
-    let mut summary = Summary::default();
-    let mut line = Vec::new();
-    let mut answer = Vec::new();
+/// Reads up to `max` lines into a fresh chunk; `None` at end of input.
+pub(crate) fn read_chunk(input: &mut impl BufRead, max: usize) -> io::Result<Option<LineChunk>> {
+    let mut chunk = LineChunk::default();
+    while chunk.lines.len() < max {
+        match read_line_bounded(input, &mut chunk.data)? {
+            None => break,
+            Some(long) => chunk.lines.push((chunk.data.len(), long)),
+        }
+    }
+    Ok((!chunk.lines.is_empty()).then_some(chunk))
+}
+
+/// Appends one line (without `\n` and a `\r` before it) to `data`, keeping at most
+/// `MAX_LINE_LEN` bytes of it; returns whether it was longer, or `None` at end of input.
+fn read_line_bounded(input: &mut impl BufRead, data: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    let start = data.len();
+    let mut seen_any = false;
+    let mut long = false;
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        let available = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
             break;
         }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
+        seen_any = true;
+        let (taken, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (available.len(), false),
+        };
+        let room = MAX_LINE_LEN.saturating_sub(data.len() - start);
+        let kept = taken.min(room);
+        long |= kept < taken;
+        data.extend_from_slice(available.get(..kept).unwrap_or_default());
+        input.consume(if done { taken + 1 } else { taken });
+        if done {
+            break;
         }
-        summary.lines += 1;
-        answer.clear();
-        let result = match std::str::from_utf8(&line) {
-            Ok(text) => process(text, &mut answer),
-            Err(_) => Err("invalid-utf8"),
+    }
+    if !seen_any {
+        return Ok(None);
+    }
+    if data.len() > start && data.last() == Some(&b'\r') {
+        data.pop();
+    }
+    if long {
+        data.truncate(start);
+    }
+    Ok(Some(long))
+}
+
+/// Answers every line of `chunk`: the output bytes (one line per input line) and the
+/// failures, with their place in the chunk and in the output.
+pub(crate) fn process_chunk(chunk: &LineChunk, process: &ProcessFn<'_>) -> Processed<Vec<u8>> {
+    let lines: Vec<(&[u8], bool)> = chunk.iter().collect();
+    let pieces: Vec<Processed<Vec<u8>>> = lines
+        .par_chunks(PIECE)
+        .enumerate()
+        .map(|(n, piece)| answer_lines(piece, n * PIECE, process))
+        .collect();
+    let mut all = Processed {
+        out: Vec::with_capacity(pieces.iter().map(|p| p.out.len()).sum()),
+        rows: 0,
+        failures: Vec::new(),
+    };
+    for piece in pieces {
+        let base = all.out.len();
+        all.rows += piece.rows;
+        all.failures
+            .extend(piece.failures.into_iter().map(|f| Failure {
+                offset: f.offset + base,
+                ..f
+            }));
+        all.out.extend_from_slice(&piece.out);
+    }
+    all
+}
+
+/// Answers consecutive lines, the first being line `first` of its chunk.
+fn answer_lines(
+    lines: &[(&[u8], bool)],
+    first: usize,
+    process: &ProcessFn<'_>,
+) -> Processed<Vec<u8>> {
+    let mut out = Vec::with_capacity(lines.len() * 48);
+    let mut failures = Vec::new();
+    for (i, &(line, long)) in lines.iter().enumerate() {
+        let offset = out.len();
+        let result = if long {
+            Err("input-too-long")
+        } else {
+            match std::str::from_utf8(line) {
+                Ok(text) => process(text, &mut out),
+                Err(_) => Err("invalid-utf8"),
+            }
         };
         if let Err(reason) = result {
-            *summary.failures.entry(reason).or_insert(0) += 1;
-            answer.clear();
-            answer.extend_from_slice(b"error: ");
-            answer.extend_from_slice(reason.as_bytes());
+            out.truncate(offset);
+            out.extend_from_slice(b"error: ");
+            out.extend_from_slice(reason.as_bytes());
+            failures.push(Failure {
+                index: first + i,
+                offset,
+                line: None,
+                reasons: vec![reason],
+                detail: reason.to_string(),
+            });
         }
-        answer.push(b'\n');
-        output.write_all(&answer)?;
+        out.push(b'\n');
     }
-    output.flush()?;
-    Ok(summary)
-}
-
-/// Runs the line protocol from stdin to stdout and reports the summary on stderr.
-///
-/// Output to a terminal is flushed line by line, so an interactive user sees each answer at
-/// once; anything else is buffered. Bad lines are data: the run still succeeds.
-pub(crate) fn run_stdio<F>(process: F) -> Result<ExitCode, CliError>
-where
-    F: FnMut(&str, &mut Vec<u8>) -> Result<(), &'static str>,
-{
-    let stdin = io::stdin().lock();
-    let stdout = io::stdout().lock();
-    let summary = if io::stdout().is_terminal() {
-        run_lines(stdin, LineFlush(stdout), process)?
-    } else {
-        run_lines(stdin, BufWriter::with_capacity(64 * 1024, stdout), process)?
-    };
-    summary.report(io::stderr().lock())?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Flushes after every line.
-struct LineFlush<W: Write>(W);
-
-impl<W: Write> Write for LineFlush<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.0.write(buf)?;
-        self.0.flush()?;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+    Processed {
+        out,
+        rows: lines.len() as u64,
+        failures,
     }
 }
 
@@ -135,13 +177,48 @@ mod tests {
     #[test]
     fn one_answer_per_line_in_order() {
         let input = b"ab\r\n\ncd\r\rx\n\xff\nlast";
-        let mut out = Vec::new();
-        let summary = run_lines(&input[..], &mut out, upper).unwrap();
+        let mut reader = &input[..];
+        let chunk = read_chunk(&mut reader, 100).unwrap().unwrap();
+        assert!(read_chunk(&mut reader, 100).unwrap().is_none());
+        let done = process_chunk(&chunk, &upper);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(done.out.clone()).unwrap(),
             "AB\nerror: empty\nCD\r\rX\nerror: invalid-utf8\nLAST\n"
         );
-        assert_eq!(summary.lines, 5);
-        assert_eq!(summary.failed(), 2);
+        assert_eq!(done.rows, 5);
+        let at: Vec<(usize, usize)> = done.failures.iter().map(|f| (f.index, f.offset)).collect();
+        assert_eq!(at, [(1, 3), (3, 22)]);
+        assert_eq!(
+            &done.out[..3],
+            b"AB\n",
+            "the offset is where the failed line's answer starts"
+        );
+    }
+
+    #[test]
+    fn chunks_split_at_the_line_count_and_long_lines_are_cut() {
+        let mut input = b"1\n2\n".to_vec();
+        input.extend(std::iter::repeat_n(b'9', MAX_LINE_LEN + 10));
+        input.extend_from_slice(b"\r\n4\n");
+        let mut reader = io::BufReader::with_capacity(16, &input[..]);
+        let first = read_chunk(&mut reader, 2).unwrap().unwrap();
+        assert_eq!(first.lines.len(), 2);
+        let second = read_chunk(&mut reader, 2).unwrap().unwrap();
+        let lines: Vec<(&[u8], bool)> = second.iter().collect();
+        assert_eq!(lines, [(&b""[..], true), (&b"4"[..], false)]);
+        assert!(read_chunk(&mut reader, 2).unwrap().is_none());
+        let done = process_chunk(&second, &upper);
+        assert_eq!(done.out, b"error: input-too-long\n4\n");
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_limit_is_kept() {
+        let mut input = vec![b'7'; MAX_LINE_LEN];
+        input.push(b'\n');
+        let chunk = read_chunk(&mut &input[..], 10).unwrap().unwrap();
+        let lines: Vec<(&[u8], bool)> = chunk.iter().collect();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].0.len(), MAX_LINE_LEN);
+        assert!(!lines[0].1);
     }
 }

@@ -2,9 +2,13 @@
 //! command line.
 //!
 //! The binary is thin: flags live in `args.rs`, the line protocol every subcommand shares
-//! in `lines.rs`, and each subcommand in its own file. All the work is the library's.
+//! in `lines.rs`, CSV mode in `csvmode.rs`, the parallel chunked driver (files, `--strict`,
+//! progress, summary) in `bulk.rs`, and each subcommand in its own file. All the work is
+//! the library's.
 
 mod args;
+mod bulk;
+mod csvmode;
 mod demo;
 mod keyfile;
 mod keygen;
@@ -25,7 +29,10 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("phonetoken: {err}");
-            ExitCode::from(2)
+            match err {
+                CliError::Data(_) => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
         }
     }
 }
@@ -43,21 +50,24 @@ fn run() -> Result<ExitCode, CliError> {
     }
 }
 
-/// A failure that stops the run (exit status 2): bad flags, a missing or unusable keyset,
-/// unreadable input, unwritable output.
+/// A failure that stops the run: bad flags, a missing or unusable keyset, unreadable input,
+/// unwritable output (exit status 2); a failed line or record under `--strict` (exit
+/// status 1).
 #[derive(Debug)]
 pub(crate) enum CliError {
     /// Reading input or writing output failed.
     Io(io::Error),
     /// A flag's value or a file is unusable; the message says what to do.
     Usage(String),
+    /// `--strict` met a line or record that failed; the message says which and why.
+    Data(String),
 }
 
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Io(err) => write!(f, "i/o error: {err}"),
-            CliError::Usage(msg) => f.write_str(msg),
+            CliError::Usage(msg) | CliError::Data(msg) => f.write_str(msg),
         }
     }
 }

@@ -3,12 +3,11 @@
 use std::process::ExitCode;
 
 use crate::args::NormalizeArgs;
-use crate::lines::run_stdio;
-use crate::CliError;
+use crate::{bulk, CliError};
 
 pub(crate) fn run(opts: &NormalizeArgs) -> Result<ExitCode, CliError> {
     let region = opts.region;
-    run_stdio(|text, out| normalize_line(text, region, out))
+    bulk::run(&opts.bulk, &|text, out| normalize_line(text, region, out))
 }
 
 /// Parses one line and appends its E.164 form.

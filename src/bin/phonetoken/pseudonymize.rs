@@ -5,15 +5,16 @@ use std::process::ExitCode;
 use phonetoken::{Encoding, Keyset, Region};
 
 use crate::args::PseudonymizeArgs;
-use crate::lines::run_stdio;
-use crate::{keyfile, CliError};
+use crate::{bulk, keyfile, CliError};
 
 pub(crate) fn run(opts: &PseudonymizeArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load(&opts.keys)?;
     let encoding = Encoding::from(opts.encoding);
     let length = opts.length.map(usize::from);
     let region = opts.region;
-    run_stdio(|text, out| pseudonymize_line(&keyset, text, region, encoding, length, out))
+    bulk::run(&opts.bulk, &|text, out| {
+        pseudonymize_line(&keyset, text, region, encoding, length, out)
+    })
 }
 
 /// Parses one line and appends its pseudonym under the primary key, truncated to `length`

@@ -5,20 +5,23 @@ use std::process::ExitCode;
 use phonetoken::{Encoding, Keyset, Region, MAX_TOKEN_TEXT_LEN};
 
 use crate::args::{DetokenizeArgs, TokenizeArgs};
-use crate::lines::run_stdio;
-use crate::{keyfile, CliError};
+use crate::{bulk, keyfile, CliError};
 
 pub(crate) fn run_tokenize(opts: &TokenizeArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load(&opts.keys)?;
     let region = opts.region;
     let context = opts.context.as_bytes();
-    run_stdio(|text, out| tokenize_line(&keyset, text, region, context, out))
+    bulk::run(&opts.bulk, &|text, out| {
+        tokenize_line(&keyset, text, region, context, out)
+    })
 }
 
 pub(crate) fn run_detokenize(opts: &DetokenizeArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load(&opts.keys)?;
     let context = opts.context.as_bytes();
-    run_stdio(|text, out| detokenize_line(&keyset, text, context, out))
+    bulk::run(&opts.bulk, &|text, out| {
+        detokenize_line(&keyset, text, context, out)
+    })
 }
 
 /// Parses one line and appends its token (base64url) under the primary key and `context`.

@@ -1,0 +1,546 @@
+//! The high-volume driver every processing subcommand shares: input and output files, the
+//! chunked parallel pipeline, `--strict`, the progress bar and the final summary.
+//!
+//! Input is read in chunks of `--chunk-size` lines (or CSV records). Each chunk is answered
+//! by a rayon pool of `--threads` workers, and the answers are written in input order. With
+//! more than one thread a reader thread and a writer thread run beside the pool, joined by
+//! channels that hold at most two chunks each, so memory stays bounded by a few chunks
+//! whatever the input's size. With one thread everything runs on the calling thread.
+//!
+//! An `--output` file is written to a temporary file beside it (`.NAME.tmp-PID`) that is
+//! renamed over it only when the whole run succeeded; a failed run removes it, and an
+//! interrupted one leaves only that hidden temporary name, never a file that looks complete.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::BulkArgs;
+use crate::{csvmode, lines, CliError};
+
+/// What a subcommand does to one value: append the answer to the buffer, or give the stable
+/// reason code of its failure.
+pub(crate) type ProcessFn<'a> = dyn Fn(&str, &mut Vec<u8>) -> Result<(), &'static str> + Sync + 'a;
+
+/// One line or record that failed.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// Its index in its chunk.
+    pub(crate) index: usize,
+    /// How much output (bytes for lines, records for CSV) comes before its answer.
+    pub(crate) offset: usize,
+    /// The input line it starts on, where that differs from its row number (CSV).
+    pub(crate) line: Option<u64>,
+    /// The reason code of each failed value.
+    pub(crate) reasons: Vec<&'static str>,
+    /// What failed, for `--strict`'s message.
+    pub(crate) detail: String,
+}
+
+/// The answers to one chunk.
+#[derive(Debug)]
+pub(crate) struct Processed<T> {
+    /// The output, in input order.
+    pub(crate) out: T,
+    /// Lines or records answered.
+    pub(crate) rows: u64,
+    /// The failed ones, in input order.
+    pub(crate) failures: Vec<Failure>,
+}
+
+/// Rows read and why the failed ones failed.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    /// Lines or records answered.
+    pub(crate) rows: u64,
+    /// Rows with at least one failure.
+    pub(crate) failed_rows: u64,
+    /// Failed values per reason code.
+    pub(crate) failures: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    /// Counts a chunk's rows and failures.
+    pub(crate) fn add(&mut self, rows: u64, failures: &[Failure]) {
+        self.rows += rows;
+        self.failed_rows += failures.len() as u64;
+        for reason in failures.iter().flat_map(|f| &f.reasons) {
+            *self.failures.entry(reason).or_insert(0) += 1;
+        }
+    }
+
+    /// Writes `N lines, M failed (reason: count, …), in T s (R lines/s)`.
+    pub(crate) fn report(
+        &self,
+        mut out: impl Write,
+        unit: &str,
+        elapsed: Duration,
+    ) -> io::Result<()> {
+        write!(
+            out,
+            "phonetoken: {} {unit}, {} failed",
+            self.rows, self.failed_rows
+        )?;
+        let mut sep = " (";
+        for (reason, count) in &self.failures {
+            write!(out, "{sep}{reason}: {count}")?;
+            sep = ", ";
+        }
+        if !self.failures.is_empty() {
+            write!(out, ")")?;
+        }
+        let secs = elapsed.as_secs_f64();
+        if secs > 0.0 {
+            let rate = self.rows as f64 / secs;
+            writeln!(out, ", in {secs:.2} s ({rate:.0} {unit}/s)")
+        } else {
+            writeln!(out)
+        }
+    }
+}
+
+/// Runs a processing subcommand over its input with the bulk flags, and reports.
+pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, CliError> {
+    let start = Instant::now();
+    let input = Input::open(opts.input.as_deref(), opts.csv)?;
+    let threads = match opts.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("phonetoken-worker-{i}"))
+        .build()
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "--threads {threads}: cannot start the workers: {e}"
+            ))
+        })?;
+    // Someone typing: answer each line as it comes.
+    let chunk_size = if input.interactive {
+        1
+    } else {
+        opts.chunk_size as usize
+    };
+    let mut output = Output::create(opts.output.as_deref())?;
+    let flush_each = input.interactive || output.is_terminal();
+    let progress = Progress::new(input.size, input.read.clone());
+    let settings = Settings {
+        threads,
+        chunk_size,
+        strict: opts.strict,
+        flush_each,
+    };
+    let result = if opts.csv {
+        csvmode::run(
+            opts,
+            (input.reader, &input.record_mark),
+            output.writer(),
+            &pool,
+            &settings,
+            &progress,
+            process,
+        )
+    } else {
+        run_lines(
+            input.reader,
+            output.writer(),
+            &pool,
+            &settings,
+            &progress,
+            process,
+        )
+    };
+    progress.finish();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(err) => {
+            output.discard();
+            return Err(err);
+        }
+    };
+    output.commit()?;
+    let unit = if opts.csv { "rows" } else { "lines" };
+    summary.report(io::stderr().lock(), unit, start.elapsed())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How the pipeline runs.
+pub(crate) struct Settings {
+    pub(crate) threads: usize,
+    pub(crate) chunk_size: usize,
+    pub(crate) strict: bool,
+    pub(crate) flush_each: bool,
+}
+
+/// Line mode: chunks of lines through the pipeline.
+fn run_lines(
+    mut reader: Box<dyn BufRead + Send>,
+    mut writer: Box<dyn Write + Send>,
+    pool: &rayon::ThreadPool,
+    settings: &Settings,
+    progress: &Progress,
+    process: &ProcessFn<'_>,
+) -> Result<Summary, CliError> {
+    let chunk_size = settings.chunk_size;
+    let mut summary = Summary::default();
+    let mut first_row = 0u64;
+    pipeline(
+        settings.threads,
+        || Ok(lines::read_chunk(&mut reader, chunk_size)?),
+        |chunk| pool.install(|| lines::process_chunk(&chunk, process)),
+        |done: Processed<Vec<u8>>| {
+            let stop = settings.strict.then(|| done.failures.first()).flatten();
+            if let Some(failure) = stop {
+                writer.write_all(done.out.get(..failure.offset).unwrap_or_default())?;
+                writer.flush()?;
+                let row = first_row + failure.index as u64 + 1;
+                return Err(CliError::Data(format!(
+                    "line {row}: {} (--strict stops at the first failure; without it, failed lines become `error: <reason>` lines)",
+                    failure.detail
+                )));
+            }
+            writer.write_all(&done.out)?;
+            if settings.flush_each {
+                writer.flush()?;
+            }
+            summary.add(done.rows, &done.failures);
+            first_row += done.rows;
+            progress.update();
+            Ok(())
+        },
+    )?;
+    writer.flush()?;
+    Ok(summary)
+}
+
+/// Reads chunks, processes them, writes the results in order, until the input ends or a
+/// step fails. With more than one thread, reading and writing overlap the processing; a
+/// bounded channel between each stage keeps at most a few chunks in memory.
+pub(crate) fn pipeline<C, P, R, F, W>(
+    threads: usize,
+    mut read: R,
+    process: F,
+    mut write: W,
+) -> Result<(), CliError>
+where
+    C: Send,
+    P: Send,
+    R: FnMut() -> Result<Option<C>, CliError> + Send,
+    F: Fn(C) -> P,
+    W: FnMut(P) -> Result<(), CliError> + Send,
+{
+    if threads <= 1 {
+        while let Some(chunk) = read()? {
+            write(process(chunk))?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Result<C, CliError>>(1);
+        let (done_tx, done_rx) = mpsc::sync_channel::<P>(1);
+        let reader = scope.spawn(move || loop {
+            let item = match read() {
+                Ok(Some(chunk)) => Ok(chunk),
+                Ok(None) => return,
+                Err(e) => Err(e),
+            };
+            let failed = item.is_err();
+            // A closed channel means the run is stopping: nothing more to read.
+            if chunk_tx.send(item).is_err() || failed {
+                return;
+            }
+        });
+        let writer = scope.spawn(move || -> Result<(), CliError> {
+            for done in done_rx {
+                write(done)?;
+            }
+            Ok(())
+        });
+        let mut read_error = None;
+        for item in chunk_rx {
+            match item {
+                Ok(chunk) => {
+                    if done_tx.send(process(chunk)).is_err() {
+                        break; // the writer stopped; its result says why
+                    }
+                }
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(done_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(CliError::Usage("the writer thread failed".into())));
+        // The reader may be blocked on a full channel; it was dropped above, so it returns.
+        let _ = reader.join();
+        match read_error {
+            Some(e) => Err(e),
+            None => written,
+        }
+    })
+}
+
+/// The input: stdin or a file, with what the progress bar needs.
+struct Input {
+    reader: Box<dyn BufRead + Send>,
+    /// The file's size, when the input is a regular file.
+    size: Option<u64>,
+    /// Bytes read so far.
+    read: Arc<AtomicU64>,
+    /// Where the last CSV record ended (CSV mode only; line mode bounds its lines itself).
+    record_mark: RecordMark,
+    /// A person is typing the input.
+    interactive: bool,
+}
+
+impl Input {
+    /// Opens the input; `csv` bounds the length of a record.
+    fn open(path: Option<&Path>, csv: bool) -> Result<Input, CliError> {
+        let read = Arc::new(AtomicU64::new(0));
+        let (inner, size, interactive): (Box<dyn Read + Send>, _, _) = match path {
+            None => {
+                let stdin = io::stdin();
+                let interactive = stdin.is_terminal();
+                (Box::new(stdin), None, interactive)
+            }
+            Some(path) => {
+                let file = File::open(path).map_err(|e| {
+                    let hint = match e.kind() {
+                        io::ErrorKind::NotFound => ": check the path",
+                        io::ErrorKind::PermissionDenied => ": check the file's permissions",
+                        _ => "",
+                    };
+                    CliError::Usage(format!(
+                        "cannot read the input file {}: {e}{hint}",
+                        path.display()
+                    ))
+                })?;
+                let meta = file.metadata().map_err(CliError::Io)?;
+                if meta.is_dir() {
+                    return Err(CliError::Usage(format!(
+                        "the input {} is a directory: give a file",
+                        path.display()
+                    )));
+                }
+                let size = meta.is_file().then_some(meta.len());
+                (Box::new(file), size, false)
+            }
+        };
+        let mark = Arc::new(AtomicU64::new(0));
+        let counting = Counting {
+            inner,
+            read: Arc::clone(&read),
+            mark: Arc::clone(&mark),
+            limited: csv,
+        };
+        Ok(Input {
+            reader: Box::new(BufReader::with_capacity(256 * 1024, counting)),
+            size,
+            record_mark: RecordMark {
+                read: Arc::clone(&read),
+                mark,
+            },
+            read,
+            interactive,
+        })
+    }
+}
+
+/// Longest CSV record (with the reader's read-ahead): the `csv` crate holds a whole record
+/// in memory, so a record that never ends must stop the run rather than fill the memory.
+pub(crate) const MAX_RECORD_LEN: u64 = 16 << 20;
+
+/// Counts the bytes read through it, and refuses to read more than [`MAX_RECORD_LEN`] past
+/// the end of the last complete CSV record.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+    mark: Arc<AtomicU64>,
+    limited: bool,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.read.load(Ordering::Relaxed);
+        if self.limited && read.saturating_sub(self.mark.load(Ordering::Relaxed)) > MAX_RECORD_LEN {
+            return Err(io::Error::other(format!(
+                "a CSV record is longer than {} MiB: check the quoting of the input (an unclosed quote makes the rest of the file one field)",
+                MAX_RECORD_LEN >> 20
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Tells the input where the last complete record ended.
+#[derive(Clone)]
+pub(crate) struct RecordMark {
+    read: Arc<AtomicU64>,
+    mark: Arc<AtomicU64>,
+}
+
+impl RecordMark {
+    /// A complete record was just read.
+    pub(crate) fn record_done(&self) {
+        self.mark
+            .store(self.read.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+}
+
+/// The output: stdout, or a temporary file that becomes `--output` on success.
+struct Output {
+    /// `(temporary, final)` paths when writing a file.
+    paths: Option<(PathBuf, PathBuf)>,
+    /// The open writer, until handed to the pipeline.
+    writer: Option<Box<dyn Write + Send>>,
+    terminal: bool,
+}
+
+impl Output {
+    fn create(path: Option<&Path>) -> Result<Output, CliError> {
+        let Some(path) = path else {
+            let stdout = io::stdout();
+            let terminal = stdout.is_terminal();
+            return Ok(Output {
+                paths: None,
+                writer: Some(Box::new(BufWriter::with_capacity(256 * 1024, stdout))),
+                terminal,
+            });
+        };
+        if path.is_dir() {
+            return Err(CliError::Usage(format!(
+                "the output {} is a directory: give a file path",
+                path.display()
+            )));
+        }
+        let temp = temp_path(path);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| {
+                let hint = match e.kind() {
+                    io::ErrorKind::NotFound => ": check that its directory exists",
+                    io::ErrorKind::PermissionDenied => {
+                        ": check that you can write to its directory"
+                    }
+                    io::ErrorKind::AlreadyExists => {
+                        ": another run is writing it, or an interrupted one left it (remove it)"
+                    }
+                    _ => "",
+                };
+                CliError::Usage(format!(
+                    "cannot create the output file {} (as {}): {e}{hint}",
+                    path.display(),
+                    temp.display()
+                ))
+            })?;
+        Ok(Output {
+            paths: Some((temp, path.to_path_buf())),
+            writer: Some(Box::new(BufWriter::with_capacity(256 * 1024, file))),
+            terminal: false,
+        })
+    }
+
+    fn is_terminal(&self) -> bool {
+        self.terminal
+    }
+
+    /// The writer for the pipeline (the first call only; later calls get a sink).
+    fn writer(&mut self) -> Box<dyn Write + Send> {
+        self.writer.take().unwrap_or_else(|| Box::new(io::sink()))
+    }
+
+    /// Makes the output final: syncs the temporary file and renames it into place.
+    fn commit(&mut self) -> Result<(), CliError> {
+        self.writer = None;
+        let Some((temp, path)) = self.paths.take() else {
+            return Ok(());
+        };
+        let result = File::open(&temp)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| fs::rename(&temp, &path));
+        if let Err(e) = result {
+            let _ = fs::remove_file(&temp);
+            return Err(CliError::Usage(format!(
+                "cannot write the output file {}: {e}",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Removes the temporary file of a failed run.
+    fn discard(&mut self) {
+        self.writer = None;
+        if let Some((temp, _)) = self.paths.take() {
+            let _ = fs::remove_file(temp);
+        }
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.discard();
+    }
+}
+
+/// A sibling of `path` named `.<name>.tmp-<pid>`.
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = OsString::from(".");
+    name.push(path.file_name().unwrap_or_else(|| "output".as_ref()));
+    name.push(format!(".tmp-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal and the input's size is
+/// known.
+pub(crate) struct Progress {
+    bar: Option<ProgressBar>,
+    read: Arc<AtomicU64>,
+}
+
+impl Progress {
+    fn new(size: Option<u64>, read: Arc<AtomicU64>) -> Progress {
+        let bar = match size {
+            Some(size) if io::stderr().is_terminal() => {
+                let bar = ProgressBar::new(size);
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                ) {
+                    bar.set_style(style);
+                }
+                Some(bar)
+            }
+            _ => None,
+        };
+        Progress { bar, read }
+    }
+
+    /// Moves the bar to the bytes read so far.
+    pub(crate) fn update(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.read.load(Ordering::Relaxed));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
