@@ -65,13 +65,25 @@ impl fmt::Display for BatchLenError {
 
 impl core::error::Error for BatchLenError {}
 
-/// The output slots for `inputs`, or the error if there are too few.
-fn slots<'a, S, T>(inputs: &[S], out: &'a mut [T]) -> Result<&'a mut [T], BatchLenError> {
+/// Parses every input into its slot of `out`, mapping each number through `then`; the loop
+/// every batch function shares. Checks the slot count before writing anything.
+fn fill<S: AsRef<str>, T>(
+    inputs: &[S],
+    region: Option<Region>,
+    out: &mut [Result<T, ParseError>],
+    then: impl Fn(PhoneNumber) -> T,
+) -> Result<usize, BatchLenError> {
     let outputs = out.len();
-    out.get_mut(..inputs.len()).ok_or(BatchLenError {
+    let out = out.get_mut(..inputs.len()).ok_or(BatchLenError {
         inputs: inputs.len(),
         outputs,
-    })
+    })?;
+    let mut ok = 0;
+    for (input, slot) in inputs.iter().zip(out.iter_mut()) {
+        *slot = parse(input.as_ref(), region).map(&then);
+        ok += usize::from(slot.is_ok());
+    }
+    Ok(ok)
 }
 
 /// Parses every input (as [`parse`] does) into its slot of `out`.
@@ -99,13 +111,7 @@ pub fn normalize_batch<S: AsRef<str>>(
     region: Option<Region>,
     out: &mut [Result<PhoneNumber, ParseError>],
 ) -> Result<usize, BatchLenError> {
-    let out = slots(inputs, out)?;
-    let mut ok = 0;
-    for (input, slot) in inputs.iter().zip(out.iter_mut()) {
-        *slot = parse(input.as_ref(), region);
-        ok += usize::from(slot.is_ok());
-    }
-    Ok(ok)
+    fill(inputs, region, out, |n| n)
 }
 
 /// Parses every input and writes its pseudonym (HMAC-SHA256 of the E.164 string under `p`)
@@ -136,13 +142,7 @@ pub fn pseudonymize_batch<S: AsRef<str>>(
     region: Option<Region>,
     out: &mut [Result<Pseudonym, ParseError>],
 ) -> Result<usize, BatchLenError> {
-    let out = slots(inputs, out)?;
-    let mut ok = 0;
-    for (input, slot) in inputs.iter().zip(out.iter_mut()) {
-        *slot = parse(input.as_ref(), region).map(|n| p.pseudonymize(&n));
-        ok += usize::from(slot.is_ok());
-    }
-    Ok(ok)
+    fill(inputs, region, out, |n| p.pseudonymize(&n))
 }
 
 /// Parses every input and writes its token (AES-SIV under `t`, bound to `context`) or its
@@ -174,13 +174,7 @@ pub fn tokenize_batch<S: AsRef<str>>(
     context: &[u8],
     out: &mut [Result<Token, ParseError>],
 ) -> Result<usize, BatchLenError> {
-    let out = slots(inputs, out)?;
-    let mut ok = 0;
-    for (input, slot) in inputs.iter().zip(out.iter_mut()) {
-        *slot = parse(input.as_ref(), region).map(|n| t.tokenize(&n, context));
-        ok += usize::from(slot.is_ok());
-    }
-    Ok(ok)
+    fill(inputs, region, out, |n| t.tokenize(&n, context))
 }
 
 #[cfg(test)]

@@ -9,27 +9,16 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use base64ct::Encoding as _;
-use hmac::{KeyInit, Mac};
 use tempfile::TempDir;
 
-/// The tool, with no keyset from the environment unless a test sets one.
-fn phonetoken() -> Command {
-    let mut cmd = Command::cargo_bin("phonetoken").unwrap();
-    cmd.env_remove("PHONETOKEN_KEYSET");
-    cmd
-}
+mod support;
+
+use support::{hmac_sha256, phonetoken, pseudonym_key};
 
 /// Runs the tool with `args` and `stdin`, expects exit 0, returns (stdout, stderr).
 fn run_ok(args: &[&str], stdin: &[u8]) -> (String, String) {
-    let out = phonetoken().args(args).write_stdin(stdin).output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "args {args:?}\nstdout: {stdout}\nstderr: {stderr}"
-    );
-    (stdout, stderr)
+    let (stdout, stderr) = support::run(args, stdin, 0);
+    (String::from_utf8(stdout).unwrap(), stderr)
 }
 
 /// Runs the tool with `args` and `stdin`, expects exit 2, returns stderr.
@@ -46,26 +35,6 @@ fn keygen(dir: &TempDir, name: &str) -> PathBuf {
     let path = dir.path().join(name);
     run_ok(&["keygen", "--out", path.to_str().unwrap()], b"");
     path
-}
-
-/// The primary key's pseudonym key, read from the keyset file's JSON.
-fn pseudonym_key(path: &Path) -> Vec<u8> {
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let primary = json["primary_key_id"].as_u64().unwrap();
-    let key = json["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["id"].as_u64() == Some(primary))
-        .unwrap();
-    base64ct::Base64::decode_vec(key["pseudonym_key"].as_str().unwrap()).unwrap()
-}
-
-fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap();
-    mac.update(message);
-    mac.finalize().into_bytes().to_vec()
 }
 
 /// The documented per-purpose derivation (HKDF-SHA256), for pseudonym keys.

@@ -7,30 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use base64ct::Encoding as _;
-use hmac::{KeyInit, Mac};
 use phonetoken::{parse, Keyset, Region};
 use tempfile::TempDir;
 
-fn phonetoken() -> Command {
-    let mut cmd = Command::cargo_bin("phonetoken").unwrap();
-    cmd.env_remove("PHONETOKEN_KEYSET");
-    cmd
-}
+mod support;
 
-/// Runs the tool, expects `code`, returns (stdout bytes, stderr).
-fn run(args: &[&str], stdin: &[u8], code: i32) -> (Vec<u8>, String) {
-    let out = phonetoken().args(args).write_stdin(stdin).output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "args {args:?}\nstderr: {stderr}\nstdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    (out.stdout, stderr)
-}
+use support::{hmac_sha256, pseudonym_key, run};
 
 fn run_ok(args: &[&str], stdin: &[u8]) -> (Vec<u8>, String) {
     run(args, stdin, 0)
@@ -46,25 +29,9 @@ fn keyset(path: &Path) -> Keyset {
     Keyset::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The primary key's pseudonym key, from the keyset file's JSON.
-fn pseudonym_key(path: &Path) -> Vec<u8> {
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let primary = json["primary_key_id"].as_u64().unwrap();
-    let key = json["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["id"].as_u64() == Some(primary))
-        .unwrap();
-    base64ct::Base64::decode_vec(key["pseudonym_key"].as_str().unwrap()).unwrap()
-}
-
 /// HMAC-SHA256 in base64url without padding, by the `hmac` crate.
 fn expected_pseudonym(key: &[u8], e164: &str) -> String {
-    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap();
-    mac.update(e164.as_bytes());
-    base64ct::Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes())
+    base64ct::Base64UrlUnpadded::encode_string(&hmac_sha256(key, e164.as_bytes()))
 }
 
 fn arg(path: &Path) -> &str {
