@@ -229,10 +229,9 @@ impl Tokenizer {
         let plain = &mut buf[..len];
         plain.copy_from_slice(&ciphertext[..len]);
         let result = match self.siv.decrypt(&[context], &token.siv(), plain) {
-            Ok(()) => core::str::from_utf8(plain)
-                .ok()
-                .and_then(|s| PhoneNumber::from_str(s).ok())
-                .ok_or(TokenError::NotE164),
+            // Strict E.164 from the bytes: anything but `+` and ASCII digits is refused
+            // before UTF-8 could matter.
+            Ok(()) => crate::parse::parse_e164(plain).map_err(|_| TokenError::NotE164),
             Err(_) => Err(TokenError::Authentication),
         };
         buf.zeroize();

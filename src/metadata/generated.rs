@@ -28,6 +28,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(10)),
         possible_lengths: 0x00000060,
         local_only_lengths: 0x00000000,
+        main_territory: 0,
     },
     // AD
     Territory {
@@ -39,6 +40,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(30)),
         possible_lengths: 0x00000340,
         local_only_lengths: 0x00000000,
+        main_territory: 1,
     },
     // AE
     Territory {
@@ -50,6 +52,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(63)),
         possible_lengths: 0x00001fe0,
         local_only_lengths: 0x00000000,
+        main_territory: 2,
     },
     // AF
     Territory {
@@ -61,6 +64,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(104)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000080,
+        main_territory: 3,
     },
     // AG
     Territory {
@@ -72,6 +76,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(148)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // AI
     Territory {
@@ -83,6 +88,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(198)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // AL
     Territory {
@@ -94,6 +100,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(226)),
         possible_lengths: 0x000003c0,
         local_only_lengths: 0x00000020,
+        main_territory: 6,
     },
     // AM
     Territory {
@@ -105,6 +112,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(271)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000060,
+        main_territory: 7,
     },
     // AO
     Territory {
@@ -116,6 +124,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(302)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 8,
     },
     // AR
     Territory {
@@ -127,6 +136,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(937)),
         possible_lengths: 0x00000c00,
         local_only_lengths: 0x000001c0,
+        main_territory: 9,
     },
     // AS
     Territory {
@@ -138,6 +148,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(988)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // AT
     Territory {
@@ -149,6 +160,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1016)),
         possible_lengths: 0x00003ff0,
         local_only_lengths: 0x00000008,
+        main_territory: 11,
     },
     // AU
     Territory {
@@ -160,6 +172,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1225)),
         possible_lengths: 0x000017e0,
         local_only_lengths: 0x00000000,
+        main_territory: 12,
     },
     // AW
     Territory {
@@ -171,6 +184,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1275)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 13,
     },
     // AX
     Territory {
@@ -182,6 +196,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1359)),
         possible_lengths: 0x00001fe0,
         local_only_lengths: 0x00000000,
+        main_territory: 68,
     },
     // AZ
     Territory {
@@ -193,6 +208,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1435)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000080,
+        main_territory: 15,
     },
     // BA
     Territory {
@@ -204,6 +220,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1469)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000040,
+        main_territory: 16,
     },
     // BB
     Territory {
@@ -215,6 +232,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1523)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // BD
     Territory {
@@ -226,6 +244,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1551)),
         possible_lengths: 0x000007c0,
         local_only_lengths: 0x00000000,
+        main_territory: 18,
     },
     // BE
     Territory {
@@ -237,6 +256,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1611)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 19,
     },
     // BF
     Territory {
@@ -248,6 +268,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1630)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 20,
     },
     // BG
     Territory {
@@ -259,6 +280,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1642)),
         possible_lengths: 0x000013c0,
         local_only_lengths: 0x00000030,
+        main_territory: 21,
     },
     // BH
     Territory {
@@ -270,6 +292,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1685)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 22,
     },
     // BI
     Territory {
@@ -281,6 +304,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1697)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 23,
     },
     // BJ
     Territory {
@@ -292,6 +316,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1716)),
         possible_lengths: 0x00000500,
         local_only_lengths: 0x00000000,
+        main_territory: 24,
     },
     // BL
     Territory {
@@ -303,6 +328,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1733)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 85,
     },
     // BM
     Territory {
@@ -314,6 +340,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1764)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // BN
     Territory {
@@ -325,6 +352,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1792)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 27,
     },
     // BO
     Territory {
@@ -336,6 +364,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1835)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000080,
+        main_territory: 28,
     },
     // BQ
     Territory {
@@ -347,6 +376,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1857)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 51,
     },
     // BR
     Territory {
@@ -358,6 +388,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1994)),
         possible_lengths: 0x00000f00,
         local_only_lengths: 0x00000000,
+        main_territory: 30,
     },
     // BS
     Territory {
@@ -369,6 +400,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2080)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // BT
     Territory {
@@ -380,6 +412,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2108)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000040,
+        main_territory: 32,
     },
     // BW
     Territory {
@@ -391,6 +424,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2129)),
         possible_lengths: 0x00000580,
         local_only_lengths: 0x00000000,
+        main_territory: 33,
     },
     // BY
     Territory {
@@ -402,6 +436,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2202)),
         possible_lengths: 0x00000fc0,
         local_only_lengths: 0x00000020,
+        main_territory: 34,
     },
     // BZ
     Territory {
@@ -413,6 +448,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2304)),
         possible_lengths: 0x00000880,
         local_only_lengths: 0x00000000,
+        main_territory: 35,
     },
     // CA
     Territory {
@@ -424,6 +460,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2333)),
         possible_lengths: 0x00000480,
         local_only_lengths: 0x00000000,
+        main_territory: 227,
     },
     // CC
     Territory {
@@ -435,6 +472,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2374)),
         possible_lengths: 0x000017c0,
         local_only_lengths: 0x00000000,
+        main_territory: 12,
     },
     // CD
     Territory {
@@ -446,6 +484,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2420)),
         possible_lengths: 0x00000780,
         local_only_lengths: 0x00000000,
+        main_territory: 38,
     },
     // CF
     Territory {
@@ -457,6 +496,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2453)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 39,
     },
     // CG
     Territory {
@@ -468,6 +508,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2482)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 40,
     },
     // CH
     Territory {
@@ -479,6 +520,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2508)),
         possible_lengths: 0x00001200,
         local_only_lengths: 0x00000000,
+        main_territory: 41,
     },
     // CI
     Territory {
@@ -490,6 +532,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2527)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000000,
+        main_territory: 42,
     },
     // CK
     Territory {
@@ -501,6 +544,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2539)),
         possible_lengths: 0x00000020,
         local_only_lengths: 0x00000000,
+        main_territory: 43,
     },
     // CL
     Territory {
@@ -512,6 +556,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2607)),
         possible_lengths: 0x00000e00,
         local_only_lengths: 0x00000000,
+        main_territory: 44,
     },
     // CM
     Territory {
@@ -523,6 +568,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2639)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 45,
     },
     // CN
     Territory {
@@ -534,6 +580,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2718)),
         possible_lengths: 0x00001f80,
         local_only_lengths: 0x00000060,
+        main_territory: 46,
     },
     // CO
     Territory {
@@ -545,6 +592,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2859)),
         possible_lengths: 0x00000d00,
         local_only_lengths: 0x00000090,
+        main_territory: 47,
     },
     // CR
     Territory {
@@ -556,6 +604,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2942)),
         possible_lengths: 0x00000500,
         local_only_lengths: 0x00000000,
+        main_territory: 48,
     },
     // CU
     Territory {
@@ -567,6 +616,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2988)),
         possible_lengths: 0x000005c0,
         local_only_lengths: 0x00000030,
+        main_territory: 49,
     },
     // CV
     Territory {
@@ -578,6 +628,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3025)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 50,
     },
     // CW
     Territory {
@@ -589,6 +640,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3046)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 51,
     },
     // CX
     Territory {
@@ -600,6 +652,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2374)),
         possible_lengths: 0x000017c0,
         local_only_lengths: 0x00000000,
+        main_territory: 12,
     },
     // CY
     Territory {
@@ -611,6 +664,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3077)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 53,
     },
     // CZ
     Territory {
@@ -622,6 +676,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3098)),
         possible_lengths: 0x00001e00,
         local_only_lengths: 0x00000000,
+        main_territory: 54,
     },
     // DE
     Territory {
@@ -633,6 +688,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3126)),
         possible_lengths: 0x0000fff0,
         local_only_lengths: 0x0000000c,
+        main_territory: 55,
     },
     // DJ
     Territory {
@@ -644,6 +700,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3298)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 56,
     },
     // DK
     Territory {
@@ -655,6 +712,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3315)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 57,
     },
     // DM
     Territory {
@@ -666,6 +724,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3349)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // DO
     Territory {
@@ -677,6 +736,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3377)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // DZ
     Territory {
@@ -688,6 +748,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3398)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 60,
     },
     // EC
     Territory {
@@ -699,6 +760,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3424)),
         possible_lengths: 0x00000f00,
         local_only_lengths: 0x00000080,
+        main_territory: 61,
     },
     // EE
     Territory {
@@ -710,6 +772,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3451)),
         possible_lengths: 0x00000580,
         local_only_lengths: 0x00000000,
+        main_territory: 62,
     },
     // EG
     Territory {
@@ -721,6 +784,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3486)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x000000c0,
+        main_territory: 63,
     },
     // EH
     Territory {
@@ -732,6 +796,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3518)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 133,
     },
     // ER
     Territory {
@@ -743,6 +808,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3530)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000040,
+        main_territory: 65,
     },
     // ES
     Territory {
@@ -754,6 +820,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3542)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 66,
     },
     // ET
     Territory {
@@ -765,6 +832,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3563)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000080,
+        main_territory: 67,
     },
     // FI
     Territory {
@@ -776,6 +844,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3582)),
         possible_lengths: 0x00001fe0,
         local_only_lengths: 0x00000000,
+        main_territory: 68,
     },
     // FJ
     Territory {
@@ -787,6 +856,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3647)),
         possible_lengths: 0x00000880,
         local_only_lengths: 0x00000000,
+        main_territory: 69,
     },
     // FK
     Territory {
@@ -798,6 +868,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3676)),
         possible_lengths: 0x00000020,
         local_only_lengths: 0x00000000,
+        main_territory: 70,
     },
     // FM
     Territory {
@@ -809,6 +880,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3688)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 71,
     },
     // FO
     Territory {
@@ -820,6 +892,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3738)),
         possible_lengths: 0x00000040,
         local_only_lengths: 0x00000000,
+        main_territory: 72,
     },
     // FR
     Territory {
@@ -831,6 +904,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3750)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 73,
     },
     // GA
     Territory {
@@ -842,6 +916,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3814)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 74,
     },
     // GB
     Territory {
@@ -853,6 +928,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3860)),
         possible_lengths: 0x00000680,
         local_only_lengths: 0x00000170,
+        main_territory: 75,
     },
     // GD
     Territory {
@@ -864,6 +940,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3888)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // GE
     Territory {
@@ -875,6 +952,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3916)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x000000c0,
+        main_territory: 77,
     },
     // GF
     Territory {
@@ -886,6 +964,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3937)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 78,
     },
     // GG
     Territory {
@@ -897,6 +976,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4006)),
         possible_lengths: 0x00000680,
         local_only_lengths: 0x00000040,
+        main_territory: 75,
     },
     // GH
     Territory {
@@ -908,6 +988,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4040)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000080,
+        main_territory: 80,
     },
     // GI
     Territory {
@@ -919,6 +1000,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4063)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 81,
     },
     // GL
     Territory {
@@ -930,6 +1012,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4082)),
         possible_lengths: 0x00000040,
         local_only_lengths: 0x00000000,
+        main_territory: 82,
     },
     // GM
     Territory {
@@ -941,6 +1024,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4107)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 83,
     },
     // GN
     Territory {
@@ -952,6 +1036,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4119)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 84,
     },
     // GP
     Territory {
@@ -963,6 +1048,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1733)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 85,
     },
     // GQ
     Territory {
@@ -974,6 +1060,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4144)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 86,
     },
     // GR
     Territory {
@@ -985,6 +1072,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4178)),
         possible_lengths: 0x00001c00,
         local_only_lengths: 0x00000000,
+        main_territory: 87,
     },
     // GT
     Territory {
@@ -996,6 +1084,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4219)),
         possible_lengths: 0x00000900,
         local_only_lengths: 0x00000000,
+        main_territory: 88,
     },
     // GU
     Territory {
@@ -1007,6 +1096,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4246)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // GW
     Territory {
@@ -1018,6 +1108,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4274)),
         possible_lengths: 0x00000280,
         local_only_lengths: 0x00000000,
+        main_territory: 90,
     },
     // GY
     Territory {
@@ -1029,6 +1120,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4303)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 91,
     },
     // HK
     Territory {
@@ -1040,6 +1132,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4354)),
         possible_lengths: 0x00000be0,
         local_only_lengths: 0x00000000,
+        main_territory: 92,
     },
     // HN
     Territory {
@@ -1051,6 +1144,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4394)),
         possible_lengths: 0x00000900,
         local_only_lengths: 0x00000000,
+        main_territory: 93,
     },
     // HR
     Territory {
@@ -1062,6 +1156,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4413)),
         possible_lengths: 0x00000380,
         local_only_lengths: 0x00000040,
+        main_territory: 94,
     },
     // HT
     Territory {
@@ -1073,6 +1168,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4451)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 95,
     },
     // HU
     Territory {
@@ -1084,6 +1180,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4472)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x000000c0,
+        main_territory: 96,
     },
     // ID
     Territory {
@@ -1095,6 +1192,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4505)),
         possible_lengths: 0x0003ff80,
         local_only_lengths: 0x00000060,
+        main_territory: 97,
     },
     // IE
     Territory {
@@ -1106,6 +1204,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4565)),
         possible_lengths: 0x00000780,
         local_only_lengths: 0x00000060,
+        main_territory: 98,
     },
     // IL
     Territory {
@@ -1117,6 +1216,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4627)),
         possible_lengths: 0x00001f80,
         local_only_lengths: 0x00000000,
+        main_territory: 99,
     },
     // IM
     Territory {
@@ -1128,6 +1228,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4694)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000040,
+        main_territory: 75,
     },
     // IN
     Territory {
@@ -1139,6 +1240,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4723)),
         possible_lengths: 0x00003f00,
         local_only_lengths: 0x000000c0,
+        main_territory: 101,
     },
     // IO
     Territory {
@@ -1150,6 +1252,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4756)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 102,
     },
     // IQ
     Territory {
@@ -1161,6 +1264,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4766)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x000000c0,
+        main_territory: 103,
     },
     // IR
     Territory {
@@ -1172,6 +1276,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4794)),
         possible_lengths: 0x000004f0,
         local_only_lengths: 0x00000100,
+        main_territory: 104,
     },
     // IS
     Territory {
@@ -1183,6 +1288,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4856)),
         possible_lengths: 0x00000280,
         local_only_lengths: 0x00000000,
+        main_territory: 105,
     },
     // IT
     Territory {
@@ -1194,6 +1300,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4875)),
         possible_lengths: 0x00001fc0,
         local_only_lengths: 0x00000000,
+        main_territory: 106,
     },
     // JE
     Territory {
@@ -1205,6 +1312,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(4983)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000040,
+        main_territory: 75,
     },
     // JM
     Territory {
@@ -1216,6 +1324,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5012)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // JO
     Territory {
@@ -1227,6 +1336,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5040)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 109,
     },
     // JP
     Territory {
@@ -1238,6 +1348,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5131)),
         possible_lengths: 0x0003ff00,
         local_only_lengths: 0x00000000,
+        main_territory: 110,
     },
     // KE
     Territory {
@@ -1249,6 +1360,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5183)),
         possible_lengths: 0x00000780,
         local_only_lengths: 0x00000000,
+        main_territory: 111,
     },
     // KG
     Territory {
@@ -1260,6 +1372,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5231)),
         possible_lengths: 0x00000600,
         local_only_lengths: 0x00000060,
+        main_territory: 112,
     },
     // KH
     Territory {
@@ -1271,6 +1384,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5262)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x000000c0,
+        main_territory: 113,
     },
     // KI
     Territory {
@@ -1282,6 +1396,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5283)),
         possible_lengths: 0x00000120,
         local_only_lengths: 0x00000000,
+        main_territory: 114,
     },
     // KM
     Territory {
@@ -1293,6 +1408,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5320)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000010,
+        main_territory: 115,
     },
     // KN
     Territory {
@@ -1304,6 +1420,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3377)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // KP
     Territory {
@@ -1315,6 +1432,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5347)),
         possible_lengths: 0x00000500,
         local_only_lengths: 0x000000c0,
+        main_territory: 117,
     },
     // KR
     Territory {
@@ -1326,6 +1444,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5459)),
         possible_lengths: 0x00007f60,
         local_only_lengths: 0x00000098,
+        main_territory: 118,
     },
     // KW
     Territory {
@@ -1337,6 +1456,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5541)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 119,
     },
     // KY
     Territory {
@@ -1348,6 +1468,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5568)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // KZ
     Territory {
@@ -1359,6 +1480,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5604)),
         possible_lengths: 0x00004400,
         local_only_lengths: 0x000000e0,
+        main_territory: 186,
     },
     // LA
     Territory {
@@ -1370,6 +1492,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5623)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x00000040,
+        main_territory: 122,
     },
     // LB
     Territory {
@@ -1381,6 +1504,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5658)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 123,
     },
     // LC
     Territory {
@@ -1392,6 +1516,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5701)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // LI
     Territory {
@@ -1403,6 +1528,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5749)),
         possible_lengths: 0x00000280,
         local_only_lengths: 0x00000000,
+        main_territory: 125,
     },
     // LK
     Territory {
@@ -1414,6 +1540,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3750)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000080,
+        main_territory: 126,
     },
     // LR
     Territory {
@@ -1425,6 +1552,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5777)),
         possible_lengths: 0x00000380,
         local_only_lengths: 0x00000000,
+        main_territory: 127,
     },
     // LS
     Territory {
@@ -1436,6 +1564,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5817)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 128,
     },
     // LT
     Territory {
@@ -1447,6 +1576,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5848)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 129,
     },
     // LU
     Territory {
@@ -1458,6 +1588,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5943)),
         possible_lengths: 0x00000ff0,
         local_only_lengths: 0x00000000,
+        main_territory: 130,
     },
     // LV
     Territory {
@@ -1469,6 +1600,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(5996)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 131,
     },
     // LY
     Territory {
@@ -1480,6 +1612,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6021)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000080,
+        main_territory: 132,
     },
     // MA
     Territory {
@@ -1491,6 +1624,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3518)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 133,
     },
     // MC
     Territory {
@@ -1502,6 +1636,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6033)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 134,
     },
     // MD
     Territory {
@@ -1513,6 +1648,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6053)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 135,
     },
     // ME
     Territory {
@@ -1524,6 +1660,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6074)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000040,
+        main_territory: 136,
     },
     // MF
     Territory {
@@ -1535,6 +1672,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(1733)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 85,
     },
     // MG
     Territory {
@@ -1546,6 +1684,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6125)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000080,
+        main_territory: 138,
     },
     // MH
     Territory {
@@ -1557,6 +1696,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6137)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 139,
     },
     // MK
     Territory {
@@ -1568,6 +1708,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6165)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x000000c0,
+        main_territory: 140,
     },
     // ML
     Territory {
@@ -1579,6 +1720,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6177)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 141,
     },
     // MM
     Territory {
@@ -1590,6 +1732,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6189)),
         possible_lengths: 0x000007c0,
         local_only_lengths: 0x00000020,
+        main_territory: 142,
     },
     // MN
     Territory {
@@ -1601,6 +1744,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6243)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x00000070,
+        main_territory: 143,
     },
     // MO
     Territory {
@@ -1612,6 +1756,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6266)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 144,
     },
     // MP
     Territory {
@@ -1623,6 +1768,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6295)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // MQ
     Territory {
@@ -1634,6 +1780,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6322)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 146,
     },
     // MR
     Territory {
@@ -1645,6 +1792,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6353)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 147,
     },
     // MS
     Territory {
@@ -1656,6 +1804,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6396)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // MT
     Territory {
@@ -1667,6 +1816,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6424)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 149,
     },
     // MU
     Territory {
@@ -1678,6 +1828,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6480)),
         possible_lengths: 0x00000580,
         local_only_lengths: 0x00000000,
+        main_territory: 150,
     },
     // MV
     Territory {
@@ -1689,6 +1840,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6523)),
         possible_lengths: 0x00000480,
         local_only_lengths: 0x00000000,
+        main_territory: 151,
     },
     // MW
     Territory {
@@ -1700,6 +1852,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6553)),
         possible_lengths: 0x00000280,
         local_only_lengths: 0x00000000,
+        main_territory: 152,
     },
     // MX
     Territory {
@@ -1711,6 +1864,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6596)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000180,
+        main_territory: 153,
     },
     // MY
     Territory {
@@ -1722,6 +1876,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6608)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x000000c0,
+        main_territory: 154,
     },
     // MZ
     Territory {
@@ -1733,6 +1888,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6635)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 155,
     },
     // NA
     Territory {
@@ -1744,6 +1900,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6651)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 156,
     },
     // NC
     Territory {
@@ -1755,6 +1912,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6665)),
         possible_lengths: 0x00000040,
         local_only_lengths: 0x00000000,
+        main_territory: 157,
     },
     // NE
     Territory {
@@ -1766,6 +1924,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6686)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 158,
     },
     // NF
     Territory {
@@ -1777,6 +1936,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6715)),
         possible_lengths: 0x00000040,
         local_only_lengths: 0x00000020,
+        main_territory: 159,
     },
     // NG
     Territory {
@@ -1788,6 +1948,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6737)),
         possible_lengths: 0x00007c00,
         local_only_lengths: 0x000000c0,
+        main_territory: 160,
     },
     // NI
     Territory {
@@ -1799,6 +1960,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6765)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 161,
     },
     // NL
     Territory {
@@ -1810,6 +1972,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6787)),
         possible_lengths: 0x00000fe0,
         local_only_lengths: 0x00000000,
+        main_territory: 162,
     },
     // NO
     Territory {
@@ -1821,6 +1984,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6845)),
         possible_lengths: 0x00000120,
         local_only_lengths: 0x00000000,
+        main_territory: 163,
     },
     // NP
     Territory {
@@ -1832,6 +1996,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6864)),
         possible_lengths: 0x00000d00,
         local_only_lengths: 0x000000c0,
+        main_territory: 164,
     },
     // NR
     Territory {
@@ -1843,6 +2008,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6889)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 165,
     },
     // NU
     Territory {
@@ -1854,6 +2020,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6942)),
         possible_lengths: 0x00000090,
         local_only_lengths: 0x00000000,
+        main_territory: 166,
     },
     // NZ
     Territory {
@@ -1865,6 +2032,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(6978)),
         possible_lengths: 0x000007e0,
         local_only_lengths: 0x00000000,
+        main_territory: 167,
     },
     // OM
     Territory {
@@ -1876,6 +2044,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7043)),
         possible_lengths: 0x00000380,
         local_only_lengths: 0x00000000,
+        main_territory: 168,
     },
     // PA
     Territory {
@@ -1887,6 +2056,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7083)),
         possible_lengths: 0x00000d80,
         local_only_lengths: 0x00000000,
+        main_territory: 169,
     },
     // PE
     Territory {
@@ -1898,6 +2068,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7155)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x000000c0,
+        main_territory: 170,
     },
     // PF
     Territory {
@@ -1909,6 +2080,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7173)),
         possible_lengths: 0x00000340,
         local_only_lengths: 0x00000000,
+        main_territory: 171,
     },
     // PG
     Territory {
@@ -1920,6 +2092,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7216)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 172,
     },
     // PH
     Territory {
@@ -1931,6 +2104,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7253)),
         possible_lengths: 0x00003f40,
         local_only_lengths: 0x000000b0,
+        main_territory: 173,
     },
     // PK
     Territory {
@@ -1942,6 +2116,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7295)),
         possible_lengths: 0x00001f00,
         local_only_lengths: 0x000000e0,
+        main_territory: 174,
     },
     // PL
     Territory {
@@ -1953,6 +2128,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7406)),
         possible_lengths: 0x000007c0,
         local_only_lengths: 0x00000000,
+        main_territory: 175,
     },
     // PM
     Territory {
@@ -1964,6 +2140,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7446)),
         possible_lengths: 0x00000240,
         local_only_lengths: 0x00000000,
+        main_territory: 176,
     },
     // PR
     Territory {
@@ -1975,6 +2152,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7467)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // PS
     Territory {
@@ -1986,6 +2164,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7488)),
         possible_lengths: 0x00000700,
         local_only_lengths: 0x00000080,
+        main_territory: 178,
     },
     // PT
     Territory {
@@ -1997,6 +2176,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7514)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 179,
     },
     // PW
     Territory {
@@ -2008,6 +2188,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7555)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 180,
     },
     // PY
     Territory {
@@ -2019,6 +2200,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7583)),
         possible_lengths: 0x00000fc0,
         local_only_lengths: 0x00000020,
+        main_territory: 181,
     },
     // QA
     Territory {
@@ -2030,6 +2212,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7641)),
         possible_lengths: 0x00000b80,
         local_only_lengths: 0x00000000,
+        main_territory: 182,
     },
     // RE
     Territory {
@@ -2041,6 +2224,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7684)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 183,
     },
     // RO
     Territory {
@@ -2052,6 +2236,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7712)),
         possible_lengths: 0x00000240,
         local_only_lengths: 0x00000000,
+        main_territory: 184,
     },
     // RS
     Territory {
@@ -2063,6 +2248,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7740)),
         possible_lengths: 0x00001fc0,
         local_only_lengths: 0x00000030,
+        main_territory: 185,
     },
     // RU
     Territory {
@@ -2074,6 +2260,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7823)),
         possible_lengths: 0x00004400,
         local_only_lengths: 0x00000080,
+        main_territory: 186,
     },
     // RW
     Territory {
@@ -2085,6 +2272,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7842)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 187,
     },
     // SA
     Territory {
@@ -2096,6 +2284,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7871)),
         possible_lengths: 0x00000600,
         local_only_lengths: 0x00000080,
+        main_territory: 188,
     },
     // SB
     Territory {
@@ -2107,6 +2296,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7908)),
         possible_lengths: 0x000000a0,
         local_only_lengths: 0x00000000,
+        main_territory: 189,
     },
     // SC
     Territory {
@@ -2118,6 +2308,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7947)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 190,
     },
     // SD
     Territory {
@@ -2129,6 +2320,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7966)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 191,
     },
     // SE
     Territory {
@@ -2140,6 +2332,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7978)),
         possible_lengths: 0x000017c0,
         local_only_lengths: 0x00000000,
+        main_territory: 192,
     },
     // SG
     Territory {
@@ -2151,6 +2344,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8043)),
         possible_lengths: 0x00000d00,
         local_only_lengths: 0x00000000,
+        main_territory: 193,
     },
     // SH
     Territory {
@@ -2162,6 +2356,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8078)),
         possible_lengths: 0x00000030,
         local_only_lengths: 0x00000000,
+        main_territory: 194,
     },
     // SI
     Territory {
@@ -2173,6 +2368,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8131)),
         possible_lengths: 0x000001e0,
         local_only_lengths: 0x00000000,
+        main_territory: 195,
     },
     // SJ
     Territory {
@@ -2184,6 +2380,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8162)),
         possible_lengths: 0x00000120,
         local_only_lengths: 0x00000000,
+        main_territory: 163,
     },
     // SK
     Territory {
@@ -2195,6 +2392,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8188)),
         possible_lengths: 0x000002c0,
         local_only_lengths: 0x00000000,
+        main_territory: 197,
     },
     // SL
     Territory {
@@ -2206,6 +2404,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8218)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000040,
+        main_territory: 198,
     },
     // SM
     Territory {
@@ -2217,6 +2416,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8254)),
         possible_lengths: 0x00000500,
         local_only_lengths: 0x00000040,
+        main_territory: 199,
     },
     // SN
     Territory {
@@ -2228,6 +2428,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8275)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 200,
     },
     // SO
     Territory {
@@ -2239,6 +2440,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8294)),
         possible_lengths: 0x000003c0,
         local_only_lengths: 0x00000000,
+        main_territory: 201,
     },
     // SR
     Territory {
@@ -2250,6 +2452,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8333)),
         possible_lengths: 0x000000c0,
         local_only_lengths: 0x00000000,
+        main_territory: 202,
     },
     // SS
     Territory {
@@ -2261,6 +2464,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(7966)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 203,
     },
     // ST
     Territory {
@@ -2272,6 +2476,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8353)),
         possible_lengths: 0x00000080,
         local_only_lengths: 0x00000000,
+        main_territory: 204,
     },
     // SV
     Territory {
@@ -2283,6 +2488,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8370)),
         possible_lengths: 0x00000980,
         local_only_lengths: 0x00000000,
+        main_territory: 205,
     },
     // SX
     Territory {
@@ -2294,6 +2500,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8423)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // SY
     Territory {
@@ -2305,6 +2512,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8454)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x000000c0,
+        main_territory: 207,
     },
     // SZ
     Territory {
@@ -2316,6 +2524,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8475)),
         possible_lengths: 0x00000300,
         local_only_lengths: 0x00000000,
+        main_territory: 208,
     },
     // TA
     Territory {
@@ -2327,6 +2536,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8505)),
         possible_lengths: 0x00000010,
         local_only_lengths: 0x00000000,
+        main_territory: 194,
     },
     // TC
     Territory {
@@ -2338,6 +2548,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8537)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // TD
     Territory {
@@ -2349,6 +2560,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8580)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 211,
     },
     // TG
     Territory {
@@ -2360,6 +2572,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8605)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 212,
     },
     // TH
     Territory {
@@ -2371,6 +2584,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8629)),
         possible_lengths: 0x00002700,
         local_only_lengths: 0x00000000,
+        main_territory: 213,
     },
     // TJ
     Territory {
@@ -2382,6 +2596,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8668)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x000000e8,
+        main_territory: 214,
     },
     // TK
     Territory {
@@ -2393,6 +2608,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8687)),
         possible_lengths: 0x000000f0,
         local_only_lengths: 0x00000000,
+        main_territory: 215,
     },
     // TL
     Territory {
@@ -2404,6 +2620,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8701)),
         possible_lengths: 0x00000180,
         local_only_lengths: 0x00000000,
+        main_territory: 216,
     },
     // TM
     Territory {
@@ -2415,6 +2632,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8729)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 217,
     },
     // TN
     Territory {
@@ -2426,6 +2644,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8741)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 218,
     },
     // TO
     Territory {
@@ -2437,6 +2656,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8753)),
         possible_lengths: 0x000000a0,
         local_only_lengths: 0x00000000,
+        main_territory: 219,
     },
     // TR
     Territory {
@@ -2448,6 +2668,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8792)),
         possible_lengths: 0x00003480,
         local_only_lengths: 0x00000000,
+        main_territory: 220,
     },
     // TT
     Territory {
@@ -2459,6 +2680,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(3377)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // TV
     Territory {
@@ -2470,6 +2692,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8851)),
         possible_lengths: 0x000000e0,
         local_only_lengths: 0x00000000,
+        main_territory: 222,
     },
     // TW
     Territory {
@@ -2481,6 +2704,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8892)),
         possible_lengths: 0x00000f80,
         local_only_lengths: 0x00000000,
+        main_territory: 223,
     },
     // TZ
     Territory {
@@ -2492,6 +2716,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8941)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 224,
     },
     // UA
     Territory {
@@ -2503,6 +2728,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8966)),
         possible_lengths: 0x00000600,
         local_only_lengths: 0x000000e0,
+        main_territory: 225,
     },
     // UG
     Territory {
@@ -2514,6 +2740,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(8999)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x000000e0,
+        main_territory: 226,
     },
     // US
     Territory {
@@ -2525,6 +2752,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(2333)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // UY
     Territory {
@@ -2536,6 +2764,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9047)),
         possible_lengths: 0x00003ff0,
         local_only_lengths: 0x00000000,
+        main_territory: 228,
     },
     // UZ
     Territory {
@@ -2547,6 +2776,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9096)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 229,
     },
     // VA
     Territory {
@@ -2558,6 +2788,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9121)),
         possible_lengths: 0x00001fc0,
         local_only_lengths: 0x00000000,
+        main_territory: 106,
     },
     // VC
     Territory {
@@ -2569,6 +2800,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9183)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // VE
     Territory {
@@ -2580,6 +2812,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9211)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 232,
     },
     // VG
     Territory {
@@ -2591,6 +2824,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9265)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // VI
     Territory {
@@ -2602,6 +2836,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9293)),
         possible_lengths: 0x00000400,
         local_only_lengths: 0x00000080,
+        main_territory: 227,
     },
     // VN
     Territory {
@@ -2613,6 +2848,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9320)),
         possible_lengths: 0x00000780,
         local_only_lengths: 0x00000000,
+        main_territory: 235,
     },
     // VU
     Territory {
@@ -2624,6 +2860,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9359)),
         possible_lengths: 0x000000a0,
         local_only_lengths: 0x00000000,
+        main_territory: 236,
     },
     // WF
     Territory {
@@ -2635,6 +2872,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9387)),
         possible_lengths: 0x00000240,
         local_only_lengths: 0x00000000,
+        main_territory: 237,
     },
     // WS
     Territory {
@@ -2646,6 +2884,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9420)),
         possible_lengths: 0x000004e0,
         local_only_lengths: 0x00000000,
+        main_territory: 238,
     },
     // XK
     Territory {
@@ -2657,6 +2896,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9457)),
         possible_lengths: 0x00001f00,
         local_only_lengths: 0x00000000,
+        main_territory: 239,
     },
     // YE
     Territory {
@@ -2668,6 +2908,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9496)),
         possible_lengths: 0x00000380,
         local_only_lengths: 0x00000040,
+        main_territory: 240,
     },
     // YT
     Territory {
@@ -2679,6 +2920,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9521)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000000,
+        main_territory: 183,
     },
     // ZA
     Territory {
@@ -2690,6 +2932,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9562)),
         possible_lengths: 0x000007e0,
         local_only_lengths: 0x00000000,
+        main_territory: 242,
     },
     // ZM
     Territory {
@@ -2701,6 +2944,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9583)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000040,
+        main_territory: 243,
     },
     // ZW
     Territory {
@@ -2712,6 +2956,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9617)),
         possible_lengths: 0x000007e0,
         local_only_lengths: 0x00000018,
+        main_territory: 244,
     },
     // 001
     Territory {
@@ -2723,6 +2968,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9698)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 245,
     },
     // 001
     Territory {
@@ -2734,6 +2980,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9717)),
         possible_lengths: 0x00000100,
         local_only_lengths: 0x00000000,
+        main_territory: 246,
     },
     // 001
     Territory {
@@ -2745,6 +2992,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9729)),
         possible_lengths: 0x00001200,
         local_only_lengths: 0x00000000,
+        main_territory: 247,
     },
     // 001
     Territory {
@@ -2756,6 +3004,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9748)),
         possible_lengths: 0x00001000,
         local_only_lengths: 0x00000000,
+        main_territory: 248,
     },
     // 001
     Territory {
@@ -2767,6 +3016,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9759)),
         possible_lengths: 0x00000600,
         local_only_lengths: 0x00000000,
+        main_territory: 249,
     },
     // 001
     Territory {
@@ -2778,6 +3028,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9778)),
         possible_lengths: 0x00001f80,
         local_only_lengths: 0x00000000,
+        main_territory: 250,
     },
     // 001
     Territory {
@@ -2789,6 +3040,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9827)),
         possible_lengths: 0x00001f00,
         local_only_lengths: 0x00000000,
+        main_territory: 251,
     },
     // 001
     Territory {
@@ -2800,6 +3052,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9848)),
         possible_lengths: 0x00000800,
         local_only_lengths: 0x00000000,
+        main_territory: 252,
     },
     // 001
     Territory {
@@ -2811,6 +3064,7 @@ pub(super) static TERRITORIES: &[Territory] = &[
         general_desc: Some(Pattern::at(9857)),
         possible_lengths: 0x00000200,
         local_only_lengths: 0x00000100,
+        main_territory: 253,
     },
 ];
 
@@ -4218,7 +4472,7 @@ pub(super) static POOL: &[u8; 9869] = &[
     10, 10, 35, 9, 0, 0, 12, 7, 22, 9, 0, 6, 252, 3, 5, 16, 15, 4, 16, 6, 0, 7, 0, 0, 10, 10, 35,
     9, 0, 0, 12, 3, 52, 16, 6, 3, 8, 14, 5, 7, 1, 43, 16, 4, 2, 11, 60, 0, 34, 6, 10, 12, 7, 22, 8,
     0, 8, 254, 3, 3, 16, 5, 2, 11, 30, 3, 10, 46, 16, 3, 1, 5, 5, 40, 16, 3, 0, 6, 0, 34, 7, 7, 12,
-    6, 22, 9, 0, 9, 4, 2, 0, 11, 4, 2, 12, 8, 22, 7, 1, 0, 15, 128, 88, 15, 1, 0, 0, 1, 0, 17, 94,
+    6, 22, 9, 0, 9, 4, 2, 0, 11, 4, 2, 12, 8, 22, 7, 1, 0, 15, 192, 88, 15, 1, 0, 0, 1, 0, 17, 94,
     2, 85, 20, 2, 16, 5, 84, 1, 1, 19, 80, 2, 17, 14, 1, 83, 2, 16, 72, 37, 2, 16, 8, 9, 0, 15, 4,
     0, 0, 1, 1, 91, 16, 4, 8, 11, 10, 0, 84, 16, 5, 7, 2, 11, 250, 2, 76, 16, 5, 6, 4, 11, 126, 0,
     68, 16, 5, 5, 5, 11, 180, 0, 60, 16, 5, 4, 6, 11, 246, 1, 52, 16, 5, 3, 7, 11, 30, 0, 44, 16,

@@ -8,9 +8,12 @@
 //! Each pattern in `generated::POOL` is a 6-byte header followed by code. The header holds
 //! the longest possible match, the capture groups, the shortest possible match, the digits
 //! a non-empty match can start with (a 10-bit mask over bytes 3 and 4, with bit 7 of byte 4
-//! set when the empty string matches), and the most backtracking frames the pattern can
-//! push. The first four let a call be refused before any setup, which is the common case:
-//! most numbers do not start with a national prefix, most lengths are not possible. The code:
+//! set when the empty string matches and bit 6 when it does so without `$` and with every
+//! capture group unset), and the most backtracking frames the pattern can push. The first
+//! four let a call be refused (or, for an optional prefix, answered with the empty match)
+//! before any setup, which is the common case: most numbers do not start with a national
+//! prefix, most lengths are not possible. Code that is a literal or an alternation of
+//! literals is compared directly, without the interpreter. The code:
 //!
 //! | bytes | instruction |
 //! |---|---|
@@ -73,6 +76,10 @@ const ALL_DIGITS: u16 = 0x3FF;
 const HEADER_LEN: usize = 6;
 /// Header byte 4: the pattern matches the empty string.
 const NULLABLE: u8 = 0x80;
+/// Header byte 4: an empty match needs no `$` and sets no capture group.
+const EMPTY_PLAIN: u8 = 0x40;
+/// Header byte 4: the bits of the first-digit mask.
+const FIRST_HI: u8 = 0x03;
 /// Frames on the stack of a pattern that needs few (nearly all of them); the rest get
 /// [`MAX_STACK`], so the common call sets up a small state.
 const SMALL_STACK: usize = 16;
@@ -346,6 +353,7 @@ impl<const STACK: usize> Run<'_, STACK> {
 pub(super) type Outcome = (usize, u8, [u8; SLOTS]);
 
 /// Runs the pattern whose header starts `pattern` (its end may run past the pattern).
+#[inline(always)]
 pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> {
     let &[max_len, groups, min_len, first_lo, first_hi, stack, ..] = pattern else {
         return None;
@@ -356,24 +364,27 @@ pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> 
     }
     // A match that takes a digit takes the first one; only the empty match takes none, and
     // a full match of a non-empty input is not empty.
-    let first = u16::from_le_bytes([first_lo, first_hi & !NULLABLE]);
+    let first = u16::from_le_bytes([first_lo, first_hi & FIRST_HI]);
     let empty_ok = first_hi & NULLABLE != 0 && (!full || digits.is_empty());
     let can_start = match digits.first() {
         Some(&d) if d.is_ascii_digit() => first & (1 << (d - b'0')) != 0,
         _ => false,
     };
-    if !can_start && !empty_ok {
-        return None;
+    if !can_start {
+        if !empty_ok {
+            return None;
+        }
+        // No digit can be taken, so every path that matches is empty; the flag says one
+        // exists without `$` and that it sets no group (Argentina's optional prefix).
+        if first_hi & EMPTY_PLAIN != 0 {
+            return Some((0, groups, [UNSET; SLOTS]));
+        }
     }
     let code = pattern.get(HEADER_LEN..)?;
-    // A literal (`00`, `011`, `0`: most prefixes) needs no interpreter.
-    let literal_len = code.iter().take_while(|&&op| op <= 9).count();
-    if code.get(literal_len) == Some(&MATCH) {
-        let literal = code.get(..literal_len)?;
-        let matched = digits.len() >= literal_len
-            && (!full || digits.len() == literal_len)
-            && digits.iter().zip(literal).all(|(&d, &lit)| d == b'0' + lit);
-        return matched.then_some((literal_len, groups, [UNSET; SLOTS]));
+    // Literals and alternations of literals (`00`, `011`, `0|180020`: most prefixes) need
+    // no interpreter.
+    if let Some(end) = literal_alternatives(code, digits, full) {
+        return end.map(|end| (end, groups, [UNSET; SLOTS]));
     }
     if usize::from(stack) <= SMALL_STACK {
         run_with::<SMALL_STACK>(pattern, digits, full, max_len, groups)
@@ -382,6 +393,57 @@ pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> 
     }
 }
 
+/// The first match of code of the form `L1 | L2 | … | Ln` (each `Li` literal digits),
+/// compiled as `SPLIT`s over the alternatives, each but the last ending in a jump to the
+/// final `MATCH`. `Some(None)` when no alternative matches, `None` when the code has
+/// another form (the interpreter then runs it).
+fn literal_alternatives(code: &[u8], digits: &[u8], full: bool) -> Option<Option<usize>> {
+    let mut pc = 0;
+    // Each round reads one alternative and moves `pc` forward, so this ends.
+    loop {
+        // Where the next alternative starts (0: this is the last one).
+        let (start, next) = match *code.get(pc)? {
+            SPLIT => (pc + 3, pc + 3 + usize::from(*code.get(pc + 1)?)),
+            _ => (pc, 0),
+        };
+        // Read the literal, comparing it with the digits on the way.
+        let (mut at, mut hit) = (start, true);
+        let op = loop {
+            let op = *code.get(at)?;
+            if op > 9 {
+                break op;
+            }
+            hit &= digits.get(at - start) == Some(&(b'0' + op));
+            at += 1;
+        };
+        // Where this alternative goes on success: it must be the final `MATCH`.
+        let target = match op {
+            MATCH => at,
+            JMP => at + 2 + usize::from(*code.get(at + 1)?),
+            JMP_SHORT.. => at + 1 + usize::from(op - JMP_SHORT),
+            _ => return None,
+        };
+        if code.get(target) != Some(&MATCH) || (next == 0 && target != at) {
+            return None;
+        }
+        let len = at - start;
+        if hit && (!full || digits.len() == len) {
+            return Some(Some(len));
+        }
+        if next == 0 {
+            return Some(None);
+        }
+        // A later alternative starts past this one's literal.
+        if next <= at {
+            return None;
+        }
+        pc = next;
+    }
+}
+
+/// Kept out of line so the checks and literal comparisons in [`run`], which answer most
+/// calls, do not pay for the interpreter's frame.
+#[inline(never)]
 fn run_with<const STACK: usize>(
     pattern: &[u8],
     digits: &[u8],
@@ -424,18 +486,21 @@ impl Pattern {
         Pattern { start }
     }
 
+    #[inline(always)]
     fn run(self, digits: &[u8], full: bool) -> Option<Outcome> {
         let start = usize::from(self.start.get());
         run(POOL.get(start..)?, digits, full)
     }
 
     /// Whether the whole of `digits` matches (Python `fullmatch`, Java `matches`).
+    #[inline]
     pub(crate) fn full_match(self, digits: &[u8]) -> bool {
         self.run(digits, true).is_some()
     }
 
     /// The match anchored at the start of `digits` (Python `match`, Java `lookingAt`), with
     /// the same captures a backtracking engine reports.
+    #[inline]
     pub(crate) fn match_prefix(self, digits: &[u8]) -> Option<PrefixMatch> {
         let (end, groups, slots) = self.run(digits, false)?;
         Some(PrefixMatch { end, groups, slots })

@@ -58,6 +58,17 @@ pub(crate) struct Territory {
     pub possible_lengths: u32,
     /// Bit `n` set when `n` digits is possible only for local dialling.
     pub local_only_lengths: u32,
+    /// Index in `TERRITORIES` of the main territory of the calling code (itself for `GB`,
+    /// `US` for `CA`).
+    main_territory: u16,
+}
+
+impl Territory {
+    /// What [`territory_for_country_code`] gives for this territory's calling code, without
+    /// the search.
+    pub(crate) fn main(&self) -> Option<&'static Territory> {
+        generated::TERRITORIES.get(usize::from(self.main_territory))
+    }
 }
 
 /// Every geographic region, sorted by code.
@@ -122,4 +133,151 @@ pub(crate) struct CountryCodeEntry {
     pub main_territory: u16,
     /// Regions sharing the code, main first (libphonenumber's order).
     pub regions: &'static [Region],
+}
+
+#[cfg(test)]
+mod main_tests {
+    use super::*;
+
+    #[test]
+    fn main_territory_is_the_one_the_calling_code_names() {
+        for t in generated::TERRITORIES {
+            let searched = territory_for_country_code(t.country_code).map(core::ptr::from_ref);
+            assert_eq!(
+                t.main().map(core::ptr::from_ref),
+                searched,
+                "{:?}",
+                t.region
+            );
+            assert_eq!(t.main().map(|m| m.country_code), Some(t.country_code));
+        }
+        let ca = territory_for_region("CA".parse().unwrap()).unwrap();
+        assert_eq!(
+            ca.main().and_then(|m| m.region),
+            Some("US".parse().unwrap())
+        );
+    }
+}
+
+/// The generator's pattern compiler, for [`shortcut_tests`] (`tests` keeps its own copy,
+/// private to it).
+#[cfg(test)]
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../../xtask/src/pattern.rs"]
+mod compiler;
+
+/// The matcher's shortcuts (literal alternations, the empty match of an optional prefix)
+/// against the `regex` crate, and a check that they take the calls they are meant for.
+#[cfg(test)]
+mod shortcut_tests {
+    use std::format;
+    use std::string::String;
+    use std::vec::Vec;
+
+    use regex::bytes::Regex;
+
+    use super::compiler;
+    use super::matcher;
+
+    /// Runs `bytes` on `input` both ways and compares with `regex`; whether the interpreter
+    /// ran for either call.
+    fn check(source: &str, bytes: &[u8], input: &[u8]) -> bool {
+        let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
+        let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
+        let mut interpreted = false;
+        for want_full in [false, true] {
+            matcher::LAST_STEPS.with(|s| s.set(usize::MAX));
+            let ours = matcher::run(bytes, input, want_full);
+            interpreted |= matcher::LAST_STEPS.with(|s| s.get()) != usize::MAX;
+            let shown = String::from_utf8_lossy(input);
+            if want_full {
+                assert_eq!(ours.is_some(), full.is_match(input), "{source} {shown}");
+                continue;
+            }
+            let theirs = prefix.captures(input);
+            assert_eq!(
+                ours.map(|o| o.0),
+                theirs.as_ref().map(|c| c.get(0).unwrap().end()),
+                "{source} {shown}"
+            );
+            if let (Some((end, groups, slots)), Some(theirs)) = (ours, theirs) {
+                let m = matcher::PrefixMatch::from_parts(end, groups, slots);
+                for i in 1..theirs.len() {
+                    assert_eq!(m.group(i), theirs.get(i).map(|g| g.range()), "{source}");
+                }
+            }
+        }
+        interpreted
+    }
+
+    /// Every string over `alphabet` of up to `max` characters.
+    fn strings(alphabet: &[u8], max: usize) -> Vec<Vec<u8>> {
+        let mut out = std::vec![Vec::new()];
+        let mut last = std::vec![Vec::new()];
+        for _ in 0..max {
+            let mut next = Vec::new();
+            for s in &last {
+                for &c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    next.push(t);
+                }
+            }
+            out.extend(next.iter().cloned());
+            last = next;
+        }
+        out
+    }
+
+    #[test]
+    fn literal_alternations_skip_the_interpreter() {
+        let inputs = strings(b"0128", 5);
+        for source in [
+            "0",
+            "011",
+            "0|180020",
+            "00|0",
+            "0|00",
+            "1|10|100",
+            "8|0|01|012",
+            "12|1|2",
+            "0(?:1|2)",
+            "0?1",
+        ] {
+            let bytes = compiler::compile(source).unwrap().bytes;
+            let shaped = !source.contains('(') && !source.contains('?');
+            for input in &inputs {
+                let interpreted = check(source, &bytes, input);
+                // Literal alternations never reach the interpreter; the other two forms
+                // do when their first digit fits.
+                if shaped {
+                    assert!(!interpreted, "{source} ran the interpreter");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn optional_prefixes_answer_empty_without_the_interpreter() {
+        let inputs = strings(b"01259", 5);
+        for source in [
+            "0?(?:(11|2(?:2[13]|3))15)?",
+            "(?:0|90)?(1\\d)?",
+            "0?(1?)5?",
+            "(?:0(\\d{2}))?",
+        ] {
+            let compiled = compiler::compile(source).unwrap();
+            let plain = compiled.bytes[4] & compiler::EMPTY_PLAIN != 0;
+            let first = u16::from_le_bytes([compiled.bytes[3], compiled.bytes[4] & 0x03]);
+            for input in &inputs {
+                let interpreted = check(source, &compiled.bytes, input);
+                let can_start = input
+                    .first()
+                    .is_some_and(|d| first & (1 << (d - b'0')) != 0);
+                if plain && !can_start && !input.is_empty() {
+                    assert!(!interpreted, "{source} ran the interpreter on {input:?}");
+                }
+            }
+        }
+    }
 }

@@ -86,6 +86,9 @@ pub fn parse_with_extension(
     if input.len() > MAX_INPUT_CHARS && input.chars().nth(MAX_INPUT_CHARS).is_some() {
         return Err(ParseError::InputTooLong);
     }
+    if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
+        return result;
+    }
     // Without `;` there is no RFC 3966 parameter to take apart, so the candidate is a part
     // of the input; when that is ASCII it is read in place as bytes.
     let bytes = input.as_bytes();
@@ -104,6 +107,43 @@ pub fn parse_with_extension(
 /// Longest digit string [`parse_plain_ascii`] takes: far more than any number, and little
 /// to clear.
 const PLAIN_DIGITS: usize = 32;
+
+/// Extraction and [`parse_plain_ascii`] in one pass over the whole input, for input made
+/// only of ASCII digits, plus signs and plain punctuation (` -.()/[]`), with a plus sign
+/// only before the first digit and at least three digits. Extraction would skip the
+/// punctuation before the first plus sign or digit and drop what follows the last digit
+/// (nothing there is a letter, `#`, or the `x` of a second number), so the candidate is
+/// from there to the last digit, and for it [`parse_plain_ascii`] decides. `None` for any
+/// other input, which the general steps take.
+fn parse_plain_input(
+    input: &[u8],
+    default_region: Option<Region>,
+) -> Option<Result<(PhoneNumber, Option<Extension>), ParseError>> {
+    let mut digits = [0u8; PLAIN_DIGITS];
+    let mut len = 0usize;
+    let mut plus = 0usize;
+    // Before the candidate; in its leading plus signs; after them (a plus sign there goes
+    // to the general steps).
+    let (mut before, mut in_plus) = (true, false);
+    for &b in input {
+        if b.is_ascii_digit() {
+            *digits.get_mut(len)? = b;
+            len += 1;
+            (before, in_plus) = (false, false);
+        } else if b == b'+' {
+            if !(before || in_plus) {
+                return None;
+            }
+            plus += 1;
+            (before, in_plus) = (false, true);
+        } else if matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']') {
+            in_plus = false;
+        } else {
+            return None;
+        }
+    }
+    finish_plain(plus, digits.get(..len)?, default_region)
+}
 
 /// The steps after extraction in one pass, for the way nearly every number is written:
 /// ASCII digits and plain punctuation (` -.()/[]`) after optional plus signs, at least
@@ -126,14 +166,24 @@ fn parse_plain_ascii(
             return None;
         }
     }
-    if full.as_slice().len() < 3 {
+    finish_plain(plus, full.as_slice(), default_region)
+}
+
+/// The end of the plain paths: `full` holds every digit of the candidate, `plus` counts its
+/// leading plus signs. `None` (the general steps decide) below three digits.
+fn finish_plain(
+    plus: usize,
+    full: &[u8],
+    default_region: Option<Region>,
+) -> Option<Result<(PhoneNumber, Option<Extension>), ParseError>> {
+    if full.len() < 3 {
         return None;
     }
     let territory = default_region.and_then(metadata::territory_for_region);
     if territory.is_none() && plus == 0 {
         return Some(Err(ParseError::MissingRegion));
     }
-    Some(national_number(plus > 0, full.as_slice(), territory).map(|n| (n, None)))
+    Some(national_number(plus > 0, full, territory).map(|n| (n, None)))
 }
 
 /// The steps after extraction, over the candidate's characters (see [`chars::Ch`]).
@@ -177,7 +227,7 @@ fn national_number(
         }
         None => {
             let t = territory.ok_or(ParseError::MissingRegion)?;
-            let main = metadata::territory_for_country_code(t.country_code);
+            let main = t.main();
             (t.country_code, extracted.national, Some(t), main)
         }
     };
@@ -229,8 +279,8 @@ fn possible_number(
 /// libphonenumber strips a national prefix after the country code when what remains still
 /// has a possible length, so for a few numbers (`+20 0…`, `+31 0…`) parsing the E.164 form
 /// again gives a shorter number. A stored canonical value must still read back as itself.
-pub(crate) fn parse_e164(text: &str) -> Result<PhoneNumber, ParseError> {
-    let digits = match text.as_bytes().split_first() {
+pub(crate) fn parse_e164(text: &[u8]) -> Result<PhoneNumber, ParseError> {
+    let digits = match text.split_first() {
         Some((b'+', rest)) if !rest.is_empty() && rest.iter().all(u8::is_ascii_digit) => rest,
         _ => return Err(ParseError::NotE164),
     };

@@ -147,23 +147,23 @@ pub(super) fn split_country_code(digits: &[u8]) -> Option<(u16, &[u8])> {
     None
 }
 
-/// The decimal digits of `code`, written into `buf`.
-fn code_digits(code: u16, buf: &mut [u8; 5]) -> &[u8] {
-    let mut n = 0;
-    let mut v = code;
-    loop {
-        if let Some(slot) = buf.get_mut(n) {
-            *slot = b'0' + (v % 10) as u8;
+/// `digits` without the decimal digits of `code` (a calling code, below 1000) at its start,
+/// if they are there: the digits are read as a number, with no buffer or `memcmp`.
+fn strip_code(digits: &[u8], code: u16) -> Option<&[u8]> {
+    let len = match code {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => MAX_CC_DIGITS,
+    };
+    let (head, rest) = digits.split_at_checked(len)?;
+    let mut value: u16 = 0;
+    for &d in head {
+        if !d.is_ascii_digit() {
+            return None;
         }
-        n += 1;
-        v /= 10;
-        if v == 0 || n == buf.len() {
-            break;
-        }
+        value = value * 10 + u16::from(d - b'0');
     }
-    let digits = buf.get_mut(..n).unwrap_or(&mut []);
-    digits.reverse();
-    digits
+    (value == code).then_some(rest)
 }
 
 /// The outcome of [`extract_country_code`]: the country calling code if the number carries
@@ -243,9 +243,7 @@ fn national_or_idd<'a>(
     };
     // The region's own country code written without `+`: take it off if that turns a number
     // that does not fit the region's pattern into one that does, or if the number is too long.
-    let mut buf = [0u8; 5];
-    let own = code_digits(territory.country_code, &mut buf);
-    if let Some(rest) = full.strip_prefix(own) {
+    if let Some(rest) = strip_code(full, territory.country_code) {
         let stripped = strip_national_prefix(rest, territory, scratch);
         let too_long = test_length(full.len(), territory) == Length::TooLong;
         if too_long || (!matches_general(full, territory) && matches_general(stripped, territory)) {
@@ -262,6 +260,25 @@ fn national_or_idd<'a>(
 mod tests {
     use super::*;
 
+    /// The decimal digits of `code`, written into `buf` (the reference for `strip_code`).
+    fn code_digits(code: u16, buf: &mut [u8; 5]) -> &[u8] {
+        let mut n = 0;
+        let mut v = code;
+        loop {
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            n += 1;
+            v /= 10;
+            if v == 0 || n == buf.len() {
+                break;
+            }
+        }
+        let digits = buf.get_mut(..n).unwrap_or(&mut []);
+        digits.reverse();
+        digits
+    }
+
     #[test]
     fn code_digits_are_decimal() {
         let mut buf = [0u8; 5];
@@ -269,6 +286,26 @@ mod tests {
         assert_eq!(code_digits(44, &mut buf), b"44");
         assert_eq!(code_digits(979, &mut buf), b"979");
         assert_eq!(code_digits(0, &mut buf), b"0");
+    }
+
+    #[test]
+    fn strip_code_takes_exactly_the_code() {
+        let mut buf = [0u8; 5];
+        for code in [0u16, 1, 7, 44, 99, 100, 354, 999, 1000] {
+            for digits in [
+                &b"44123"[..],
+                b"1",
+                b"",
+                b"7",
+                b"3541",
+                b"999",
+                b"0441",
+                b"99",
+            ] {
+                let expected = digits.strip_prefix(code_digits(code, &mut buf));
+                assert_eq!(strip_code(digits, code), expected, "{code} {digits:?}");
+            }
+        }
     }
 
     #[test]

@@ -287,3 +287,37 @@ fn strict_e164_reads_back_outputs_that_reparsing_would_shorten() {
     // Reading the canonical value back must not change it.
     assert_eq!(first.as_str().parse::<PhoneNumber>(), Ok(first));
 }
+
+/// The one-pass plain path answers exactly as the general steps do (extraction, then the
+/// candidate's steps) on every input it takes, and leaves the others to them.
+#[test]
+fn plain_input_path_agrees_with_the_general_steps() {
+    let alphabet = [b'4', b'0', b'+', b' ', b'(', b'/', b'-', b'x', b'#', b';'];
+    let mut taken = 0usize;
+    let mut s = std::vec::Vec::new();
+    for len in 0..=6u32 {
+        for mut n in 0..alphabet.len().pow(len) {
+            s.clear();
+            for _ in 0..len {
+                s.push(alphabet[n % alphabet.len()]);
+                n /= alphabet.len();
+            }
+            // A known number after the generated prefix, so acceptances are exercised too.
+            for tail in [&b""[..], b"20 7946 0958", b"1 415 555 2671"] {
+                let mut input = s.clone();
+                input.extend_from_slice(tail);
+                for region in [None, region("GB"), region("US")] {
+                    let Some(fast) = parse_plain_input(&input, region) else {
+                        continue;
+                    };
+                    taken += 1;
+                    let candidate = scan::extract_possible_ascii(&input);
+                    let general = parse_candidate(candidate, region);
+                    let shown = core::str::from_utf8(&input).unwrap();
+                    assert_eq!(fast, general, "{shown:?}");
+                }
+            }
+        }
+    }
+    assert!(taken > 100_000, "only {taken} inputs took the plain path");
+}

@@ -230,8 +230,13 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
     );
 
     // Territories, in XML order.
+    let codes = country_codes(territories);
     let _ = writeln!(w, "pub(super) static TERRITORIES: &[Territory] = &[");
     for t in territories {
+        let main = codes
+            .get(&t.country_code)
+            .and_then(|list| list.first())
+            .ok_or_else(|| format!("{}: no main territory for its calling code", t.id))?;
         let region = if t.id == "001" {
             "None".to_owned()
         } else {
@@ -252,7 +257,8 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
             "    // {id}\n    Territory {{ region: {region}, country_code: {cc}, \
              international_prefix: {ip}, national_prefix_for_parsing: {npp}, \
              national_prefix_transform_rule: {rule}, general_desc: {gd}, \
-             possible_lengths: {pl:#010x}, local_only_lengths: {lo:#010x} }},",
+             possible_lengths: {pl:#010x}, local_only_lengths: {lo:#010x}, \
+             main_territory: {main} }},",
             id = t.id,
             cc = t.country_code,
             pl = mask(&t.possible_lengths),
@@ -289,7 +295,6 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
 
     // Calling codes: libphonenumber lists the main country first, then the others in XML
     // order.
-    let codes = country_codes(territories);
     let _ = writeln!(
         w,
         "pub(super) static COUNTRY_CODES: &[CountryCodeEntry] = &["

@@ -61,6 +61,11 @@ pub const HEADER_LEN: usize = 6;
 /// Set in header byte 4 when the pattern can match the empty string.
 pub const NULLABLE: u8 = 0x80;
 
+/// Set in header byte 4 when an empty match needs no `$` and leaves every capture group
+/// unset (each group takes at least one digit): when the first digit cannot start a match,
+/// the result is known without running the code.
+pub const EMPTY_PLAIN: u8 = 0x40;
+
 const ALL_DIGITS: u16 = 0x3FF;
 
 #[derive(Debug)]
@@ -322,6 +327,29 @@ fn first_digits(node: &Node) -> (u16, bool) {
     }
 }
 
+/// Whether the empty string matches without the help of `$`.
+fn nullable_without_eol(node: &Node) -> bool {
+    match node {
+        Node::Class(_) | Node::Eol => false,
+        Node::Group(_, inner) => nullable_without_eol(inner),
+        Node::Alt(alts) => alts.iter().any(nullable_without_eol),
+        Node::Concat(items) => items.iter().all(nullable_without_eol),
+        Node::Repeat(inner, min, _) => *min == 0 || nullable_without_eol(inner),
+    }
+}
+
+/// Whether every capture group takes at least one digit, so none is set by an empty match.
+fn groups_take_digits(node: &Node) -> bool {
+    match node {
+        Node::Class(_) | Node::Eol => true,
+        Node::Group(capture, inner) => {
+            (capture.is_none() || min_len(inner) > 0) && groups_take_digits(inner)
+        }
+        Node::Alt(items) | Node::Concat(items) => items.iter().all(groups_take_digits),
+        Node::Repeat(inner, _, _) => groups_take_digits(inner),
+    }
+}
+
 /// A pattern compiled to bytecode, with its header.
 pub struct Compiled {
     /// Header and code.
@@ -504,6 +532,8 @@ pub fn compile(pattern: &str) -> Result<Compiled, PatternError> {
     let (first, nullable) = first_digits(&node);
     let [first_lo, first_hi] = first.to_le_bytes();
     let first_hi = first_hi | if nullable { NULLABLE } else { 0 };
+    let plain = nullable_without_eol(&node) && groups_take_digits(&node);
+    let first_hi = first_hi | if plain { EMPTY_PLAIN } else { 0 };
     let mut bytes = vec![max_len, parser.groups, min_len, first_lo, first_hi, stack];
     bytes.extend_from_slice(&code);
     Ok(Compiled {
@@ -543,7 +573,7 @@ mod tests {
         let c = compile("(?:1[2-4])?5|\\d{0,2}").unwrap();
         assert_eq!(c.bytes[2], 0);
         assert_eq!(
-            u16::from_le_bytes([c.bytes[3], c.bytes[4] & !NULLABLE]),
+            u16::from_le_bytes([c.bytes[3], c.bytes[4] & !(NULLABLE | EMPTY_PLAIN)]),
             0x3FF
         );
         assert_ne!(c.bytes[4] & NULLABLE, 0);
@@ -551,5 +581,17 @@ mod tests {
         assert_eq!(&c.bytes[2..5], &[1, 0b10_0010, 0]);
         let c = compile("8[89]\\d{2}").unwrap();
         assert_eq!(&c.bytes[2..5], &[4, 0, 0b1]);
+    }
+
+    #[test]
+    fn plain_empty_matches() {
+        let flag = |p: &str| compile(p).unwrap().bytes[4] & EMPTY_PLAIN != 0;
+        assert!(flag("0?(?:(11|2[2-4])15)?"));
+        assert!(flag("(?:1[2-4])?5|\\d{0,2}"));
+        // Not nullable; nullable only through `$`; a group that can match empty.
+        assert!(!flag("0|180020"));
+        assert!(!flag("1|$"));
+        assert!(!flag("0?(\\d{0,2})"));
+        assert!(!flag("(1?)5?"));
     }
 }
