@@ -63,9 +63,18 @@ impl PhoneNumber {
         debug_assert!(nsn.iter().all(u8::is_ascii_digit));
         let mut text = [0u8; MAX_E164_LEN];
         text[0] = b'+';
-        let mut cc_digits = [0u8; MAX_CC_DIGITS];
-        let cc_len = write_decimal(cc.0, &mut cc_digits);
-        text[1..1 + cc_len].copy_from_slice(&cc_digits[..cc_len]);
+        // Country codes are 1 to 999: write their digits straight into place.
+        let code = cc.0 % 1000;
+        let cc_len = match code {
+            0..=9 => 1,
+            10..=99 => 2,
+            _ => 3,
+        };
+        let mut rest = code;
+        for slot in text[1..=cc_len].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
         let nsn_len = nsn.len().min(MAX_NSN_DIGITS);
         let end = 1 + cc_len + nsn_len;
         text[1 + cc_len..end].copy_from_slice(&nsn[..nsn_len]);
@@ -149,26 +158,6 @@ impl PhoneNumber {
     pub fn regions(&self) -> &'static [Region] {
         self.country_code().regions()
     }
-}
-
-/// Writes `value` (below 1000) in decimal into `out`, returning the digit count.
-fn write_decimal(value: u16, out: &mut [u8; MAX_CC_DIGITS]) -> usize {
-    let mut tmp = [0u8; 5];
-    let mut v = value;
-    let mut n = 0;
-    loop {
-        tmp[n] = b'0' + (v % 10) as u8;
-        n += 1;
-        v /= 10;
-        if v == 0 || n == tmp.len() {
-            break;
-        }
-    }
-    let n = n.min(MAX_CC_DIGITS);
-    for (i, slot) in out.iter_mut().take(n).enumerate() {
-        *slot = tmp[n - 1 - i];
-    }
-    n
 }
 
 impl PartialEq for PhoneNumber {
@@ -344,6 +333,11 @@ impl Region {
     /// Wraps an upper-case code the generated metadata lists.
     pub(crate) const fn new_unchecked(code: [u8; 2]) -> Region {
         Region(code)
+    }
+
+    /// The two upper-case ASCII letters as bytes.
+    pub(crate) const fn code(self) -> [u8; 2] {
+        self.0
     }
 
     /// The two upper-case ASCII letters.

@@ -74,9 +74,34 @@ impl Territory {
 /// Every geographic region, sorted by code.
 pub(crate) static ALL_REGIONS: &[Region] = generated::REGIONS;
 
+/// `REGION_SLOT[26 * (first - 'A') + (second - 'A')]` is one more than the region's index in
+/// [`ALL_REGIONS`], or 0 for a pair of letters that is no region: a direct lookup (676
+/// bytes of flash) instead of a binary search on every parse with a default region. Built at
+/// compile time from the generated list, so it cannot disagree with it; a region code that is
+/// not two upper-case letters, or more than 255 regions, fails the build.
+static REGION_SLOT: [u8; 26 * 26] = region_slots();
+
+const fn region_slots() -> [u8; 26 * 26] {
+    let mut slots = [0u8; 26 * 26];
+    let mut i = 0;
+    while i < generated::REGIONS.len() {
+        let [first, second] = generated::REGIONS[i].code();
+        let slot = (first - b'A') as usize * 26 + (second - b'A') as usize;
+        assert!(
+            i < u8::MAX as usize,
+            "more regions than a u8 slot can number"
+        );
+        slots[slot] = (i + 1) as u8;
+        i += 1;
+    }
+    slots
+}
+
 /// The territory of a geographic region.
 pub(crate) fn territory_for_region(region: Region) -> Option<&'static Territory> {
-    let index = ALL_REGIONS.binary_search(&region).ok()?;
+    let [first, second] = region.code();
+    let slot = usize::from(first.wrapping_sub(b'A')) * 26 + usize::from(second.wrapping_sub(b'A'));
+    let index = usize::from(*REGION_SLOT.get(slot)?).checked_sub(1)?;
     generated::REGION_TERRITORY
         .get(index)
         .and_then(|&t| generated::TERRITORIES.get(usize::from(t)))

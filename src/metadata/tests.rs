@@ -616,3 +616,21 @@ fn work_is_bounded_on_hostile_input() {
     std::println!("worst case: {worst} instructions");
     assert!(worst < 1_000, "{worst} steps");
 }
+
+#[test]
+fn direct_region_lookup_agrees_with_the_sorted_list_for_every_letter_pair() {
+    let mut found = 0;
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let r = Region::new_unchecked([a, b]);
+            let listed = ALL_REGIONS.binary_search(&r).is_ok();
+            let t = territory_for_region(r);
+            assert_eq!(t.is_some(), listed, "{}", r.as_str());
+            if let Some(t) = t {
+                assert_eq!(t.region, Some(r));
+                found += 1;
+            }
+        }
+    }
+    assert_eq!(found, ALL_REGIONS.len());
+}
