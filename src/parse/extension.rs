@@ -334,6 +334,12 @@ pub(super) fn split_extension<C: Ch>(text: &[C]) -> (&[C], Option<Extension>) {
     if text.iter().all(|&c| c.class() & class::PLAIN != 0) {
         return (text, None);
     }
+    // Every alternative ends the text with its digits or a closing `#`, so a text ending in
+    // anything else (`1-800-FLOWERS`) has no extension either.
+    match text.last() {
+        Some(&last) if last.into() == '#' || is_decimal(last.into()) => {}
+        _ => return (text, None),
+    }
     let Some(start) = extension_starts(text).first() else {
         return (text, None);
     };
