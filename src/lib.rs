@@ -1,4 +1,62 @@
-//! phonetoken: keep phone numbers out of the places where they leak.
+//! phonetoken keeps phone numbers out of the places where they leak.
+//!
+//! Three steps, each allocation-free and `no_std`:
+//!
+//! ```
+//! use phonetoken::{parse, Keyset, PseudonymKey, TokenKey};
+//!
+//! // 1. Normalize: any written form, plus the region it was written in, to libphonenumber's
+//! //    exact E.164.
+//! let number = parse("020 7946 0958", Some("GB".parse()?))?;
+//! assert_eq!(number.as_str(), "+442079460958");
+//!
+//! // Keys come from your secret store (or `Keyset::generate` / `phonetoken keygen`).
+//! # let (pseudonym_key, token_key) = ([1u8; 32], [2u8; 64]);
+//! let keys: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&pseudonym_key)?, TokenKey::from_bytes(&token_key)?);
+//!
+//! // 2. Pseudonymize: HMAC-SHA256 of the E.164 string, for joins and lookups.
+//! let pseudonym = keys.pseudonymize(&number);
+//!
+//! // 3. Tokenize: AES-SIV in Tink's DeterministicAead format, reversible by the key holder,
+//! //    bound to a context.
+//! let token = keys.tokenize(&number, b"billing");
+//! assert_eq!(keys.detokenize(&token, b"billing")?, number);
+//! # let _ = pseudonym;
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
+//! # Where things are
+//!
+//! * [`parse`] and [`parse_with_extension`] give a [`PhoneNumber`] (inline, `Copy`) or a
+//!   [`ParseError`] saying why the text is not a possible number. [`Region`] and
+//!   [`CountryCode`] come with it; [`metadata::VERSION`] is the libphonenumber release the
+//!   tables were generated from.
+//! * [`pseudonym`]: [`Pseudonymizer`] and [`Pseudonym`] (constant-time equality, truncation,
+//!   encodings).
+//! * [`token`]: [`Tokenizer`] and [`Token`]; every cryptographic failure is one opaque
+//!   [`TokenError::Authentication`].
+//! * [`keys`]: [`Keyset`] with key ids, rotation, re-keying and per-purpose keys (HKDF);
+//!   `keyset_file` (feature `std`) reads and writes keyset files, and Tink keysets.
+//! * [`batch`]: many inputs per call into caller-provided slices.
+//! * [`encoding`]: base64url, base64 and hex into caller buffers.
+//!
+//! # Input safety
+//!
+//! Every input is treated as hostile: no function panics on any input, and the work is
+//! bounded (text past 250 characters is refused before parsing, as libphonenumber does; the
+//! metadata's patterns run on a matcher whose work is bounded by the pattern). The crate has
+//! no `unsafe` code, and the lookup path (parse, pseudonymize, tokenize, detokenize) never
+//! allocates. SECURITY.md in the repository is the threat model; docs/FORMAT.md gives the
+//! byte formats with a worked example.
+//!
+//! # Features
+//!
+//! No feature is on by default: everything above works without an allocator.
+//!
+//! * **`alloc`**: `String` conveniences (`Encoding::encode_string`, …).
+//! * **`std`**: keyset files (`keyset_file`) and keys from the operating system's random
+//!   generator (`Keyset::generate_os`). Without it, bring a `rand_core::CryptoRng`.
+//! * **`cli`**: the `phonetoken` command-line tool; nothing in the library depends on it.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
