@@ -156,7 +156,7 @@ impl Encoding {
             Encoding::Base64 => base64ct::Base64::decode(text, out),
             Encoding::Hex => {
                 return base16ct::lower::decode(text, out).map_err(|e| match e {
-                    base16ct::Error::InvalidLength if text.len() % 2 == 0 => {
+                    base16ct::Error::InvalidLength if text.len().is_multiple_of(2) => {
                         DecodeError::BufferTooSmall(BufferTooSmall {
                             needed: text.len() / 2,
                         })

@@ -102,7 +102,7 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
     fn cmac(&self, msg: &[u8], xor_end: Option<&[u8; BLOCK]>) -> [u8; BLOCK] {
         let len = msg.len();
         let tail_start = len.saturating_sub(BLOCK);
-        let last_complete = len > 0 && len % BLOCK == 0;
+        let last_complete = len > 0 && len.is_multiple_of(BLOCK);
         let blocks = len.div_ceil(BLOCK).max(1);
         let mut x = [0u8; BLOCK];
         for (i, chunk) in msg
