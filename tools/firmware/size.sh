@@ -17,7 +17,7 @@ echo "flash: $flash bytes ($((flash / 1024)) KiB; budget ${budget_kib} KiB)"
 echo "biggest contributors (bytes, symbol):"
 "$bin/llvm-nm" --print-size --size-sort --radix=d --demangle "$elf" \
   | awk '{size = $2 + 0; $1 = ""; $2 = ""; $3 = ""; sub(/^ +/, ""); print size "\t" $0}' \
-  | sort -rn | head -n 15
+  | sort -rn | awk 'NR <= 15'
 echo "by component (bytes):"
 python3 tools/firmware/breakdown.py "$bin" "$elf"
 if [ "$flash" -gt $((budget_kib * 1024)) ]; then
