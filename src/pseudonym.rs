@@ -68,17 +68,12 @@ const OUTER_BLOCK: [u8; BLOCK] = {
     block
 };
 
-/// Bytes 0..16 and 16..32 of a 32-byte buffer.
-fn first_half(b: &[u8; 32]) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&b[..16]);
-    out
-}
-
-fn second_half(b: &[u8; 32]) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&b[16..]);
-    out
+/// The big-endian 128-bit word in bytes `start..start + 16` of a 32-byte buffer
+/// (`start` is 0 or 16).
+fn be_word(b: &[u8; 32], start: usize) -> u128 {
+    let mut word = [0u8; 16];
+    word.copy_from_slice(&b[start..start + 16]);
+    u128::from_be_bytes(word)
 }
 
 /// Length of a full pseudonym (the HMAC-SHA256 output).
@@ -199,8 +194,8 @@ impl Pseudonymizer {
         let len = number.as_bytes().len();
         let mut words = [0u8; 32];
         words[..text.len()].copy_from_slice(text);
-        let mut head = u128::from_be_bytes(first_half(&words));
-        let mut tail = u128::from_be_bytes(second_half(&words));
+        let mut head = be_word(&words, 0);
+        let mut tail = be_word(&words, 16);
         // SHA-256's 0x80 marker right after the message (`len` is public, so is the branch).
         if len < 16 {
             head |= 0x80 << (8 * (15 - len));
