@@ -37,6 +37,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::encoding::{BufferTooSmall, Encoding};
 use crate::keys::{KeyError, PseudonymKey, PSEUDONYM_KEY_LEN};
+use crate::number::MAX_E164_LEN;
 use crate::PhoneNumber;
 
 /// SHA-256 initial hash value (FIPS 180-4 §5.3.3).
@@ -68,12 +69,13 @@ const OUTER_BLOCK: [u8; BLOCK] = {
     block
 };
 
-/// The big-endian 128-bit word in bytes `start..start + 16` of a 32-byte buffer
-/// (`start` is 0 or 16).
-fn be_word(b: &[u8; 32], start: usize) -> u128 {
-    let mut word = [0u8; 16];
-    word.copy_from_slice(&b[start..start + 16]);
-    u128::from_be_bytes(word)
+/// Writes 32-bit words as big-endian bytes, four bytes a word. (A loop over whole lanes
+/// compiles to 16-byte byte-swaps and stores, which the next compression's loads forward from.)
+#[inline(always)]
+fn be_bytes(out: &mut [u8], words: &[u32]) {
+    for (chunk, word) in out.chunks_exact_mut(4).zip(words) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
 }
 
 /// Length of a full pseudonym (the HMAC-SHA256 output).
@@ -186,27 +188,27 @@ impl Pseudonymizer {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn pseudonymize(&self, number: &PhoneNumber) -> Pseudonym {
-        // An E.164 string (at most 21 bytes) always fits one padded block, and its buffer is
-        // zero past its end, so the block is assembled from two 16-byte words rather than a
-        // variable-length copy: fewer instructions, and whole-word stores that the
-        // compression's loads can forward from.
+        // An E.164 string (at most 21 bytes) always fits one padded block. The block is
+        // assembled in whole 16-byte lanes (text, SHA-256's 0x80 marker right after it, the
+        // length) rather than by a variable-length copy and byte stores: the compression
+        // loads the block 16 bytes at a time, and a load that spans several smaller stores
+        // waits for them to reach the cache instead of being forwarded.
         let text = number.padded_bytes();
         let len = number.as_bytes().len();
-        let mut words = [0u8; 32];
-        words[..text.len()].copy_from_slice(text);
-        let mut head = be_word(&words, 0);
-        let mut tail = be_word(&words, 16);
-        // SHA-256's 0x80 marker right after the message (`len` is public, so is the branch).
-        if len < 16 {
-            head |= 0x80 << (8 * (15 - len));
-        } else {
-            tail |= 0x80 << (8 * (31 - len.min(31)));
-        }
+        let marker = |i: usize| u8::from(i == len) << 7;
         let mut block = [0u8; BLOCK];
-        block[..16].copy_from_slice(&head.to_be_bytes());
-        block[16..32].copy_from_slice(&tail.to_be_bytes());
+        for i in 0..16 {
+            block[i] = text[i] | marker(i);
+            let tail = if 16 + i < MAX_E164_LEN {
+                text[16 + i]
+            } else {
+                0
+            };
+            block[16 + i] = tail | marker(16 + i);
+        }
         // The key block counts as 64 bytes of message for the inner hash's length field.
-        block[BLOCK - 8..].copy_from_slice(&(((BLOCK + len) as u64) * 8).to_be_bytes());
+        let bits = ((BLOCK + len) * 8) as u32;
+        be_bytes(&mut block[48..], &[0, 0, 0, bits]);
         let mut state = self.inner;
         sha2::block_api::compress256(&mut state, core::slice::from_ref(&block));
         self.outer_hash(&state)
@@ -214,19 +216,12 @@ impl Pseudonymizer {
 
     /// The outer HMAC compression over a 32-byte inner hash given as SHA-256 state words.
     fn outer_hash(&self, inner: &[u32; 8]) -> Pseudonym {
-        let word = |w: &[u32]| {
-            w.iter()
-                .fold(0u128, |acc, &x| (acc << 32) | u128::from(x))
-                .to_be_bytes()
-        };
         let mut block = OUTER_BLOCK;
-        block[..16].copy_from_slice(&word(&inner[..4]));
-        block[16..32].copy_from_slice(&word(&inner[4..]));
+        be_bytes(&mut block[..32], inner);
         let mut state = self.outer;
         sha2::block_api::compress256(&mut state, core::slice::from_ref(&block));
         let mut bytes = [0u8; PSEUDONYM_LEN];
-        bytes[..16].copy_from_slice(&word(&state[..4]));
-        bytes[16..].copy_from_slice(&word(&state[4..]));
+        be_bytes(&mut bytes, &state);
         Pseudonym {
             bytes,
             len: PSEUDONYM_LEN as u8,
