@@ -119,6 +119,53 @@ impl Positions {
         }
     }
 
+    /// The positions `q` from which a run of 1 to `max` positions of `class`, starting at `q`,
+    /// ends at a position of this set: `q..q + k` all in `class` and `q + k` in `self`.
+    pub(super) fn reach_back(&self, class: &Positions, max: usize) -> Positions {
+        let mut out = Positions::empty();
+        let mut frontier = *self;
+        for _ in 0..max {
+            frontier = frontier.back_one();
+            for ((f, c), o) in frontier.0.iter_mut().zip(class.0).zip(out.0) {
+                // Positions already reached were walked on from when first reached.
+                *f &= c & !o;
+            }
+            if frontier.is_empty() {
+                break;
+            }
+            out.union_with(&frontier);
+        }
+        out
+    }
+
+    /// Every position one before a position of the set.
+    fn back_one(&self) -> Positions {
+        let w = self.0;
+        Positions([
+            (w[0] >> 1) | (w[1] << 63),
+            (w[1] >> 1) | (w[2] << 63),
+            (w[2] >> 1) | (w[3] << 63),
+            w[3] >> 1,
+        ])
+    }
+
+    /// Whether the set has no position.
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.iter().all(|&word| word == 0)
+    }
+
+    /// The positions in the set, largest first.
+    pub(super) fn iter_desc(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().rev().flat_map(|(i, &word)| {
+            let mut rest = word;
+            core::iter::from_fn(move || {
+                let bit = 63usize.checked_sub(rest.leading_zeros() as usize)?;
+                rest &= !(1u64 << bit);
+                Some(i * 64 + bit)
+            })
+        })
+    }
+
     /// The smallest position in the set.
     pub(super) fn first(&self) -> Option<usize> {
         self.0
@@ -159,5 +206,11 @@ mod tests {
         assert!(p.contains(70) && p.contains(250) && !p.contains(71));
         assert!(!p.contains(10_000));
         assert_eq!(p.first(), Some(70));
+        assert!(!p.is_empty() && Positions::empty().is_empty());
+        p.insert(0);
+        p.insert(63);
+        p.insert(64);
+        let all: std::vec::Vec<usize> = p.iter_desc().collect();
+        assert_eq!(all, [250, 70, 64, 63, 0]);
     }
 }

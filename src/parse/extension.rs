@@ -92,48 +92,91 @@ impl fmt::Debug for Extension {
 #[derive(Clone, Copy)]
 enum Step {
     /// Zero or more characters of a class.
-    Many(fn(char) -> bool),
+    Many(Class),
     /// One or more characters of a class.
-    AtLeastOne(fn(char) -> bool),
+    AtLeastOne(Class),
     /// Zero or one character of a class.
-    Optional(fn(char) -> bool),
+    Optional(Class),
     /// One of several literal words, compared case-insensitively as Python does.
     Word(&'static [&'static str]),
     /// One to `n` decimal digits (the captured extension).
     Digits(usize),
 }
 
-/// `[ \u00A0\t,]`: between the number and an extension label.
-fn before_label(c: char) -> bool {
-    matches!(c, ' ' | '\u{A0}' | '\t' | ',')
+/// The character classes of the extension pattern.
+#[derive(Clone, Copy)]
+enum Class {
+    /// `[ \u00A0\t,]`: between the number and an extension label.
+    BeforeLabel,
+    /// `[ \u00A0\t]`: before an auto-dialling label (no comma, the label has its own).
+    BeforeAutodial,
+    /// `[:\.．]`: right after a label.
+    LabelPunctuation,
+    /// `[ \u00A0\t,-]`: between the label and the digits.
+    AfterLabel,
+    /// `[- ]`: before a digits-and-`#` extension with no label.
+    DashOrSpace,
+    /// `,`
+    Comma,
+    /// `#`
+    Hash,
 }
 
-/// `[ \u00A0\t]`: before an auto-dialling label (no comma, the label has its own).
-fn before_autodial(c: char) -> bool {
-    matches!(c, ' ' | '\u{A0}' | '\t')
+impl Class {
+    const ALL: [Class; 7] = [
+        Class::BeforeLabel,
+        Class::BeforeAutodial,
+        Class::LabelPunctuation,
+        Class::AfterLabel,
+        Class::DashOrSpace,
+        Class::Comma,
+        Class::Hash,
+    ];
+
+    fn contains(self, c: char) -> bool {
+        match self {
+            Class::BeforeLabel => matches!(c, ' ' | '\u{A0}' | '\t' | ','),
+            Class::BeforeAutodial => matches!(c, ' ' | '\u{A0}' | '\t'),
+            Class::LabelPunctuation => matches!(c, ':' | '.' | '\u{FF0E}'),
+            Class::AfterLabel => matches!(c, ' ' | '\u{A0}' | '\t' | ',' | '-'),
+            Class::DashOrSpace => matches!(c, '-' | ' '),
+            Class::Comma => c == ',',
+            Class::Hash => c == '#',
+        }
+    }
 }
 
-/// `[:\.．]`: right after a label.
-fn label_punctuation(c: char) -> bool {
-    matches!(c, ':' | '.' | '\u{FF0E}')
+/// Where each class, and the decimal digits, occur in one text: computed once, so that a
+/// step over a whole set of positions is a few word-wide operations.
+struct ClassMasks {
+    classes: [Positions; Class::ALL.len()],
+    digits: Positions,
 }
 
-/// `[ \u00A0\t,-]`: between the label and the digits.
-fn after_label(c: char) -> bool {
-    matches!(c, ' ' | '\u{A0}' | '\t' | ',' | '-')
-}
+impl ClassMasks {
+    fn new<C: Ch>(text: &[C]) -> ClassMasks {
+        let mut masks = ClassMasks {
+            classes: [Positions::empty(); Class::ALL.len()],
+            digits: Positions::empty(),
+        };
+        for (q, &c) in text.iter().enumerate() {
+            let c: char = c.into();
+            if is_decimal(c) {
+                masks.digits.insert(q);
+                continue;
+            }
+            for (mask, class) in masks.classes.iter_mut().zip(Class::ALL) {
+                if class.contains(c) {
+                    mask.insert(q);
+                }
+            }
+        }
+        masks
+    }
 
-/// `[- ]`: before a digits-and-`#` extension with no label.
-fn dash_or_space(c: char) -> bool {
-    matches!(c, '-' | ' ')
-}
-
-fn comma(c: char) -> bool {
-    c == ','
-}
-
-fn hash(c: char) -> bool {
-    c == '#'
+    fn of(&self, class: Class) -> &Positions {
+        &self.classes[class as usize]
+    }
 }
 
 /// Explicit labels: `e?xt(?:ensi(?:o\u0301?|\u00F3))?n?`, full-width `ｅ?ｘｔｎ?`, `доб`,
@@ -181,128 +224,140 @@ const ALTERNATIVES: &[&[Step]] = &[
     &[Step::Word(&[";ext="]), Step::Digits(20)],
     // Explicit label: " ext. 1234", "extensión 12#".
     &[
-        Step::Many(before_label),
+        Step::Many(Class::BeforeLabel),
         Step::Word(EXPLICIT_LABELS),
-        Step::Optional(label_punctuation),
-        Step::Many(after_label),
+        Step::Optional(Class::LabelPunctuation),
+        Step::Many(Class::AfterLabel),
         Step::Digits(20),
-        Step::Optional(hash),
+        Step::Optional(Class::Hash),
     ],
     // Ambiguous label: " x 123", "#123".
     &[
-        Step::Many(before_label),
+        Step::Many(Class::BeforeLabel),
         Step::Word(AMBIGUOUS_LABELS),
-        Step::Optional(label_punctuation),
-        Step::Many(after_label),
+        Step::Optional(Class::LabelPunctuation),
+        Step::Many(Class::AfterLabel),
         Step::Digits(9),
-        Step::Optional(hash),
+        Step::Optional(Class::Hash),
     ],
     // American style: "- 503#".
     &[
-        Step::AtLeastOne(dash_or_space),
+        Step::AtLeastOne(Class::DashOrSpace),
         Step::Digits(6),
         Step::Word(&["#"]),
     ],
     // Auto-dialling: ",,123", ";123".
     &[
-        Step::Many(before_autodial),
+        Step::Many(Class::BeforeAutodial),
         Step::Word(&[",,", ";"]),
-        Step::Optional(label_punctuation),
-        Step::Many(after_label),
+        Step::Optional(Class::LabelPunctuation),
+        Step::Many(Class::AfterLabel),
         Step::Digits(15),
-        Step::Optional(hash),
+        Step::Optional(Class::Hash),
     ],
     // Commas only: ",123".
     &[
-        Step::Many(before_autodial),
-        Step::AtLeastOne(comma),
-        Step::Optional(label_punctuation),
-        Step::Many(after_label),
+        Step::Many(Class::BeforeAutodial),
+        Step::AtLeastOne(Class::Comma),
+        Step::Optional(Class::LabelPunctuation),
+        Step::Many(Class::AfterLabel),
         Step::Digits(9),
-        Step::Optional(hash),
+        Step::Optional(Class::Hash),
     ],
 ];
 
-/// Where `word` ends if it occurs in `text` at `pos`.
-fn word_end<C: Ch>(text: &[C], pos: usize, word: &str) -> Option<usize> {
-    let mut end = pos;
-    for lit in word.chars() {
-        let &c = text.get(end)?;
+/// ASCII characters other than letters that end a word of [`ALTERNATIVES`].
+const ASCII_WORD_ENDS: &[char] = &['#', '~', '=', ',', ';'];
+
+/// The characters outside ASCII that match the last letter of a word of [`ALTERNATIVES`].
+const OTHER_WORD_ENDS: &[char] = &[
+    '\u{F3}', '\u{D3}', '\u{301}', '\u{FF54}', '\u{FF34}', '\u{FF4E}', '\u{FF2E}', '\u{FF58}',
+    '\u{FF38}', '\u{431}', '\u{411}', '\u{FF03}', '\u{FF5E}',
+];
+
+/// Whether a word of [`ALTERNATIVES`] can end with `c`. An ASCII character matches only an
+/// ASCII letter of a word (ignoring case) or itself, so spaces, digits and punctuation other
+/// than [`ASCII_WORD_ENDS`] end none; a test checks every word against every character.
+fn may_end_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic() || ASCII_WORD_ENDS.contains(&c)
+    } else {
+        OTHER_WORD_ENDS.contains(&c)
+    }
+}
+
+/// Where `word` starts if it occurs in `text` ending at `end`, compared from its last
+/// letter, which rules out almost every word at once.
+fn word_start<C: Ch>(text: &[C], end: usize, word: &str) -> Option<usize> {
+    let mut start = end;
+    for lit in word.chars().rev() {
+        start = start.checked_sub(1)?;
+        let &c = text.get(start)?;
         if !eq_ignore_case(c.into(), lit) {
             return None;
         }
-        end += 1;
     }
-    Some(end)
+    Some(start)
 }
 
 impl Step {
-    /// The positions from which this step can reach one of `next` (positions where the rest
-    /// of the pattern matches through to the end).
-    fn backwards<C: Ch>(self, text: &[C], next: &Positions) -> Positions {
-        let n = text.len();
-        let mut out = Positions::empty();
-        let in_class =
-            |class: fn(char) -> bool, q: usize| text.get(q).is_some_and(|&c| class(c.into()));
+    /// The positions from which this step reaches one of `next` (positions where the rest of
+    /// the pattern matches through to the end). Classes and digits work on whole sets at
+    /// once: stepping back one character is a shift of the set, kept where the class occurs.
+    fn backwards<C: Ch>(self, text: &[C], masks: &ClassMasks, next: &Positions) -> Positions {
         match self {
             Step::Many(class) => {
-                for q in (0..=n).rev() {
-                    if next.contains(q) || (in_class(class, q) && out.contains(q + 1)) {
-                        out.insert(q);
-                    }
-                }
+                let mut out = *next;
+                out.union_with(&next.reach_back(masks.of(class), usize::MAX));
+                out
             }
-            Step::AtLeastOne(class) => {
-                for q in (0..n).rev() {
-                    if in_class(class, q) && (next.contains(q + 1) || out.contains(q + 1)) {
-                        out.insert(q);
-                    }
-                }
-            }
+            Step::AtLeastOne(class) => next.reach_back(masks.of(class), usize::MAX),
             Step::Optional(class) => {
-                for q in 0..=n {
-                    if next.contains(q) || (in_class(class, q) && next.contains(q + 1)) {
-                        out.insert(q);
-                    }
-                }
+                let mut out = *next;
+                out.union_with(&next.reach_back(masks.of(class), 1));
+                out
             }
+            Step::Digits(max) => next.reach_back(&masks.digits, max),
             Step::Word(words) => {
-                for q in 0..n {
-                    let reaches = words
-                        .iter()
-                        .any(|w| word_end(text, q, w).is_some_and(|e| next.contains(e)));
-                    if reaches {
-                        out.insert(q);
+                let mut out = Positions::empty();
+                for end in next.iter_desc() {
+                    // No word ends in a digit (a test checks), and most positions a word could
+                    // end at follow one: those inside the digits that follow the word.
+                    let Some(&before) = end.checked_sub(1).and_then(|q| text.get(q)) else {
+                        continue;
+                    };
+                    if masks.digits.contains(end - 1) || !may_end_word(before.into()) {
+                        continue;
+                    }
+                    for word in words {
+                        if let Some(start) = word_start(text, end, word) {
+                            out.insert(start);
+                        }
                     }
                 }
-            }
-            Step::Digits(max) => {
-                for q in 0..n {
-                    let run = text
-                        .get(q..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .take(max)
-                        .take_while(|&&c| is_decimal(c.into()))
-                        .count();
-                    if (1..=run).any(|len| next.contains(q + len)) {
-                        out.insert(q);
-                    }
-                }
+                out
             }
         }
-        out
     }
 }
 
 /// Every position `k` such that `text[k..]` is, in full, an extension (any alternative).
 pub(super) fn extension_starts<C: Ch>(text: &[C]) -> Positions {
+    // Every alternative needs a word, or a comma, which [`may_end_word`] accepts (a test
+    // checks): without such a character nothing can match.
+    if !text.iter().any(|&c| may_end_word(c.into())) {
+        return Positions::empty();
+    }
+    let masks = ClassMasks::new(text);
     let mut all = Positions::empty();
     for steps in ALTERNATIVES {
         let mut set = Positions::empty();
         set.insert(text.len());
         for step in steps.iter().rev() {
-            set = step.backwards(text, &set);
+            set = step.backwards(text, &masks, &set);
+            if set.is_empty() {
+                break;
+            }
         }
         all.union_with(&set);
     }
@@ -411,6 +466,148 @@ mod tests {
         // Separators before the label belong to the match.
         assert_eq!(find("1234 ,  ext 5"), Some((4, "5".into())));
         assert_eq!(find("1234 #"), None);
+    }
+
+    /// Where `word` ends if it occurs in `text` at `pos`.
+    fn word_end(text: &[char], pos: usize, word: &str) -> Option<usize> {
+        let mut end = pos;
+        for lit in word.chars() {
+            let &c = text.get(end)?;
+            if !eq_ignore_case(c, lit) {
+                return None;
+            }
+            end += 1;
+        }
+        Some(end)
+    }
+
+    /// The definition, position by position: `q` is in a step's set when the step matches
+    /// from `q` to some position of `next`. Quadratic, and kept only as the reference for the
+    /// frontier walk of [`Step::backwards`].
+    fn reference_backwards(step: Step, text: &[char], next: &Positions) -> Positions {
+        let n = text.len();
+        let mut out = Positions::empty();
+        let in_class = |class: Class, q: usize| text.get(q).is_some_and(|&c| class.contains(c));
+        for q in (0..=n).rev() {
+            let hit = match step {
+                Step::Many(class) => {
+                    next.contains(q) || (in_class(class, q) && out.contains(q + 1))
+                }
+                Step::AtLeastOne(class) => {
+                    in_class(class, q) && (next.contains(q + 1) || out.contains(q + 1))
+                }
+                Step::Optional(class) => {
+                    next.contains(q) || (in_class(class, q) && next.contains(q + 1))
+                }
+                Step::Word(words) => words
+                    .iter()
+                    .any(|w| word_end(text, q, w).is_some_and(|e| next.contains(e))),
+                Step::Digits(max) => {
+                    let run = text[q..]
+                        .iter()
+                        .take(max)
+                        .take_while(|&&c| is_decimal(c))
+                        .count();
+                    (1..=run).any(|len| next.contains(q + len))
+                }
+            };
+            if hit {
+                out.insert(q);
+            }
+        }
+        out
+    }
+
+    fn reference_starts(text: &[char]) -> Positions {
+        let mut all = Positions::empty();
+        for steps in ALTERNATIVES {
+            let mut set = Positions::empty();
+            set.insert(text.len());
+            for &step in steps.iter().rev() {
+                set = reference_backwards(step, text, &set);
+            }
+            all.union_with(&set);
+        }
+        all
+    }
+
+    fn same(a: &Positions, b: &Positions) -> bool {
+        a.iter_desc().eq(b.iter_desc())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4000))]
+        /// The frontier walk finds exactly the positions of the definition, on text made of
+        /// the characters extensions are written with.
+        #[test]
+        fn frontier_walk_matches_definition(
+            picks in proptest::collection::vec(0usize..70, 0..48)
+        ) {
+            const ALPHABET: [char; 40] = [
+                '1', '2', '3', '0', '٤', '１', ' ', ' ', ',', ',', ';', ':', '.', '．', '-', '#',
+                '＃', '~', 'x', 'X', 'ｘ', 'e', 't', 'n', 's', 'i', 'o', '\u{301}', 'ó', 'a',
+                'д', 'о', 'б', '=', '\u{A0}', '\t', 'ｅ', 'ｔ', '\u{131}', 'K',
+            ];
+            // Past the alphabet, a digit: long runs of digits test the length limits.
+            let t: std::vec::Vec<char> =
+                picks.iter().map(|&i| ALPHABET.get(i).copied().unwrap_or('7')).collect();
+            let fast = extension_starts(t.as_slice());
+            let slow = reference_starts(&t);
+            proptest::prop_assert!(same(&fast, &slow), "{:?}", t);
+        }
+    }
+
+    #[test]
+    fn frontier_walk_matches_definition_on_labels() {
+        for s in [
+            "1234;ext=5678",
+            "1234 , ,, ext.: - 12#",
+            "12 x 34 x 56",
+            "1,,2,,3;4",
+            "1 - - 503#",
+            "5 extensión 1",
+            "5 extensio\u{301}n 1",
+            "1234 ｅｘｔｎ１２",
+            ",,,,,,,,,,,,,,,,,,,,,,,1",
+        ] {
+            let t = text(s);
+            let same_sets = same(
+                &extension_starts(t.as_slice()),
+                &reference_starts(t.as_slice()),
+            );
+            assert!(same_sets, "{s}");
+        }
+    }
+
+    #[test]
+    fn every_alternative_needs_a_word_or_a_comma() {
+        for steps in ALTERNATIVES {
+            let needs = steps
+                .iter()
+                .any(|s| matches!(s, Step::Word(_) | Step::AtLeastOne(Class::Comma)));
+            assert!(needs);
+        }
+        assert!(may_end_word(','));
+    }
+
+    #[test]
+    fn word_ends_pass_the_filters() {
+        for steps in ALTERNATIVES {
+            for step in *steps {
+                if let Step::Word(words) = step {
+                    for word in *words {
+                        let last = word.chars().next_back().unwrap();
+                        assert!(!is_decimal(last), "{word}");
+                        // Every character that can match the last letter passes the filter.
+                        for c in (0..0x11000).filter_map(char::from_u32) {
+                            if eq_ignore_case(c, last) {
+                                assert!(may_end_word(c), "{word}: {c:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
