@@ -394,6 +394,15 @@ pub(crate) struct RecordMark {
 }
 
 impl RecordMark {
+    /// A mark tied to no input, for tests.
+    #[cfg(test)]
+    pub(crate) fn detached() -> RecordMark {
+        RecordMark {
+            read: Arc::new(AtomicU64::new(0)),
+            mark: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
     /// A complete record was just read.
     pub(crate) fn record_done(&self) {
         self.mark

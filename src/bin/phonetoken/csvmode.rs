@@ -13,8 +13,13 @@
 //! and is not a failure. A record too short to hold a processed column fails with
 //! `missing-column` and is padded with empty fields to the header's width, so the appended
 //! columns stay aligned.
+//!
+//! Parsing CSV is most of the work besides the numbers, so it is not left to the reader
+//! thread: that thread only finds where records end (a small state machine that follows the
+//! `csv` crate's quoting rules) and hands on whole records as bytes; the workers parse,
+//! answer and write them, piece by piece in parallel; the writer thread only copies bytes.
 
-use std::io::{BufRead, Write};
+use std::io::{self, BufRead, Write};
 
 use csv::ByteRecord;
 use rayon::prelude::*;
@@ -22,6 +27,7 @@ use rayon::prelude::*;
 use crate::args::BulkArgs;
 use crate::bulk::{
     pipeline, Failure, ProcessFn, Processed, Progress, RecordMark, Settings, Summary,
+    MAX_RECORD_LEN,
 };
 use crate::CliError;
 
@@ -136,24 +142,26 @@ fn csv_error(e: csv::Error) -> CliError {
 /// Runs CSV mode over the input.
 pub(crate) fn run(
     opts: &BulkArgs,
-    (reader, mark): (Box<dyn BufRead + Send>, &RecordMark),
+    (mut reader, mark): (Box<dyn BufRead + Send>, &RecordMark),
     writer: Box<dyn Write + Send>,
     pool: &rayon::ThreadPool,
     settings: &Settings,
     progress: &Progress,
     process: &ProcessFn<'_>,
 ) -> Result<Summary, CliError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
+    let mut splitter = Splitter::default();
     let mut wtr = csv::WriterBuilder::new().flexible(true).from_writer(writer);
     let header = if opts.no_header {
         None
     } else {
+        let first = splitter.read_chunk(&mut reader, 1, mark)?;
         let mut header = ByteRecord::new();
-        let more = rdr.read_byte_record(&mut header).map_err(csv_error)?;
-        mark.record_done();
+        let more = match &first {
+            Some(chunk) => reader_of(&chunk.data)
+                .read_byte_record(&mut header)
+                .map_err(csv_error)?,
+            None => false,
+        };
         if !more {
             // Nothing at all: still check the flags, then write nothing.
             Plan::resolve(opts, Some(&header))?;
@@ -169,21 +177,21 @@ pub(crate) fn run(
         header.push_field(opts.error_column.as_bytes());
         wtr.write_byte_record(&header).map_err(csv_error)?;
     }
+    wtr.flush()?;
+    let mut writer = wtr.into_inner().map_err(|e| CliError::Io(e.into_error()))?;
     let chunk_size = settings.chunk_size;
     let mut summary = Summary::default();
     let mut first_row = 0u64;
     pipeline(
         settings.threads,
-        || read_chunk(&mut rdr, chunk_size, mark),
+        || splitter.read_chunk(&mut reader, chunk_size, mark),
         |chunk| pool.install(|| process_chunk(&chunk, &plan, process)),
-        |done: Processed<Vec<ByteRecord>>| {
+        |done: Result<Processed<Vec<u8>>, CliError>| {
+            let done = done?;
             let stop = settings.strict.then(|| done.failures.first()).flatten();
-            let upto = stop.map_or(done.out.len(), |f| f.offset);
-            for record in done.out.get(..upto).unwrap_or_default() {
-                wtr.write_byte_record(record).map_err(csv_error)?;
-            }
             if let Some(failure) = stop {
-                wtr.flush()?;
+                writer.write_all(done.out.get(..failure.offset).unwrap_or_default())?;
+                writer.flush()?;
                 let row = first_row + failure.index as u64 + 1;
                 let line = failure
                     .line
@@ -194,8 +202,9 @@ pub(crate) fn run(
                     failure.detail, opts.error_column
                 )));
             }
+            writer.write_all(&done.out)?;
             if settings.flush_each {
-                wtr.flush()?;
+                writer.flush()?;
             }
             summary.add(done.rows, &done.failures);
             first_row += done.rows;
@@ -203,74 +212,216 @@ pub(crate) fn run(
             Ok(())
         },
     )?;
-    wtr.flush()?;
+    writer.flush()?;
     Ok(summary)
 }
 
-fn read_chunk<R: std::io::Read>(
-    rdr: &mut csv::Reader<R>,
-    max: usize,
-    mark: &RecordMark,
-) -> Result<Option<Vec<ByteRecord>>, CliError> {
-    let mut records = Vec::with_capacity(max.min(4096));
-    while records.len() < max {
-        let mut record = ByteRecord::new();
-        if !rdr.read_byte_record(&mut record).map_err(csv_error)? {
-            break;
-        }
-        mark.record_done();
-        records.push(record);
-    }
-    Ok((!records.is_empty()).then_some(records))
+/// A `csv` reader over records in memory, configured as every reader of this mode.
+fn reader_of(data: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data)
 }
 
+/// Whole CSV records as read, not yet parsed: the reader thread only finds where records
+/// end, and the workers parse, answer and write them, so the one serial step is light.
+#[derive(Debug, Default)]
+struct CsvChunk {
+    data: Vec<u8>,
+    /// `(end, newlines before start)` of each piece of about [`PIECE`] records, in order; a
+    /// piece starts where the one before ends.
+    pieces: Vec<(usize, u64)>,
+}
+
+/// Where a record-ending scan is: the states of the `csv` crate's parser that matter for
+/// where records end (RFC 4180 quotes, doubled quotes inside them, `\r`, `\n` or `\r\n`
+/// ending a record, blank lines skipped).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Scan {
+    /// Before a record: line ends here are blank lines, not records.
+    #[default]
+    RecordStart,
+    /// Before a field: a quote here opens a quoted field.
+    FieldStart,
+    /// In a field that is not quoted (a quote here is an ordinary byte).
+    Unquoted,
+    /// In a quoted field: only a quote can end it.
+    Quoted,
+    /// Just after a quote in a quoted field: another quote is a literal quote.
+    QuoteInQuoted,
+}
+
+impl Scan {
+    /// The state after `byte`, and whether a record ends with it.
+    fn step(self, byte: u8) -> (Scan, bool) {
+        let line_end = matches!(byte, b'\r' | b'\n');
+        match self {
+            Scan::Quoted if byte == b'"' => (Scan::QuoteInQuoted, false),
+            Scan::Quoted => (Scan::Quoted, false),
+            Scan::RecordStart if line_end => (Scan::RecordStart, false),
+            _ if line_end => (Scan::RecordStart, true),
+            _ if byte == b',' => (Scan::FieldStart, false),
+            Scan::RecordStart | Scan::FieldStart if byte == b'"' => (Scan::Quoted, false),
+            Scan::QuoteInQuoted if byte == b'"' => (Scan::Quoted, false),
+            _ => (Scan::Unquoted, false),
+        }
+    }
+}
+
+/// Cuts the input into chunks of whole records.
+#[derive(Debug, Default)]
+struct Splitter {
+    state: Scan,
+    /// `\n` bytes before the current chunk, for the line numbers of failures.
+    newlines: u64,
+}
+
+impl Splitter {
+    /// Reads up to `max` records (and any blank lines after them).
+    fn read_chunk(
+        &mut self,
+        input: &mut dyn BufRead,
+        max: usize,
+        mark: &RecordMark,
+    ) -> Result<Option<CsvChunk>, CliError> {
+        let mut chunk = CsvChunk::default();
+        let mut records = 0;
+        let mut piece_records = 0;
+        let mut piece_newlines = self.newlines;
+        let mut record_start = 0;
+        loop {
+            let available = match input.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(CliError::Io(e)),
+            };
+            if available.is_empty() {
+                // The last record may end with the input rather than a line end.
+                if self.state != Scan::RecordStart {
+                    self.state = Scan::RecordStart;
+                    mark.record_done();
+                }
+                break;
+            }
+            let mut taken = available.len();
+            for (i, &byte) in available.iter().enumerate() {
+                self.newlines += u64::from(byte == b'\n');
+                let (next, ends) = self.state.step(byte);
+                self.state = next;
+                if !ends {
+                    continue;
+                }
+                records += 1;
+                piece_records += 1;
+                mark.record_done();
+                record_start = chunk.data.len() + i + 1;
+                if piece_records == PIECE {
+                    chunk.pieces.push((record_start, piece_newlines));
+                    piece_newlines = self.newlines;
+                    piece_records = 0;
+                }
+                if records == max {
+                    taken = i + 1;
+                    break;
+                }
+            }
+            chunk
+                .data
+                .extend_from_slice(available.get(..taken).unwrap_or_default());
+            input.consume(taken);
+            if (chunk.data.len() - record_start) as u64 > MAX_RECORD_LEN {
+                return Err(CliError::Usage(format!(
+                    "a CSV record is longer than {} MiB: check the quoting of the input (an unclosed quote makes the rest of the file one field)",
+                    MAX_RECORD_LEN >> 20
+                )));
+            }
+            if records == max {
+                break;
+            }
+        }
+        if chunk.data.is_empty() {
+            return Ok(None);
+        }
+        let last_end = chunk.pieces.last().map_or(0, |p| p.0);
+        if last_end < chunk.data.len() {
+            chunk.pieces.push((chunk.data.len(), piece_newlines));
+        }
+        Ok(Some(chunk))
+    }
+}
+
+/// Parses, answers and writes the records of a chunk, its pieces in parallel.
 fn process_chunk(
-    records: &[ByteRecord],
+    chunk: &CsvChunk,
     plan: &Plan,
     process: &ProcessFn<'_>,
-) -> Processed<Vec<ByteRecord>> {
-    let pieces: Vec<Processed<Vec<ByteRecord>>> = records
-        .par_chunks(PIECE)
-        .enumerate()
-        .map(|(n, piece)| {
-            let mut out = Vec::with_capacity(piece.len());
-            let mut failures = Vec::new();
-            let mut scratch = Vec::new();
-            for (i, record) in piece.iter().enumerate() {
-                let index = n * PIECE + i;
-                let (answer, failure) = answer_record(record, plan, process, &mut scratch);
-                if let Some((reasons, detail)) = failure {
-                    failures.push(Failure {
-                        index,
-                        offset: index,
-                        line: record.position().map(|p| p.line()),
-                        reasons,
-                        detail,
-                    });
-                }
-                out.push(answer);
-            }
-            Processed {
-                rows: piece.len() as u64,
-                out,
-                failures,
-            }
-        })
+) -> Result<Processed<Vec<u8>>, CliError> {
+    let starts = std::iter::once(0).chain(chunk.pieces.iter().map(|p| p.0));
+    let pieces: Vec<(&[u8], u64)> = starts
+        .zip(&chunk.pieces)
+        .map(|(start, &(end, newlines))| (chunk.data.get(start..end).unwrap_or_default(), newlines))
+        .collect();
+    let answered: Vec<Result<Processed<Vec<u8>>, CliError>> = pieces
+        .par_iter()
+        .map(|&(data, newlines)| process_piece(data, newlines, plan, process))
         .collect();
     let mut all = Processed {
-        out: Vec::with_capacity(records.len()),
+        out: Vec::with_capacity(chunk.data.len() * 2),
         rows: 0,
         failures: Vec::new(),
     };
-    for piece in pieces {
+    for piece in answered {
+        let piece = piece?;
+        for mut failure in piece.failures {
+            failure.index += all.rows as usize;
+            failure.offset += all.out.len();
+            all.failures.push(failure);
+        }
         all.rows += piece.rows;
-        all.out.extend(piece.out);
-        all.failures.extend(piece.failures);
+        all.out.extend_from_slice(&piece.out);
     }
-    all
+    Ok(all)
 }
 
-/// The output record for `record`, and its failures (reason codes, error cell text).
+/// One piece of a chunk: `newlines` is the count of `\n` before it in the input.
+fn process_piece(
+    data: &[u8],
+    newlines: u64,
+    plan: &Plan,
+    process: &ProcessFn<'_>,
+) -> Result<Processed<Vec<u8>>, CliError> {
+    let mut rdr = reader_of(data);
+    let mut wtr = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::with_capacity(data.len() * 2));
+    let mut record = ByteRecord::new();
+    let mut failures = Vec::new();
+    let mut scratch = Vec::new();
+    let mut rows = 0usize;
+    while rdr.read_byte_record(&mut record).map_err(csv_error)? {
+        let (answer, failure) = answer_record(&record, plan, process, &mut scratch);
+        if let Some((reasons, detail)) = failure {
+            wtr.flush()?;
+            failures.push(Failure {
+                index: rows,
+                offset: wtr.get_ref().len(),
+                line: record.position().map(|p| newlines + p.line()),
+                reasons,
+                detail,
+            });
+        }
+        wtr.write_byte_record(&answer).map_err(csv_error)?;
+        rows += 1;
+    }
+    wtr.flush()?;
+    Ok(Processed {
+        out: wtr.into_inner().map_err(|e| CliError::Io(e.into_error()))?,
+        rows: rows as u64,
+        failures,
+    })
+}
+
 fn answer_record(
     record: &ByteRecord,
     plan: &Plan,
@@ -391,6 +542,56 @@ mod tests {
         out.extend_from_slice(b"#");
         out.extend_from_slice(text.as_bytes());
         Ok(())
+    }
+
+    /// Every record of `data`, as the `csv` crate reads it.
+    fn records(data: &[u8]) -> Vec<ByteRecord> {
+        let mut rdr = reader_of(data);
+        let mut out = Vec::new();
+        let mut record = ByteRecord::new();
+        while rdr.read_byte_record(&mut record).unwrap() {
+            out.push(record.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_end_where_the_csv_crate_ends_records() {
+        let input: &[u8] = b"\n\nid,phone\r\n1,\"a\nb\"\r2,ab\"c\n3,\"x\"\"\ny\",z\n\n4,\"q\"r,\"\"\r\n5,\"\r\n\"\n6,end";
+        let whole = records(input);
+        assert_eq!(whole.len(), 7, "{whole:?}");
+        // Every chunk size, and a read buffer so small that records straddle its refills.
+        for max in 1..=8 {
+            let mut reader = io::BufReader::with_capacity(3, input);
+            let mut splitter = Splitter::default();
+            let mark = RecordMark::detached();
+            let mut pieces = Vec::new();
+            let mut lines = Vec::new();
+            while let Some(chunk) = splitter.read_chunk(&mut reader, max, &mark).unwrap() {
+                let mut start = 0;
+                for &(end, newlines) in &chunk.pieces {
+                    let piece = &chunk.data[start..end];
+                    for record in records(piece) {
+                        lines.push(newlines + record.position().unwrap().line());
+                        pieces.push(record);
+                    }
+                    start = end;
+                }
+                assert_eq!(start, chunk.data.len());
+            }
+            assert_eq!(pieces, whole, "chunks of {max}");
+            let expected: Vec<u64> = whole.iter().map(|r| r.position().unwrap().line()).collect();
+            assert_eq!(lines, expected, "line numbers with chunks of {max}");
+        }
+    }
+
+    #[test]
+    fn a_record_that_never_ends_stops_the_run() {
+        let mut input = b"a,\"".to_vec();
+        input.resize(MAX_RECORD_LEN as usize + 2, b'x');
+        let mut reader = io::BufReader::new(input.as_slice());
+        let result = Splitter::default().read_chunk(&mut reader, 10, &RecordMark::detached());
+        assert!(matches!(result, Err(CliError::Usage(m)) if m.contains("longer than")));
     }
 
     #[test]
