@@ -27,6 +27,9 @@ pub(crate) const MIN_NSN_DIGITS: usize = 2;
 pub(crate) const MAX_CC_DIGITS: usize = 3;
 /// Capacity of the E.164 text: `+`, the country code and the national number.
 pub(crate) const MAX_E164_LEN: usize = 1 + MAX_CC_DIGITS + MAX_NSN_DIGITS;
+/// Size of a number's buffer: the text, SHA-256's `0x80` marker after it, zeros.
+pub(crate) const SHA256_HEAD_LEN: usize = 32;
+const _: () = assert!(MAX_E164_LEN < SHA256_HEAD_LEN);
 
 /// A canonical phone number: the E.164 form libphonenumber produces, stored inline.
 ///
@@ -47,8 +50,11 @@ pub(crate) const MAX_E164_LEN: usize = 1 + MAX_CC_DIGITS + MAX_NSN_DIGITS;
 /// ```
 #[derive(Clone, Copy)]
 pub struct PhoneNumber {
-    /// `+`, country code digits, national significant number digits; zero after `len`.
-    text: [u8; MAX_E164_LEN],
+    /// `+`, country code digits, national significant number digits; then `0x80`, then
+    /// zeros. That is the first half of the SHA-256 block the pseudonymizer hashes, so it
+    /// copies the buffer whole instead of assembling the block byte by byte (a block put
+    /// together from small stores makes the compression's 16-byte loads wait).
+    text: [u8; SHA256_HEAD_LEN],
     /// Bytes of `text` in use.
     len: u8,
     /// Digits of the country calling code (1 to 3).
@@ -61,7 +67,7 @@ impl PhoneNumber {
     pub(crate) fn from_parts(cc: CountryCode, nsn: &[u8]) -> PhoneNumber {
         debug_assert!((MIN_NSN_DIGITS..=MAX_NSN_DIGITS).contains(&nsn.len()));
         debug_assert!(nsn.iter().all(u8::is_ascii_digit));
-        let mut text = [0u8; MAX_E164_LEN];
+        let mut text = [0u8; SHA256_HEAD_LEN];
         text[0] = b'+';
         // Country codes are 1 to 999: write their digits straight into place.
         let code = cc.0 % 1000;
@@ -78,6 +84,7 @@ impl PhoneNumber {
         let nsn_len = nsn.len().min(MAX_NSN_DIGITS);
         let end = 1 + cc_len + nsn_len;
         text[1 + cc_len..end].copy_from_slice(&nsn[..nsn_len]);
+        text[end] = 0x80;
         PhoneNumber {
             text,
             len: end as u8,
@@ -108,9 +115,9 @@ impl PhoneNumber {
         &self.text[..usize::from(self.len)]
     }
 
-    /// The E.164 text in its fixed buffer, zero after [`as_bytes`](Self::as_bytes)'s end:
-    /// lets the pseudonymizer build its SHA-256 block with whole-word moves.
-    pub(crate) fn padded_bytes(&self) -> &[u8; MAX_E164_LEN] {
+    /// The E.164 text followed by SHA-256's `0x80` marker and zeros: the first 32 bytes of
+    /// the SHA-256 block of a message that is this number.
+    pub(crate) fn sha256_head(&self) -> &[u8; SHA256_HEAD_LEN] {
         &self.text
     }
 

@@ -37,7 +37,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::encoding::{BufferTooSmall, Encoding};
 use crate::keys::{KeyError, PseudonymKey, PSEUDONYM_KEY_LEN};
-use crate::number::MAX_E164_LEN;
+use crate::number::{MAX_E164_LEN, SHA256_HEAD_LEN};
 use crate::PhoneNumber;
 
 /// SHA-256 initial hash value (FIPS 180-4 §5.3.3).
@@ -67,6 +67,23 @@ const OUTER_BLOCK: [u8; BLOCK] = {
         i += 1;
     }
     block
+};
+
+/// The last 16 bytes of the inner block for each message length: SHA-256's length field,
+/// counting the 64-byte key block before the message.
+const INNER_LENGTHS: [[u8; 16]; MAX_E164_LEN + 1] = {
+    let mut table = [[0u8; 16]; MAX_E164_LEN + 1];
+    let mut len = 0;
+    while len <= MAX_E164_LEN {
+        let bits = (((BLOCK + len) * 8) as u64).to_be_bytes();
+        let mut i = 0;
+        while i < 8 {
+            table[len][8 + i] = bits[i];
+            i += 1;
+        }
+        len += 1;
+    }
+    table
 };
 
 /// Writes 32-bit words as big-endian bytes, four bytes a word. (A loop over whole lanes
@@ -188,27 +205,16 @@ impl Pseudonymizer {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn pseudonymize(&self, number: &PhoneNumber) -> Pseudonym {
-        // An E.164 string (at most 21 bytes) always fits one padded block. The block is
-        // assembled in whole 16-byte lanes (text, SHA-256's 0x80 marker right after it, the
-        // length) rather than by a variable-length copy and byte stores: the compression
-        // loads the block 16 bytes at a time, and a load that spans several smaller stores
-        // waits for them to reach the cache instead of being forwarded.
-        let text = number.padded_bytes();
+        // An E.164 string (at most 21 bytes) always fits one padded block. The number keeps
+        // its text with SHA-256's 0x80 marker and zeros after it, so the block is whole
+        // 16-byte moves: the compression loads the block 16 bytes at a time, and a load that
+        // spans several smaller stores waits for them to reach the cache instead of being
+        // forwarded (measured: about a fifth of the cost of a pseudonym).
         let len = number.as_bytes().len();
-        let marker = |i: usize| u8::from(i == len) << 7;
         let mut block = [0u8; BLOCK];
-        for i in 0..16 {
-            block[i] = text[i] | marker(i);
-            let tail = if 16 + i < MAX_E164_LEN {
-                text[16 + i]
-            } else {
-                0
-            };
-            block[16 + i] = tail | marker(16 + i);
-        }
+        block[..SHA256_HEAD_LEN].copy_from_slice(number.sha256_head());
         // The key block counts as 64 bytes of message for the inner hash's length field.
-        let bits = ((BLOCK + len) * 8) as u32;
-        be_bytes(&mut block[48..], &[0, 0, 0, bits]);
+        block[BLOCK - 16..].copy_from_slice(&INNER_LENGTHS[len.min(MAX_E164_LEN)]);
         let mut state = self.inner;
         sha2::block_api::compress256(&mut state, core::slice::from_ref(&block));
         self.outer_hash(&state)
