@@ -1,4 +1,5 @@
-//! Pseudonymize, tokenize and detokenize allocate nothing: counted with a global allocator.
+//! Pseudonymize, tokenize and detokenize, one by one or in batches, allocate nothing: counted
+//! with a global allocator.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,4 +73,29 @@ fn lookup_path_allocates_nothing() {
     assert!(bad.is_err());
     assert_eq!(pseudonym.as_bytes().len(), 16);
     assert_eq!(token.key_id(), 7);
+
+    // The batches, into slices made beforehand: more inputs than one group, good and bad.
+    let inputs: Vec<&str> = [
+        "+1 (415) 555-2671",
+        "020 7946 0958",
+        "12",
+        "+44 20 7946 0958",
+    ]
+    .into_iter()
+    .cycle()
+    .take(40)
+    .collect();
+    let gb = "GB".parse().ok();
+    let mut pseudonyms = vec![Err(phonetoken::ParseError::NoDigits); inputs.len()];
+    let mut tokens = vec![Err(phonetoken::ParseError::NoDigits); inputs.len()];
+    let mut numbers = vec![Err(phonetoken::ParseError::NoDigits); inputs.len()];
+    let (oks, allocations) = count(|| {
+        [
+            phonetoken::pseudonymize_batch(&p, &inputs, gb, &mut pseudonyms),
+            phonetoken::tokenize_batch(&t, &inputs, gb, b"ctx", &mut tokens),
+            phonetoken::normalize_batch(&inputs, gb, &mut numbers),
+        ]
+    });
+    assert_eq!(allocations, 0);
+    assert_eq!(oks.map(Result::unwrap), [30, 30, 30]);
 }
