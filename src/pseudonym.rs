@@ -222,8 +222,13 @@ impl Pseudonymizer {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn pseudonymize(&self, number: &PhoneNumber) -> Pseudonym {
-        let inner = self.inner_hash(&inner_block(number));
-        self.outer_hash(&inner)
+        // Written out rather than through `inner_hash`: with the state returned by value, the
+        // outer block took over the inner block's stack slot, and a pseudonym measured 15 %
+        // slower.
+        let block = inner_block(number);
+        let mut state = self.inner;
+        sha2::block_api::compress256(&mut state, core::slice::from_ref(&block));
+        self.outer_hash(&state)
     }
 
     /// The pseudonyms of `N` numbers, with their compressions grouped: all the inner ones,
