@@ -69,19 +69,22 @@ impl fmt::Display for BatchLenError {
 
 impl core::error::Error for BatchLenError {}
 
+/// The first `inputs` slots of `out`, or the error that says there are too few.
+fn slots<T>(inputs: usize, out: &mut [T]) -> Result<&mut [T], BatchLenError> {
+    let outputs = out.len();
+    out.get_mut(..inputs)
+        .ok_or(BatchLenError { inputs, outputs })
+}
+
 /// Parses every input into its slot of `out`, mapping each number through `then`; the loop
-/// every batch function shares. Checks the slot count before writing anything.
+/// the other batch functions share. Checks the slot count before writing anything.
 fn fill<S: AsRef<str>, T>(
     inputs: &[S],
     region: Option<Region>,
     out: &mut [Result<T, ParseError>],
     then: impl Fn(PhoneNumber) -> T,
 ) -> Result<usize, BatchLenError> {
-    let outputs = out.len();
-    let out = out.get_mut(..inputs.len()).ok_or(BatchLenError {
-        inputs: inputs.len(),
-        outputs,
-    })?;
+    let out = slots(inputs.len(), out)?;
     let mut ok = 0;
     for (input, slot) in inputs.iter().zip(out.iter_mut()) {
         *slot = parse(input.as_ref(), region).map(&then);
@@ -146,11 +149,7 @@ pub fn pseudonymize_batch<S: AsRef<str>>(
     region: Option<Region>,
     out: &mut [Result<Pseudonym, ParseError>],
 ) -> Result<usize, BatchLenError> {
-    let outputs = out.len();
-    let out = out.get_mut(..inputs.len()).ok_or(BatchLenError {
-        inputs: inputs.len(),
-        outputs,
-    })?;
+    let out = slots(inputs.len(), out)?;
     let mut ok = 0;
     // Parse a group, then hash its numbers `LANES` at a time with their compressions grouped.
     for (inputs, out) in inputs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
