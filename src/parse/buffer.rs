@@ -213,4 +213,26 @@ mod tests {
         let all: std::vec::Vec<usize> = p.iter_desc().collect();
         assert_eq!(all, [250, 70, 64, 63, 0]);
     }
+
+    #[test]
+    fn reach_back_crosses_words_and_stops_at_the_limit() {
+        let set = |items: &[usize]| {
+            let mut p = Positions::empty();
+            items.iter().for_each(|&q| p.insert(q));
+            p
+        };
+        let listed = |p: Positions| p.iter_desc().collect::<std::vec::Vec<usize>>();
+        // A run of the class over positions 60..=200 (both word edges, 64 and 128, inside).
+        let class = set(&(60..=200).collect::<std::vec::Vec<usize>>());
+        let from = set(&[201]);
+        assert_eq!(
+            listed(from.reach_back(&class, usize::MAX)),
+            (60..=200).rev().collect::<std::vec::Vec<usize>>()
+        );
+        assert_eq!(listed(from.reach_back(&class, 3)), [200, 199, 198]);
+        assert_eq!(listed(set(&[129]).reach_back(&class, 2)), [128, 127]);
+        assert_eq!(listed(set(&[65]).reach_back(&class, 2)), [64, 63]);
+        // Outside the class nothing is reached.
+        assert!(set(&[60]).reach_back(&class, usize::MAX).is_empty());
+    }
 }

@@ -541,7 +541,7 @@ mod tests {
         /// the characters extensions are written with.
         #[test]
         fn frontier_walk_matches_definition(
-            picks in proptest::collection::vec(0usize..70, 0..48)
+            picks in proptest::collection::vec(0usize..70, 0..100)
         ) {
             const ALPHABET: [char; 40] = [
                 '1', '2', '3', '0', '٤', '１', ' ', ' ', ',', ',', ';', ':', '.', '．', '-', '#',
