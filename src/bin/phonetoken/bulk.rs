@@ -184,42 +184,90 @@ pub(crate) struct Settings {
 /// Line mode: chunks of lines through the pipeline.
 fn run_lines(
     mut reader: Box<dyn BufRead + Send>,
-    mut writer: Box<dyn Write + Send>,
+    writer: Box<dyn Write + Send>,
     pool: &rayon::ThreadPool,
     settings: &Settings,
     progress: &Progress,
     process: &ProcessFn<'_>,
 ) -> Result<Summary, CliError> {
     let chunk_size = settings.chunk_size;
-    let mut summary = Summary::default();
-    let mut first_row = 0u64;
+    let mut out = InOrder::new(writer, settings, progress);
     pipeline(
         settings.threads,
         || Ok(lines::read_chunk(&mut reader, chunk_size)?),
         |chunk| pool.install(|| lines::process_chunk(&chunk, process)),
         |done: Processed<Vec<u8>>| {
-            let stop = settings.strict.then(|| done.failures.first()).flatten();
-            if let Some(failure) = stop {
-                writer.write_all(done.out.get(..failure.offset).unwrap_or_default())?;
-                writer.flush()?;
-                let row = first_row + failure.index as u64 + 1;
-                return Err(CliError::Data(format!(
+            out.write(done, |row, failure| {
+                format!(
                     "line {row}: {} (--strict stops at the first failure; without it, failed lines become `error: <reason>` lines)",
                     failure.detail
-                )));
-            }
-            writer.write_all(&done.out)?;
-            if settings.flush_each {
-                writer.flush()?;
-            }
-            summary.add(done.rows, &done.failures);
-            first_row += done.rows;
-            progress.update();
-            Ok(())
+                )
+            })
         },
     )?;
-    writer.flush()?;
-    Ok(summary)
+    out.finish()
+}
+
+/// The writing end of a run, in either mode: the answers of each chunk in input order, the
+/// summary, the progress bar, and `--strict`'s stop at the first failure.
+pub(crate) struct InOrder<'a> {
+    writer: Box<dyn Write + Send>,
+    settings: &'a Settings,
+    progress: &'a Progress,
+    summary: Summary,
+    /// Rows written before the next chunk.
+    first_row: u64,
+}
+
+impl<'a> InOrder<'a> {
+    pub(crate) fn new(
+        writer: Box<dyn Write + Send>,
+        settings: &'a Settings,
+        progress: &'a Progress,
+    ) -> InOrder<'a> {
+        InOrder {
+            writer,
+            settings,
+            progress,
+            summary: Summary::default(),
+            first_row: 0,
+        }
+    }
+
+    /// Writes a chunk's answers. Under `--strict`, writes those before its first failure
+    /// and stops with `stop_message(row, failure)` (`row` counts from 1 over the whole run).
+    pub(crate) fn write(
+        &mut self,
+        done: Processed<Vec<u8>>,
+        stop_message: impl Fn(u64, &Failure) -> String,
+    ) -> Result<(), CliError> {
+        let stop = self
+            .settings
+            .strict
+            .then(|| done.failures.first())
+            .flatten();
+        if let Some(failure) = stop {
+            self.writer
+                .write_all(done.out.get(..failure.offset).unwrap_or_default())?;
+            self.writer.flush()?;
+            let row = self.first_row + failure.index as u64 + 1;
+            return Err(CliError::Data(stop_message(row, failure)));
+        }
+        self.writer.write_all(&done.out)?;
+        if self.settings.flush_each {
+            self.writer.flush()?;
+        }
+        self.summary.add(done.rows, &done.failures);
+        self.first_row += done.rows;
+        self.progress.update();
+        Ok(())
+    }
+
+    /// Flushes the output; the summary of everything written.
+    pub(crate) fn finish(mut self) -> Result<Summary, CliError> {
+        self.writer.flush()?;
+        Ok(self.summary)
+    }
 }
 
 /// Reads chunks, processes them, writes the results in order, until the input ends or a

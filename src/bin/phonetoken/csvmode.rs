@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 use crate::args::BulkArgs;
 use crate::bulk::{
-    pipeline, Failure, ProcessFn, Processed, Progress, RecordMark, Settings, Summary,
+    pipeline, Failure, InOrder, ProcessFn, Processed, Progress, RecordMark, Settings, Summary,
     MAX_RECORD_LEN,
 };
 use crate::CliError;
@@ -178,42 +178,27 @@ pub(crate) fn run(
         wtr.write_byte_record(&header).map_err(csv_error)?;
     }
     wtr.flush()?;
-    let mut writer = wtr.into_inner().map_err(|e| CliError::Io(e.into_error()))?;
+    let writer = wtr.into_inner().map_err(|e| CliError::Io(e.into_error()))?;
     let chunk_size = settings.chunk_size;
-    let mut summary = Summary::default();
-    let mut first_row = 0u64;
+    let mut out = InOrder::new(writer, settings, progress);
     pipeline(
         settings.threads,
         || splitter.read_chunk(&mut reader, chunk_size, mark),
         |chunk| pool.install(|| process_chunk(&chunk, &plan, process)),
         |done: Result<Processed<Vec<u8>>, CliError>| {
-            let done = done?;
-            let stop = settings.strict.then(|| done.failures.first()).flatten();
-            if let Some(failure) = stop {
-                writer.write_all(done.out.get(..failure.offset).unwrap_or_default())?;
-                writer.flush()?;
-                let row = first_row + failure.index as u64 + 1;
+            out.write(done?, |row, failure| {
                 let line = failure
                     .line
                     .map(|l| format!(" (line {l})"))
                     .unwrap_or_default();
-                return Err(CliError::Data(format!(
+                format!(
                     "row {row}{line}: {} (--strict stops at the first failure; without it, failures are reported in the {:?} column)",
                     failure.detail, opts.error_column
-                )));
-            }
-            writer.write_all(&done.out)?;
-            if settings.flush_each {
-                writer.flush()?;
-            }
-            summary.add(done.rows, &done.failures);
-            first_row += done.rows;
-            progress.update();
-            Ok(())
+                )
+            })
         },
     )?;
-    writer.flush()?;
-    Ok(summary)
+    out.finish()
 }
 
 /// A `csv` reader over records in memory, configured as every reader of this mode.
