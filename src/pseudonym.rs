@@ -568,12 +568,13 @@ impl fmt::Display for PseudonymError {
 impl core::error::Error for PseudonymError {}
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::CountryCode;
     use hmac::{KeyInit, Mac};
 
-    fn oracle(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    /// HMAC-SHA256 by the `hmac` crate: the reference the unit tests check pseudonyms against.
+    pub(crate) fn oracle(key: &[u8], msg: &[u8]) -> [u8; 32] {
         let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap();
         mac.update(msg);
         mac.finalize().into_bytes().into()
