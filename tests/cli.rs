@@ -514,6 +514,76 @@ fn tink_export_then_import_keeps_tokens_working() {
 }
 
 #[test]
+fn tink_export_for_a_purpose_holds_that_purposes_token_keys() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let tokens = run_ok(
+        &[
+            "tokenize",
+            "--keyset",
+            arg(&ks),
+            "--purpose",
+            "contacts",
+            "--context",
+            "t",
+        ],
+        b"+14155552671\n",
+    )
+    .0;
+    let import = |purpose: Option<&str>, name: &str| {
+        let mut export = vec!["keyset", "export-tink", "--keyset", arg(&ks)];
+        export.extend(purpose.map(|p| ["--purpose", p]).into_iter().flatten());
+        let (tink, _) = run_ok(&export, b"");
+        let tink_path = dir.path().join(format!("{name}.tink.json"));
+        std::fs::write(&tink_path, tink).unwrap();
+        let out = dir.path().join(format!("{name}.json"));
+        run_ok(
+            &[
+                "keyset",
+                "import-tink",
+                "--in",
+                arg(&tink_path),
+                "--out",
+                arg(&out),
+            ],
+            b"",
+        );
+        out
+    };
+    let detokenize = |keyset: &std::path::Path| {
+        run_ok(
+            &["detokenize", "--keyset", arg(keyset), "--context", "t"],
+            tokens.as_bytes(),
+        )
+        .0
+    };
+    // The purpose's export opens the purpose's tokens without any --purpose of its own.
+    assert_eq!(
+        lines(&detokenize(&import(Some("contacts"), "contacts"))),
+        ["+14155552671"]
+    );
+    // The plain export and another purpose's export do not.
+    for (purpose, name) in [(None, "plain"), (Some("analytics"), "analytics")] {
+        let out = detokenize(&import(purpose, name));
+        assert!(lines(&out)[0].starts_with("error: "), "{name}: {out}");
+    }
+    // A bad purpose label is a usage error, as for the other subcommands.
+    let long = "x".repeat(256);
+    let stderr = run_fails(
+        phonetoken().args([
+            "keyset",
+            "export-tink",
+            "--keyset",
+            arg(&ks),
+            "--purpose",
+            &long,
+        ]),
+        b"",
+    );
+    assert!(stderr.contains("--purpose"), "{stderr}");
+}
+
+#[test]
 fn demo_runs_the_whole_pipeline_on_every_sample() {
     let (stdout, _) = run_ok(&["demo"], b"");
     assert!(stdout.contains("first 16 characters"), "{stdout}");

@@ -177,9 +177,10 @@ pub(crate) enum KeysetCommand {
 /// Flags of `phonetoken keyset export-tink`.
 #[derive(Args, Debug)]
 pub(crate) struct ExportTinkArgs {
-    /// The keyset file. Defaults to the path in the PHONETOKEN_KEYSET environment variable.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) keyset: Option<PathBuf>,
+    /// The keyset file, and the purpose whose token keys to export (the keys that
+    /// `tokenize --purpose LABEL` uses); without `--purpose`, the file's own token keys.
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
 }
 
 /// Flags of `phonetoken keyset import-tink`.

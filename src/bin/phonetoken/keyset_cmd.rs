@@ -15,9 +15,10 @@ pub(crate) fn run(command: &KeysetCommand) -> Result<ExitCode, CliError> {
     }
 }
 
-/// Prints the token keys as Tink JSON: the user asked for the secrets, on stdout.
+/// Prints the token keys (derived for `--purpose` if given) as Tink JSON: the user asked
+/// for the secrets, on stdout.
 fn export_tink(opts: &ExportTinkArgs) -> Result<ExitCode, CliError> {
-    let keyset = keyfile::load_file(&keyfile::keyset_path(opts.keyset.as_deref())?)?;
+    let keyset = keyfile::load(&opts.keys)?;
     let json = keyset.to_tink_json();
     let mut out = io::stdout().lock();
     out.write_all(json.as_bytes())?;
