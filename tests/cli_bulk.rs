@@ -592,3 +592,51 @@ fn a_csv_record_that_never_ends_stops_the_run_but_long_line_input_does_not() {
         "{stderr}"
     );
 }
+
+/// Ctrl-C (or SIGTERM, SIGHUP) during a run with `--output` removes the temporary file, which
+/// may hold detokenized numbers, and exits with 130; the output file never appears.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_removes_its_temporary_output() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    for signal in ["INT", "TERM", "HUP"] {
+        let dir = TempDir::new().unwrap();
+        let out = dir.path().join("out.txt");
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("phonetoken"))
+            .args(["normalize", "--region", "US", "--output", arg(&out)])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Some input, and stdin left open: the run is still going when the signal comes.
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"+1 415 555 2671\n").unwrap();
+        stdin.flush().unwrap();
+        let temp = dir.path().join(format!(".out.txt.tmp-{}", child.id()));
+        let start = Instant::now();
+        while !temp.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{signal}: no temp file"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // The handler is installed before the file is created.
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(130), "{signal}");
+        assert!(!temp.exists(), "{signal}: the temporary file is left");
+        assert!(!out.exists(), "{signal}: an output file appeared");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(stderr.contains("interrupted"), "{signal}: {stderr}");
+    }
+}

@@ -8,8 +8,11 @@
 //! whatever the input's size. With one thread everything runs on the calling thread.
 //!
 //! An `--output` file is written to a temporary file beside it (`.NAME.tmp-PID`) that is
-//! renamed over it only when the whole run succeeded; a failed run removes it, and an
-//! interrupted one leaves only that hidden temporary name, never a file that looks complete.
+//! renamed over it only when the whole run succeeded; a failed run removes it, and so does an
+//! interrupted one (Ctrl-C, SIGTERM, SIGHUP: the process then exits with status 130), since
+//! the partial output may hold detokenized numbers. Only a run killed outright (SIGKILL, a
+//! crash of the machine) can leave the hidden temporary name, never a file that looks
+//! complete.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -18,7 +21,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -458,6 +461,44 @@ impl RecordMark {
     }
 }
 
+/// The temporary output file of the running command, for the interrupt handler to remove.
+/// Holding the lock while renaming makes the handler see either the temporary file or the
+/// finished output, never a state in between.
+static PENDING_TEMP: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Exit status of a run stopped by a signal (the shell's 128 + SIGINT).
+const INTERRUPTED_STATUS: i32 = 130;
+
+/// Installs (once) the handler that removes the pending temporary file and exits when the
+/// process is asked to stop.
+fn remove_temp_on_interrupt() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let installed = ctrlc::set_handler(|| {
+            let pending = PENDING_TEMP
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(temp) = pending {
+                let _ = fs::remove_file(&temp);
+                eprintln!("phonetoken: interrupted; removed the partial output");
+            }
+            std::process::exit(INTERRUPTED_STATUS);
+        });
+        if let Err(e) = installed {
+            eprintln!(
+                "phonetoken: warning: cannot watch for Ctrl-C ({e}); an interrupted run \
+                 would leave its hidden temporary file behind"
+            );
+        }
+    });
+}
+
+/// Sets the temporary file the interrupt handler removes (`None` once it is gone or final).
+fn set_pending_temp(temp: Option<PathBuf>) {
+    *PENDING_TEMP.lock().unwrap_or_else(PoisonError::into_inner) = temp;
+}
+
 /// The output: stdout, or a temporary file that becomes `--output` on success.
 struct Output {
     /// `(temporary, final)` paths when writing a file.
@@ -485,6 +526,9 @@ impl Output {
             )));
         }
         let temp = temp_path(path);
+        remove_temp_on_interrupt();
+        // Registered before the file exists, so no moment has a file the handler misses.
+        set_pending_temp(Some(temp.clone()));
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -496,10 +540,12 @@ impl Output {
                         ": check that you can write to its directory"
                     }
                     io::ErrorKind::AlreadyExists => {
-                        ": another run is writing it, or an interrupted one left it (remove it)"
+                        ": another run is writing it, or a killed one left it (remove it)"
                     }
                     _ => "",
                 };
+                // Not ours to remove (it may be another run's).
+                set_pending_temp(None);
                 CliError::Usage(format!(
                     "cannot create the output file {} (as {}): {e}{hint}",
                     path.display(),
@@ -528,9 +574,11 @@ impl Output {
         let Some((temp, path)) = self.paths.take() else {
             return Ok(());
         };
-        let result = File::open(&temp)
-            .and_then(|f| f.sync_all())
-            .and_then(|()| fs::rename(&temp, &path));
+        let result = File::open(&temp).and_then(|f| f.sync_all());
+        let mut pending = PENDING_TEMP.lock().unwrap_or_else(PoisonError::into_inner);
+        let result = result.and_then(|()| fs::rename(&temp, &path));
+        *pending = None;
+        drop(pending);
         if let Err(e) = result {
             let _ = fs::remove_file(&temp);
             return Err(CliError::Usage(format!(
@@ -546,6 +594,7 @@ impl Output {
         self.writer = None;
         if let Some((temp, _)) = self.paths.take() {
             let _ = fs::remove_file(temp);
+            set_pending_temp(None);
         }
     }
 }
