@@ -144,7 +144,29 @@ impl Tokenizer {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn tokenize(&self, number: &PhoneNumber, context: &[u8]) -> Token {
-        self.tokenize_bytes(number.as_bytes(), context)
+        let len = number.as_bytes().len();
+        match number.sha256_head().first_chunk::<BLOCK>() {
+            // Under 16 bytes (nearly every number), the number's buffer already holds the
+            // padded block S2V needs: the text, `0x80`, zeros.
+            Some(padded) if len < BLOCK => {
+                let (v, c) = self.siv.encrypt_short(context, padded, len);
+                let mut bytes = [0u8; MAX_TOKEN_LEN];
+                let (prefix, rest) = bytes.split_at_mut(PREFIX_LEN);
+                prefix[0] = TINK_PREFIX_BYTE;
+                prefix[1..].copy_from_slice(&self.key_id.to_be_bytes());
+                let (siv, body) = rest.split_at_mut(BLOCK);
+                siv.copy_from_slice(&v);
+                // `c` is zero after the ciphertext, as the token's unused bytes must be.
+                if let Some(window) = body.first_chunk_mut::<BLOCK>() {
+                    *window = c;
+                }
+                Token {
+                    bytes,
+                    len: (PREFIX_LEN + BLOCK + len) as u8,
+                }
+            }
+            _ => self.tokenize_bytes(number.as_bytes(), context),
+        }
     }
 
     /// Tokenizes any plaintext of at most 21 bytes (longer input is cut; callers pass E.164).
@@ -223,6 +245,18 @@ impl Tokenizer {
 
     /// Decrypts and checks without looking at the key id (the caller matched it).
     pub(crate) fn open(&self, token: &Token, context: &[u8]) -> Result<PhoneNumber, TokenError> {
+        let len = token.ciphertext().len();
+        if let Some(window) = token.ciphertext_block().filter(|_| len < BLOCK) {
+            return match self.siv.decrypt_short(context, &token.siv(), &window, len) {
+                Ok(mut padded) => {
+                    let result = crate::parse::parse_e164(padded.get(..len).unwrap_or(&[]))
+                        .map_err(|_| TokenError::NotE164);
+                    padded.zeroize();
+                    result
+                }
+                Err(_) => Err(TokenError::Authentication),
+            };
+        }
         let mut buf = [0u8; MAX_E164_LEN];
         let ciphertext = token.ciphertext();
         let len = ciphertext.len().min(buf.len());
@@ -367,16 +401,25 @@ impl Token {
 
     /// The 16-byte SIV.
     fn siv(&self) -> [u8; BLOCK] {
-        let mut v = [0u8; BLOCK];
-        for (dst, src) in v.iter_mut().zip(self.bytes.iter().skip(PREFIX_LEN)) {
-            *dst = *src;
-        }
-        v
+        self.bytes
+            .get(PREFIX_LEN..)
+            .and_then(|rest| rest.first_chunk::<BLOCK>())
+            .copied()
+            .unwrap_or([0; BLOCK])
     }
 
     /// The ciphertext after the SIV.
     fn ciphertext(&self) -> &[u8] {
         self.as_bytes().get(PREFIX_LEN + BLOCK..).unwrap_or(&[])
+    }
+
+    /// The 16 bytes from the start of the ciphertext: the ciphertext of a number under 16
+    /// bytes, then zeros (read whole, as one block).
+    fn ciphertext_block(&self) -> Option<[u8; BLOCK]> {
+        self.bytes
+            .get(PREFIX_LEN + BLOCK..)?
+            .first_chunk::<BLOCK>()
+            .copied()
     }
 
     /// Writes the token text in `encoding` into `out`.
