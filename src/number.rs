@@ -92,6 +92,22 @@ impl PhoneNumber {
         }
     }
 
+    /// A number whose first 16 bytes of text are already laid out as the buffer keeps them
+    /// (the E.164 text of `len < 16` bytes, `0x80`, zeros), as a token's decrypted block is.
+    /// The caller checked the text (`parse::check_e164`) and gives the country code's length.
+    pub(crate) fn from_padded_head(head: [u8; 16], len: usize, cc_len: usize) -> PhoneNumber {
+        debug_assert!(len < 16 && head.get(len) == Some(&0x80));
+        let mut text = [0u8; SHA256_HEAD_LEN];
+        if let Some(first) = text.first_chunk_mut::<16>() {
+            *first = head;
+        }
+        PhoneNumber {
+            text,
+            len: len.min(15) as u8,
+            cc_len: cc_len.min(MAX_CC_DIGITS) as u8,
+        }
+    }
+
     /// The E.164 string, e.g. `"+14155552671"`: what libphonenumber's `format(E164)` gives.
     ///
     /// ```

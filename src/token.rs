@@ -249,8 +249,14 @@ impl Tokenizer {
         if let Some(window) = token.ciphertext_block().filter(|_| len < BLOCK) {
             return match self.siv.decrypt_short(context, &token.siv(), &window, len) {
                 Ok(mut padded) => {
-                    let result = crate::parse::parse_e164(padded.get(..len).unwrap_or(&[]))
-                        .map_err(|_| TokenError::NotE164);
+                    // Strict E.164 from the bytes, as below; the decrypted block is already
+                    // the number's buffer (the text, `0x80`, zeros), so it is kept as it is.
+                    let checked = crate::parse::check_e164(padded.get(..len).unwrap_or(&[]))
+                        .map(|(_, national)| len.saturating_sub(1 + national.len()));
+                    let result = match checked {
+                        Ok(cc_len) => Ok(PhoneNumber::from_padded_head(padded, len, cc_len)),
+                        Err(_) => Err(TokenError::NotE164),
+                    };
                     padded.zeroize();
                     result
                 }
@@ -606,7 +612,16 @@ mod tests {
     #[test]
     fn not_e164_plaintext_is_refused_after_authentication() {
         let t = Tokenizer::new(5, &[9u8; 64]).unwrap();
-        for bad in [&b"12345"[..], b"+0123", b"+1 415", b"\xff\xfe\xfd\xfc\xfb"] {
+        // Under 16 bytes (the one-block path) and longer (the general one).
+        for bad in [
+            &b"12345"[..],
+            b"+0123",
+            b"+1 415",
+            b"\xff\xfe\xfd\xfc\xfb",
+            b"+1415555267x",
+            b"+99912345678901234",
+            b"+1234567890123456789x",
+        ] {
             let token = t.tokenize_bytes(bad, b"");
             assert_eq!(t.detokenize(&token, b""), Err(TokenError::NotE164));
         }

@@ -43,6 +43,10 @@ proptest! {
         let token = t.tokenize(&n, &ctx);
         prop_assert_eq!(t.tokenize(&n, &ctx), token);
         prop_assert_eq!(t.detokenize(&token, &ctx), Ok(n));
+        // Equality is on the E.164 text; the parts must come back too.
+        let back = t.detokenize(&token, &ctx).unwrap();
+        prop_assert_eq!(back.country_code(), n.country_code());
+        prop_assert_eq!(back.national_number(), n.national_number());
         // Text form round trip.
         let text = token.to_string();
         prop_assert!(text.len() <= phonetoken::MAX_TOKEN_TEXT_LEN);

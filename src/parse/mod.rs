@@ -242,17 +242,17 @@ fn national_number(
             Length::Possible | Length::TooLong => national = stripped,
         }
     }
-    possible_number(code, national, main)
+    check_possible(national, main)?;
+    Ok(PhoneNumber::from_parts(
+        CountryCode::new_unchecked(code),
+        national,
+    ))
 }
 
 /// The checks every accepted number passes last: the national significant number has 2 to
 /// 17 digits, and its length is possible for the main region of the calling code (what
 /// libphonenumber's `isPossibleNumber` decides). `main` is that region's territory.
-fn possible_number(
-    code: u16,
-    national: &[u8],
-    main: Option<&metadata::Territory>,
-) -> Result<PhoneNumber, ParseError> {
+fn check_possible(national: &[u8], main: Option<&metadata::Territory>) -> Result<(), ParseError> {
     if national.len() < MIN_NSN_DIGITS {
         return Err(ParseError::TooShort);
     }
@@ -266,10 +266,7 @@ fn possible_number(
         Length::TooLong => return Err(ParseError::TooLong),
         Length::Invalid => return Err(ParseError::InvalidLength),
     }
-    Ok(PhoneNumber::from_parts(
-        CountryCode::new_unchecked(code),
-        national,
-    ))
+    Ok(())
 }
 
 /// Strict E.164: `+`, a known country calling code, and a national significant number whose
@@ -280,13 +277,24 @@ fn possible_number(
 /// has a possible length, so for a few numbers (`+20 0…`, `+31 0…`) parsing the E.164 form
 /// again gives a shorter number. A stored canonical value must still read back as itself.
 pub(crate) fn parse_e164(text: &[u8]) -> Result<PhoneNumber, ParseError> {
+    let (code, national) = check_e164(text)?;
+    Ok(PhoneNumber::from_parts(
+        CountryCode::new_unchecked(code),
+        national,
+    ))
+}
+
+/// [`parse_e164`]'s checks without building the number: the country calling code and the
+/// national significant number of a `text` that passes them.
+pub(crate) fn check_e164(text: &[u8]) -> Result<(u16, &[u8]), ParseError> {
     let digits = match text.split_first() {
         Some((b'+', rest)) if !rest.is_empty() && rest.iter().all(u8::is_ascii_digit) => rest,
         _ => return Err(ParseError::NotE164),
     };
     let (code, national) =
         national::split_country_code(digits).ok_or(ParseError::InvalidCountryCode)?;
-    possible_number(code, national, metadata::territory_for_country_code(code))
+    check_possible(national, metadata::territory_for_country_code(code))?;
+    Ok((code, national))
 }
 
 #[cfg(test)]
