@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
-"""The goal ratios of the `lookup` benchmarks, over several runs of the suite.
+"""The goal ratios of the `lookup` benchmarks, each measured in back-to-back rounds.
 
 Usage (repository root):
-    python3 tools/bench/ratios.py [--runs 5] [--measurement-time 3]
+    python3 tools/bench/ratios.py [--rounds 5] [--measurement-time 2] [--only TEXT]
 
 The goals of the pseudonym, token and batch work are ratios between benchmark ids of the same
-run (BENCHMARKS.md). On a shared virtual machine one run moves by up to 20 %, and the two ids
-of a ratio do not always move together, so this script runs the `lookup` group several
-times, reads criterion's median of each id after each run (target/criterion/lookup/ID/new/
-estimates.json), and prints every run's ratios and their median across runs. Only the
-median across runs is quoted as the result.
+run (BENCHMARKS.md). On a shared virtual machine the speed of the whole machine drifts by up
+to 20 % within minutes, so two ids measured minutes apart can disagree by that much for no
+reason in the code. So this script measures each ratio on its own: one round runs only that
+ratio's ids, one right after the other (a criterion filter matching exactly them), reads
+criterion's median of each (target/criterion/lookup/ID/new/estimates.json) and computes the
+ratio. It runs every ratio once per round, for several rounds, and prints every round's value
+and the median across rounds, the figure BENCHMARKS.md quotes.
 """
 
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -36,30 +39,42 @@ def median_ns(root, bench_id):
         return json.load(f)["median"]["point_estimate"]
 
 
+def measure(root, ids, measurement_time):
+    """Runs exactly `ids` of the `lookup` group, back to back; their medians in ns."""
+    pattern = "^lookup/(" + "|".join(re.escape(i) for i in ids) + ")$"
+    command = [
+        "cargo", "bench", "--bench", "lookup", "--",
+        "--warm-up-time", "1", "--measurement-time", measurement_time, pattern,
+    ]
+    subprocess.run(command, cwd=root, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {i: median_ns(root, i) for i in ids}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--measurement-time", default="3")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--measurement-time", default="2")
+    parser.add_argument("--only", default="", help="measure only the ratios whose label contains TEXT")
     args = parser.parse_args()
+    ratios = [r for r in RATIOS if args.only in r[0]]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    ids = sorted({i for _, num, den, _ in RATIOS for i in num + den})
-    runs = []
-    for run in range(args.runs):
-        # The `lookup/` prefix keeps the `parse` group (and its slow peer) out.
-        command = [
-            "cargo", "bench", "--bench", "lookup", "--",
-            "--warm-up-time", "1", "--measurement-time", args.measurement_time,
-            "^lookup/",
-        ]
-        subprocess.run(command, cwd=root, check=True, stdout=subprocess.DEVNULL)
-        medians = {i: median_ns(root, i) for i in ids}
-        runs.append([sum(medians[i] for i in num) / sum(medians[i] for i in den) for _, num, den, _ in RATIOS])
-        print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{i}={medians[i]:.1f}" for i in ids), file=sys.stderr)
-    header = "| ratio | goal | " + " | ".join(f"run {r + 1}" for r in range(len(runs))) + " | median |"
+    # Build once, so that no round pays for compiling.
+    subprocess.run(["cargo", "bench", "--bench", "lookup", "--no-run"], cwd=root, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rounds = []
+    for r in range(args.rounds):
+        values = []
+        for label, num, den, _ in ratios:
+            medians = measure(root, num + den, args.measurement_time)
+            values.append(sum(medians[i] for i in num) / sum(medians[i] for i in den))
+            shown = ", ".join(f"{i}={medians[i]:.1f}" for i in num + den)
+            print(f"round {r + 1}/{args.rounds}: {label}: {values[-1]:.2f} ({shown})", file=sys.stderr)
+        rounds.append(values)
+    header = "| ratio | goal | " + " | ".join(f"round {r + 1}" for r in range(len(rounds))) + " | median |"
     print(header)
-    print("|" + "---|" * (len(runs) + 3))
-    for k, (label, _, _, goal) in enumerate(RATIOS):
-        values = [run[k] for run in runs]
+    print("|" + "---|" * (len(rounds) + 3))
+    for k, (label, _, _, goal) in enumerate(ratios):
+        values = [values[k] for values in rounds]
         cells = " | ".join(f"{v:.2f}" for v in values)
         print(f"| {label} | {goal} | {cells} | {statistics.median(values):.2f} |")
 
