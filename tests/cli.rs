@@ -61,6 +61,21 @@ fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// `phonetoken keyset import-tink --in TINK --out OUT`, expected to succeed.
+fn import_tink(tink: &Path, out: &Path) {
+    run_ok(
+        &[
+            "keyset",
+            "import-tink",
+            "--in",
+            arg(tink),
+            "--out",
+            arg(out),
+        ],
+        b"",
+    );
+}
+
 #[test]
 fn normalize_follows_the_line_protocol() {
     let input = b"+1 (415) 555-2671\r\n\n020 7946 0958\n\xff\xfe\ncall me\n+44 20 7946 0958";
@@ -461,17 +476,7 @@ fn tink_export_then_import_keeps_tokens_working() {
     let tink_path = dir.path().join("tink.json");
     std::fs::write(&tink_path, &tink).unwrap();
     let imported = dir.path().join("imported.json");
-    run_ok(
-        &[
-            "keyset",
-            "import-tink",
-            "--in",
-            arg(&tink_path),
-            "--out",
-            arg(&imported),
-        ],
-        b"",
-    );
+    import_tink(&tink_path, &imported);
     assert_eq!(
         std::fs::metadata(&imported).unwrap().permissions().mode() & 0o777,
         0o600
@@ -537,17 +542,7 @@ fn tink_export_for_a_purpose_holds_that_purposes_token_keys() {
         let tink_path = dir.path().join(format!("{name}.tink.json"));
         std::fs::write(&tink_path, tink).unwrap();
         let out = dir.path().join(format!("{name}.json"));
-        run_ok(
-            &[
-                "keyset",
-                "import-tink",
-                "--in",
-                arg(&tink_path),
-                "--out",
-                arg(&out),
-            ],
-            b"",
-        );
+        import_tink(&tink_path, &out);
         out
     };
     let detokenize = |keyset: &std::path::Path| {
