@@ -23,13 +23,26 @@ import subprocess
 import sys
 
 # (label, numerator ids, denominator ids, goal): a ratio is sum(numerator) / sum(denominator).
+# The speed goals are judged on the time of one call (`*_chained`: each call waits for the
+# previous one) against the floors, which are measured the same way (benches/lookup.rs).
 RATIOS = [
-    ("pseudonymize_parsed / floor_sha256_2_blocks", ["pseudonymize_parsed"], ["floor_sha256_2_blocks"], "<= 1.3"),
-    ("tokenize / floor_aes_siv_blocks", ["tokenize"], ["floor_aes_siv_blocks"], "<= 2"),
-    ("detokenize / floor_aes_siv_blocks", ["detokenize"], ["floor_aes_siv_blocks"], "<= 2"),
-    ("pseudonymize_raw / floor_sha256_2_blocks", ["pseudonymize_raw"], ["floor_sha256_2_blocks"], "<= 2"),
+    ("pseudonymize_parsed_chained / floor_sha256_2_blocks", ["pseudonymize_parsed_chained"], ["floor_sha256_2_blocks"], "<= 1.3"),
+    ("tokenize_chained / floor_aes_siv_blocks", ["tokenize_chained"], ["floor_aes_siv_blocks"], "<= 2"),
+    ("detokenize_chained / floor_aes_siv_blocks", ["detokenize_chained"], ["floor_aes_siv_blocks"], "<= 2"),
+    ("pseudonymize_raw_chained / floor_sha256_2_blocks", ["pseudonymize_raw_chained"], ["floor_sha256_2_blocks"], "<= 2"),
     ("(peer parse + peer hmac) / pseudonymize_raw", ["peer_phonenumber_parse_e164", "peer_naive_hmac"], ["pseudonymize_raw"], ">= 20"),
     ("batch / loop of single calls (per item)", ["pseudonymize_raw_batch_1024"], ["pseudonymize_raw_loop_1024"], "< 1"),
+    # Beside the goals (no goal of their own): the ids the issue names, measured side by side
+    # (consecutive calls free to overlap), against the floors and against the floors measured
+    # side by side too.
+    ("pseudonymize_parsed / floor_sha256_2_blocks", ["pseudonymize_parsed"], ["floor_sha256_2_blocks"], "-"),
+    ("tokenize / floor_aes_siv_blocks", ["tokenize"], ["floor_aes_siv_blocks"], "-"),
+    ("detokenize / floor_aes_siv_blocks", ["detokenize"], ["floor_aes_siv_blocks"], "-"),
+    ("pseudonymize_raw / floor_sha256_2_blocks", ["pseudonymize_raw"], ["floor_sha256_2_blocks"], "-"),
+    ("pseudonymize_parsed / floor_sha256_2_blocks_overlapped", ["pseudonymize_parsed"], ["floor_sha256_2_blocks_overlapped"], "-"),
+    ("tokenize / floor_aes_siv_blocks_overlapped", ["tokenize"], ["floor_aes_siv_blocks_overlapped"], "-"),
+    ("detokenize / floor_aes_siv_blocks_overlapped", ["detokenize"], ["floor_aes_siv_blocks_overlapped"], "-"),
+    ("pseudonymize_raw / floor_sha256_2_blocks_overlapped", ["pseudonymize_raw"], ["floor_sha256_2_blocks_overlapped"], "-"),
 ]
 
 
