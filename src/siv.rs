@@ -230,7 +230,6 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
         let v = if plaintext.len() >= BLOCK {
             self.cmac(plaintext, Some(&d))
         } else {
-            let mut t = dbl(&d);
             let mut padded = [0u8; BLOCK];
             for (dst, src) in padded.iter_mut().zip(plaintext) {
                 *dst = *src;
@@ -238,11 +237,8 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
             if let Some(pad) = padded.get_mut(plaintext.len()) {
                 *pad = 0x80;
             }
-            xor_in(&mut t, &padded);
+            let t = self.s2v_last_short(&d, &padded);
             padded.zeroize();
-            // CMAC of exactly one complete block.
-            xor_in(&mut t, &self.sub1);
-            encrypt(&self.mac, &mut t);
             t
         };
         d.zeroize();
@@ -252,9 +248,7 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
     /// CTR mode (RFC 5297 §2.5) from `siv`, with bits 31 and 63 (counting from the right,
     /// i.e. the top bits of bytes 8 and 12) cleared; XORs the key stream into `buf`.
     fn ctr(&self, siv: &[u8; BLOCK], buf: &mut [u8]) {
-        let mut q = *siv;
-        and_in(&mut q, &self.ctr_mask);
-        let mut counter = u128::from_be_bytes(q);
+        let mut counter = u128::from_be_bytes(self.first_counter(siv));
         for chunk in buf.chunks_mut(BLOCK) {
             let mut ks = counter.to_be_bytes();
             encrypt(&self.ctr, &mut ks);
@@ -272,19 +266,32 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
     fn s2v_short(&self, header: &[u8], padded: &Block) -> Block {
         let mut d = self.d1;
         xor_in(&mut d, &self.cmac(header, None));
-        let mut t = dbl(&d);
+        let t = self.s2v_last_short(&d, padded);
         d.zeroize();
+        t
+    }
+
+    /// S2V's last step for a plaintext shorter than 16 bytes, given as its padded block: `d`
+    /// is where S2V stands after the associated data.
+    fn s2v_last_short(&self, d: &Block, padded: &Block) -> Block {
+        let mut t = dbl(d);
         xor_in(&mut t, padded);
-        // The padded block is the last block of the CMAC input: complete, so K1.
+        // CMAC of exactly one block, complete once padded: K1.
         xor_in(&mut t, &self.sub1);
         encrypt(&self.mac, &mut t);
         t
     }
 
-    /// The first CTR key-stream block for `siv`.
-    fn first_key_stream(&self, siv: &Block) -> Block {
+    /// The first CTR counter block for `siv`: the SIV with bits 31 and 63 cleared.
+    fn first_counter(&self, siv: &Block) -> Block {
         let mut q = *siv;
         and_in(&mut q, &self.ctr_mask);
+        q
+    }
+
+    /// The first CTR key-stream block for `siv`.
+    fn first_key_stream(&self, siv: &Block) -> Block {
+        let mut q = self.first_counter(siv);
         encrypt(&self.ctr, &mut q);
         q
     }

@@ -150,20 +150,13 @@ impl Tokenizer {
             // padded block S2V needs: the text, `0x80`, zeros.
             Some(padded) if len < BLOCK => {
                 let (v, c) = self.siv.encrypt_short(context, padded, len);
-                let mut bytes = [0u8; MAX_TOKEN_LEN];
-                let (prefix, rest) = bytes.split_at_mut(PREFIX_LEN);
-                prefix[0] = TINK_PREFIX_BYTE;
-                prefix[1..].copy_from_slice(&self.key_id.to_be_bytes());
-                let (siv, body) = rest.split_at_mut(BLOCK);
-                siv.copy_from_slice(&v);
-                // `c` is zero after the ciphertext, as the token's unused bytes must be.
-                if let Some(window) = body.first_chunk_mut::<BLOCK>() {
-                    *window = c;
-                }
-                Token {
-                    bytes,
-                    len: (PREFIX_LEN + BLOCK + len) as u8,
-                }
+                self.token(len, |body| {
+                    // `c` is zero after the ciphertext, as the token's unused bytes must be.
+                    if let Some(window) = body.first_chunk_mut::<BLOCK>() {
+                        *window = c;
+                    }
+                    v
+                })
             }
             _ => self.tokenize_bytes(number.as_bytes(), context),
         }
@@ -171,18 +164,25 @@ impl Tokenizer {
 
     /// Tokenizes any plaintext of at most 21 bytes (longer input is cut; callers pass E.164).
     pub(crate) fn tokenize_bytes(&self, plaintext: &[u8], context: &[u8]) -> Token {
+        let len = plaintext.len().min(MAX_E164_LEN);
+        self.token(len, |body| {
+            let body = body.get_mut(..len).unwrap_or_default();
+            for (dst, src) in body.iter_mut().zip(plaintext) {
+                *dst = *src;
+            }
+            self.siv.encrypt_one_header_max(&[context], body)
+        })
+    }
+
+    /// A token with this key's Tink prefix and a ciphertext of `len` bytes: `seal` gets the
+    /// zeroed space after the SIV, writes the ciphertext there and returns the SIV.
+    fn token(&self, len: usize, seal: impl FnOnce(&mut [u8]) -> [u8; BLOCK]) -> Token {
         let mut bytes = [0u8; MAX_TOKEN_LEN];
         let (prefix, rest) = bytes.split_at_mut(PREFIX_LEN);
         prefix[0] = TINK_PREFIX_BYTE;
         prefix[1..].copy_from_slice(&self.key_id.to_be_bytes());
         let (siv, body) = rest.split_at_mut(BLOCK);
-        let len = plaintext.len().min(body.len());
-        let body = &mut body[..len];
-        for (dst, src) in body.iter_mut().zip(plaintext) {
-            *dst = *src;
-        }
-        let v = self.siv.encrypt_one_header_max(&[context], body);
-        siv.copy_from_slice(&v);
+        siv.copy_from_slice(&seal(body));
         Token {
             bytes,
             len: (PREFIX_LEN + BLOCK + len) as u8,
