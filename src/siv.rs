@@ -106,6 +106,16 @@ const CTR_MASK: Block = {
     m
 };
 
+/// `short` (under 16 bytes; longer is cut to 15) padded to a block the way CMAC and S2V pad
+/// a final partial block (RFC 4493 §2.4, RFC 5297 §2.4): the bytes, `0x80`, zeros.
+fn padded_block(short: &[u8]) -> Block {
+    let len = short.len().min(BLOCK - 1);
+    let mut block = [0u8; BLOCK];
+    block[..len].copy_from_slice(&short[..len]);
+    block[len] = 0x80;
+    block
+}
+
 /// For a plaintext of `n < 16` bytes: `0xff` over its bytes, zeros after.
 const KEEP: [Block; BLOCK] = {
     let mut table = [[0u8; BLOCK]; BLOCK];
@@ -175,9 +185,7 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
         // One padded block (a token's context, usually): what the loop below does for it,
         // without the loop's per-byte bookkeeping.
         if xor_end.is_none() && len < BLOCK {
-            let mut block = [0u8; BLOCK];
-            block[..len].copy_from_slice(msg);
-            block[len] = 0x80;
+            let mut block = padded_block(msg);
             xor_in(&mut block, &self.sub2);
             encrypt(&self.mac, &mut block);
             return block;
@@ -230,13 +238,7 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
         let v = if plaintext.len() >= BLOCK {
             self.cmac(plaintext, Some(&d))
         } else {
-            let mut padded = [0u8; BLOCK];
-            for (dst, src) in padded.iter_mut().zip(plaintext) {
-                *dst = *src;
-            }
-            if let Some(pad) = padded.get_mut(plaintext.len()) {
-                *pad = 0x80;
-            }
+            let mut padded = padded_block(plaintext);
             let t = self.s2v_last_short(&d, &padded);
             padded.zeroize();
             t
@@ -547,9 +549,7 @@ mod tests {
                     .map(|i| (i as u8).wrapping_mul(7) ^ 0x2b)
                     .collect();
                 let ad: Vec<u8> = (0..ad_len).map(|i| i as u8 ^ 0x91).collect();
-                let mut padded = [0u8; BLOCK];
-                padded[..pt_len].copy_from_slice(&pt);
-                padded[pt_len] = 0x80;
+                let padded = padded_block(&pt);
                 let (v, c) = ours.encrypt_short(&ad, &padded, pt_len);
                 let mut expected = pt.clone();
                 let tag = theirs
@@ -603,9 +603,7 @@ mod tests {
         let key = &case["key"];
         let siv = Siv::<Aes128>::new(&key[..16], &key[16..]).unwrap();
         let pt = &case["plaintext"];
-        let mut padded = [0u8; BLOCK];
-        padded[..pt.len()].copy_from_slice(pt);
-        padded[pt.len()] = 0x80;
+        let padded = padded_block(pt);
         let (v, c) = siv.encrypt_short(&case["ad1"], &padded, pt.len());
         let expected = &case["output"];
         assert_eq!(&v[..], &expected[..BLOCK]);
