@@ -29,9 +29,13 @@ pub(crate) enum Command {
     Detokenize(DetokenizeArgs),
     /// Write a new keyset file with one fresh key from the operating system's generator.
     Keygen(KeygenArgs),
-    /// Convert keyset files to and from Tink's cleartext JSON keyset.
+    /// Manage a keyset file: list its keys, rotate, promote, disable, enable and destroy
+    /// keys, and convert to and from Tink's cleartext JSON keyset.
     #[command(subcommand)]
     Keyset(KeysetCommand),
+    /// Read tokens, one per line (or from CSV columns), and write each one re-encrypted
+    /// under the primary key: after a rotation, moves old tokens to the new key.
+    Rekey(RekeyArgs),
     /// Run the whole pipeline on a bundled sample with a throwaway key and print a table.
     Demo,
 }
@@ -94,13 +98,24 @@ pub(crate) struct BulkArgs {
     pub(crate) chunk_size: u32,
 }
 
-/// Where the keys come from, and for which purpose.
+/// The keyset file, and how strictly its permissions are checked.
 #[derive(Args, Debug)]
-pub(crate) struct KeyArgs {
+pub(crate) struct KeysetFileArgs {
     /// The keyset file (made by `phonetoken keygen`). Defaults to the path in the
     /// PHONETOKEN_KEYSET environment variable.
     #[arg(long, value_name = "FILE")]
     pub(crate) keyset: Option<PathBuf>,
+    /// Refuse a keyset file that users other than its owner can read or write, instead of
+    /// warning about it.
+    #[arg(long)]
+    pub(crate) strict_permissions: bool,
+}
+
+/// Where the keys come from, and for which purpose.
+#[derive(Args, Debug)]
+pub(crate) struct KeyArgs {
+    #[command(flatten)]
+    pub(crate) file: KeysetFileArgs,
     /// Derive independent keys for this purpose (1 to 255 bytes, e.g. "contacts"), so
     /// outputs of different purposes cannot be joined.
     #[arg(long, value_name = "LABEL")]
@@ -122,6 +137,11 @@ pub(crate) struct PseudonymizeArgs {
     /// population of phone numbers). Default: all 32.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
     pub(crate) length: Option<u8>,
+    /// Write the pseudonym under every enabled key, primary first, as `ID:PSEUDONYM`
+    /// separated by spaces: during a key rotation, look records up under old and new keys,
+    /// or build a table from old pseudonyms to new ones.
+    #[arg(long)]
+    pub(crate) all_keys: bool,
     #[command(flatten)]
     pub(crate) bulk: BulkArgs,
 }
@@ -153,11 +173,23 @@ pub(crate) struct DetokenizeArgs {
     pub(crate) bulk: BulkArgs,
 }
 
+/// Flags of `phonetoken rekey`.
+#[derive(Args, Debug)]
+pub(crate) struct RekeyArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The associated data the tokens were made with (the new tokens keep it).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) context: String,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
 /// Flags of `phonetoken keygen`.
 #[derive(Args, Debug)]
 pub(crate) struct KeygenArgs {
     /// The keyset file to create (readable by its owner only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long = "output", visible_alias = "out", value_name = "FILE")]
     pub(crate) out: PathBuf,
     /// Replace the file if it exists (the old keys are lost).
     #[arg(long)]
@@ -167,6 +199,19 @@ pub(crate) struct KeygenArgs {
 /// `phonetoken keyset …`.
 #[derive(Subcommand, Debug)]
 pub(crate) enum KeysetCommand {
+    /// List the keys: id, status, which is primary. Never prints key material.
+    List(KeysetFileArgs),
+    /// Add a fresh key and make it primary; the old keys stay enabled, so their tokens
+    /// still open (`phonetoken rekey` moves them to the new key).
+    Rotate(KeysetFileArgs),
+    /// Make an enabled key the primary.
+    Promote(KeyIdArgs),
+    /// Disable a key that is not primary: its tokens no longer open, until enabled again.
+    Disable(KeyIdArgs),
+    /// Enable a disabled key again.
+    Enable(KeyIdArgs),
+    /// Remove a disabled key from the file for good: its tokens can never be opened again.
+    Destroy(KeyIdArgs),
     /// Print the token keys as a Tink cleartext JSON keyset on stdout (it holds secrets).
     ExportTink(ExportTinkArgs),
     /// Read a Tink cleartext JSON keyset of AES-SIV keys and write a phonetoken keyset
@@ -183,14 +228,24 @@ pub(crate) struct ExportTinkArgs {
     pub(crate) keys: KeyArgs,
 }
 
+/// Flags of the `phonetoken keyset` commands that change one key.
+#[derive(Args, Debug)]
+pub(crate) struct KeyIdArgs {
+    #[command(flatten)]
+    pub(crate) file: KeysetFileArgs,
+    /// The key's id (see `phonetoken keyset list`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) key_id: u32,
+}
+
 /// Flags of `phonetoken keyset import-tink`.
 #[derive(Args, Debug)]
 pub(crate) struct ImportTinkArgs {
     /// The Tink cleartext JSON keyset to read.
-    #[arg(long = "in", value_name = "FILE")]
+    #[arg(long = "input", visible_alias = "in", value_name = "FILE")]
     pub(crate) input: PathBuf,
     /// The phonetoken keyset file to create (readable by its owner only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long = "output", visible_alias = "out", value_name = "FILE")]
     pub(crate) out: PathBuf,
     /// Replace the output file if it exists.
     #[arg(long)]
@@ -219,5 +274,14 @@ impl From<EncodingArg> for Encoding {
 }
 
 fn parse_region(s: &str) -> Result<Region, String> {
-    s.parse::<Region>().map_err(|e| format!("{e} (got {s:?})"))
+    s.parse::<Region>().map_err(|e| {
+        // Codes people reach for that ISO 3166-1 spells otherwise.
+        let hint = match s.to_ascii_uppercase().as_str() {
+            "UK" => " (did you mean GB? ISO 3166-1 writes the United Kingdom GB)",
+            "EL" => " (did you mean GR? EL is the EU's code for Greece; ISO 3166-1 writes GR)",
+            _ => "",
+        };
+        // clap's message already shows the value.
+        format!("{e}{hint}")
+    })
 }

@@ -1,4 +1,5 @@
-//! Reading and writing keyset files: finding the file, bounded reads, owner-only writes.
+//! Reading and writing keyset files: finding the file, checking who else can read it,
+//! bounded reads, owner-only writes, and edits that replace the file atomically.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
@@ -8,8 +9,8 @@ use std::path::{Path, PathBuf};
 use phonetoken::Keyset;
 use zeroize::Zeroizing;
 
-use crate::args::KeyArgs;
-use crate::CliError;
+use crate::args::{KeyArgs, KeysetFileArgs};
+use crate::{shown, CliError};
 
 /// The environment variable that names the keyset file when `--keyset` is absent.
 pub(crate) const KEYSET_ENV: &str = "PHONETOKEN_KEYSET";
@@ -17,23 +18,75 @@ pub(crate) const KEYSET_ENV: &str = "PHONETOKEN_KEYSET";
 /// Keyset files are small; anything larger than this is not one.
 const MAX_FILE_LEN: u64 = 1 << 20;
 
+/// A keyset file's path and where it was named.
+pub(crate) struct Source {
+    pub(crate) path: PathBuf,
+    from_env: bool,
+}
+
+impl Source {
+    /// `the keyset file PATH`, saying when the path came from the environment.
+    pub(crate) fn describe(&self) -> String {
+        let from = if self.from_env {
+            format!(" (named by {KEYSET_ENV})")
+        } else {
+            String::new()
+        };
+        format!("the keyset file {}{from}", shown::path(&self.path))
+    }
+
+    /// Adds to a message about this file where its path came from, when that was the
+    /// environment.
+    fn annotate(&self, err: CliError) -> CliError {
+        match err {
+            CliError::Usage(msg) if self.from_env => {
+                CliError::Usage(format!("{msg} (the path was named by {KEYSET_ENV})"))
+            }
+            other => other,
+        }
+    }
+}
+
 /// The keyset file named by `--keyset`, else by `PHONETOKEN_KEYSET`.
-pub(crate) fn keyset_path(flag: Option<&Path>) -> Result<PathBuf, CliError> {
-    if let Some(path) = flag {
-        return Ok(path.to_path_buf());
+pub(crate) fn keyset_source(flag: Option<&Path>) -> Result<Source, CliError> {
+    let source = match (flag, std::env::var_os(KEYSET_ENV)) {
+        (Some(path), _) => Source {
+            path: path.to_path_buf(),
+            from_env: false,
+        },
+        (None, Some(path)) if !path.is_empty() => Source {
+            path: PathBuf::from(path),
+            from_env: true,
+        },
+        _ => {
+            return Err(CliError::Usage(format!(
+                "no keyset: pass --keyset FILE or set {KEYSET_ENV} to the file's path \
+                 (make a keyset with `phonetoken keygen --output FILE`)"
+            )))
+        }
+    };
+    if !shown::looks_like_path(source.path.as_os_str()) {
+        let what = if source.from_env {
+            KEYSET_ENV
+        } else {
+            "--keyset"
+        };
+        let pasted = if source.path.as_os_str().as_encoded_bytes().first() == Some(&b'{') {
+            " (it starts with `{`: is it the keyset's content rather than its path?)"
+        } else {
+            ""
+        };
+        return Err(CliError::Usage(format!(
+            "{what} does not hold a file path{pasted}: give the keyset file's path; \
+             the value is not shown, since it may hold keys"
+        )));
     }
-    match std::env::var_os(KEYSET_ENV) {
-        Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
-        _ => Err(CliError::Usage(format!(
-            "no keyset: pass --keyset FILE or set {KEYSET_ENV} to the file's path \
-             (make a keyset with `phonetoken keygen --out FILE`)"
-        ))),
-    }
+    Ok(source)
 }
 
 /// Loads the keyset file named by the flags or the environment, derived for `--purpose`.
 pub(crate) fn load(args: &KeyArgs) -> Result<Keyset, CliError> {
-    let keyset = load_file(&keyset_path(args.keyset.as_deref())?)?;
+    let keyset = load_checked(&args.file)?;
     match &args.purpose {
         None => Ok(keyset),
         Some(purpose) => keyset
@@ -42,10 +95,121 @@ pub(crate) fn load(args: &KeyArgs) -> Result<Keyset, CliError> {
     }
 }
 
+/// Finds, checks and loads the keyset file of `args`, as it is (no purpose).
+pub(crate) fn load_checked(args: &KeysetFileArgs) -> Result<Keyset, CliError> {
+    let source = keyset_source(args.keyset.as_deref())?;
+    check_permissions(&source, args.strict_permissions)?;
+    load_file(&source)
+}
+
 /// Loads one phonetoken keyset file.
-pub(crate) fn load_file(path: &Path) -> Result<Keyset, CliError> {
-    let text = read_secret(path, "keyset file")?;
-    Keyset::from_json(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+fn load_file(source: &Source) -> Result<Keyset, CliError> {
+    let text = read_secret(&source.path, "keyset file").map_err(|e| source.annotate(e))?;
+    Keyset::from_json(&text).map_err(|e| CliError::Usage(format!("{}: {e}", source.describe())))
+}
+
+/// Warns (or with `strict`, refuses) when users other than the owner can read the file, or
+/// change it: either gives them the keys, or lets them swap in keys of their own. A symlink
+/// is judged by the file it points to.
+fn check_permissions(source: &Source, strict: bool) -> Result<(), CliError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A file that cannot be read is reported by the read, with its own hint.
+        let Ok(meta) = fs::metadata(&source.path) else {
+            return Ok(());
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        let problem = match (mode & 0o044 != 0, mode & 0o022 != 0) {
+            (_, true) => "can be changed by other users (they could put in keys of their own)",
+            (true, false) => "can be read by other users (it holds secret keys)",
+            (false, false) => return Ok(()),
+        };
+        let fix = format!("chmod 600 {}", shown::path(&source.path));
+        if strict {
+            return Err(CliError::Usage(format!(
+                "{} {problem}: mode {mode:03o}; run `{fix}` (--strict-permissions refuses it)",
+                source.describe()
+            )));
+        }
+        eprintln!(
+            "phonetoken: warning: {} {problem}: mode {mode:03o}; run `{fix}` \
+             (--strict-permissions refuses such a file)",
+            source.describe()
+        );
+    }
+    #[cfg(not(unix))]
+    let _ = (source, strict);
+    Ok(())
+}
+
+/// Loads the keyset file of `args` under an exclusive lock, lets `change` edit it, and
+/// writes the result back atomically with the file's mode kept. Returns what `change`
+/// returned. Two edits at once: the second is refused, so neither is lost.
+pub(crate) fn edit<T>(
+    args: &KeysetFileArgs,
+    change: impl FnOnce(&mut Keyset) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let source = keyset_source(args.keyset.as_deref())?;
+    check_permissions(&source, args.strict_permissions)?;
+    let cannot =
+        |e: io::Error| CliError::Usage(format!("cannot change {}: {e}", source.describe()));
+    // Through a symlink, the file it points to is the one replaced; the link stays.
+    let target = fs::canonicalize(&source.path).map_err(cannot)?;
+    let locked = File::open(&target).map_err(cannot)?;
+    match locked.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(CliError::Usage(format!(
+                "{} is being changed by another phonetoken: try again when it is done",
+                source.describe()
+            )))
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(cannot(e)),
+    }
+    if !same_file(&locked, &target) {
+        return Err(CliError::Usage(format!(
+            "{} was replaced while it was being opened: try again",
+            source.describe()
+        )));
+    }
+    let mut keyset = load_file(&source)?;
+    let answer = change(&mut keyset)?;
+    let mode = file_mode(&locked).map_err(cannot)?;
+    replace_atomically(&target, &keyset.to_json(), mode).map_err(cannot)?;
+    drop(locked);
+    Ok(answer)
+}
+
+/// Whether the open `file` is still the one at `path`.
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+/// The permission bits of an open file (owner-only where the platform has none).
+fn file_mode(file: &File) -> io::Result<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Ok(file.metadata()?.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        Ok(0o600)
+    }
 }
 
 /// Reads a small text file that holds secrets, into memory that is wiped when dropped.
@@ -89,35 +253,81 @@ pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, 
 /// goes to a fresh owner-only file beside `path`, which then replaces `path` in one rename,
 /// so an existing file's looser permissions are never inherited.
 pub(crate) fn write_secret(path: &Path, contents: &str, force: bool) -> Result<(), CliError> {
-    let cannot = |e: io::Error| CliError::Usage(format!("cannot write {}: {e}", path.display()));
+    let cannot = |e: io::Error| CliError::Usage(format!("cannot write {}: {e}", shown::path(path)));
+    if path.is_dir() {
+        return Err(CliError::Usage(format!(
+            "{} is a directory: give the path of the file to create in it, such as {}",
+            shown::path(path),
+            shown::path(&path.join("keys.json"))
+        )));
+    }
     if !force {
         let mut file = create_owner_only(path).map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
                 CliError::Usage(format!(
                     "{} already exists: choose another path, or pass --force to replace it \
                      (its keys will be lost)",
-                    path.display()
+                    shown::path(path)
                 ))
             } else {
                 cannot(e)
             }
         })?;
-        if let Err(e) = write_all_synced(&mut file, contents) {
+        if let Err(e) = write_all_synced(&mut file, contents).and_then(|()| sync_parent(path)) {
             drop(file);
             let _ = fs::remove_file(path);
             return Err(cannot(e));
         }
         return Ok(());
     }
+    replace_atomically(path, contents, 0o600).map_err(cannot)
+}
+
+/// Replaces `path` with `contents` in one rename, from an owner-only temporary file given
+/// `mode` before it holds anything, then makes the rename durable.
+fn replace_atomically(path: &Path, contents: &str, mode: u32) -> io::Result<()> {
     let temp = temp_path(path);
     let result = create_owner_only(&temp)
-        .and_then(|mut file| write_all_synced(&mut file, contents))
-        .and_then(|()| fs::rename(&temp, path));
-    if let Err(e) = result {
+        .and_then(|mut file| {
+            set_mode(&file, mode)?;
+            write_all_synced(&mut file, contents)
+        })
+        .and_then(|()| fs::rename(&temp, path))
+        .and_then(|()| sync_parent(path));
+    if result.is_err() {
         let _ = fs::remove_file(&temp);
-        return Err(cannot(e));
     }
-    Ok(())
+    result
+}
+
+fn set_mode(file: &File, mode: u32) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, mode);
+        Ok(())
+    }
+}
+
+/// Flushes the directory holding `path`, so a rename or a new file survives a crash.
+fn sync_parent(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        File::open(parent)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
 }
 
 fn write_all_synced(file: &mut File, contents: &str) -> io::Result<()> {

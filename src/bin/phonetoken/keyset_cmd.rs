@@ -1,18 +1,162 @@
-//! `phonetoken keyset export-tink|import-tink`: Tink cleartext JSON keysets.
+//! `phonetoken keyset …`: the key lifecycle (list, rotate, promote, disable, enable, destroy)
+//! and Tink cleartext JSON keysets.
+//!
+//! Every change goes through [`keyfile::edit`]: the file is locked, changed in memory, and
+//! replaced atomically with its mode kept, so a crash leaves the old file or the new one and
+//! two changes at once cannot lose either.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use phonetoken::Keyset;
+use phonetoken::{KeyStatus, Keyset, KeysetError, PseudonymKey, TokenKey};
 
-use crate::args::{ExportTinkArgs, ImportTinkArgs, KeysetCommand};
-use crate::{keyfile, CliError};
+use crate::args::{ExportTinkArgs, ImportTinkArgs, KeyIdArgs, KeysetCommand, KeysetFileArgs};
+use crate::{keyfile, shown, CliError};
 
 pub(crate) fn run(command: &KeysetCommand) -> Result<ExitCode, CliError> {
     match command {
+        KeysetCommand::List(opts) => list(opts),
+        KeysetCommand::Rotate(opts) => rotate(opts),
+        KeysetCommand::Promote(opts) => {
+            change(opts, "is now the primary key", |ks, id| ks.set_primary(id))
+        }
+        KeysetCommand::Disable(opts) => change(
+            opts,
+            "is disabled: its tokens no longer open (`keyset enable` undoes this)",
+            |ks, id| ks.set_status(id, KeyStatus::Disabled),
+        ),
+        KeysetCommand::Enable(opts) => change(opts, "is enabled", |ks, id| {
+            ks.set_status(id, KeyStatus::Enabled)
+        }),
+        KeysetCommand::Destroy(opts) => destroy(opts),
         KeysetCommand::ExportTink(opts) => export_tink(opts),
         KeysetCommand::ImportTink(opts) => import_tink(opts),
     }
+}
+
+/// The status of key `id`, or the library's error for an unknown id.
+fn status_of(keyset: &Keyset, id: u32) -> Result<KeyStatus, KeysetError> {
+    keyset
+        .keys()
+        .find(|k| k.id == id)
+        .map(|k| k.status)
+        .ok_or(KeysetError::UnknownKeyId { key_id: id })
+}
+
+/// Prints one line per key: id, status, and whether it is primary; never key material.
+fn list(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
+    let keyset = keyfile::load_checked(opts)?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{:<10}  {:<8}  primary", "id", "status")?;
+    for key in keyset.keys() {
+        writeln!(
+            out,
+            "{:<10}  {:<8}  {}",
+            key.id,
+            key.status.to_string(),
+            if key.primary { "yes" } else { "no" }
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds a fresh key from the operating system's generator and makes it primary.
+fn rotate(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
+    let (old, new) = keyfile::edit(opts, |keyset| {
+        let old = keyset.primary_key_id();
+        let rng = |e: phonetoken::KeyError| CliError::Usage(e.to_string());
+        let id = fresh_key_id(keyset)?;
+        let pseudonym_key = PseudonymKey::generate_os().map_err(rng)?;
+        let token_key = TokenKey::generate_os().map_err(rng)?;
+        keyset
+            .add_key(id, KeyStatus::Enabled, pseudonym_key, token_key)
+            .map_err(|e| keyset_error(e, "rotate"))?;
+        keyset
+            .set_primary(id)
+            .map_err(|e| keyset_error(e, "rotate"))?;
+        Ok((old, id))
+    })?;
+    eprintln!(
+        "phonetoken: key {new} is the new primary key; key {old} stays enabled, so its tokens \
+         still open (`phonetoken rekey` moves them to key {new}; pseudonyms under key {old} \
+         differ from key {new}'s: see `pseudonymize --all-keys`)"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A random key id that no key of `keyset` has.
+fn fresh_key_id(keyset: &Keyset) -> Result<u32, CliError> {
+    for _ in 0..64 {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            CliError::Usage(format!(
+                "the operating system's random generator failed: {e}"
+            ))
+        })?;
+        let id = u32::from_be_bytes(bytes);
+        if keyset.keys().all(|k| k.id != id) {
+            return Ok(id);
+        }
+    }
+    Err(keyset_error(KeysetError::Rng, "rotate"))
+}
+
+/// Runs a one-key change and reports it.
+fn change(
+    opts: &KeyIdArgs,
+    done: &str,
+    apply: impl FnOnce(&mut Keyset, u32) -> Result<(), KeysetError>,
+) -> Result<ExitCode, CliError> {
+    let id = opts.key_id;
+    keyfile::edit(&opts.file, |keyset| {
+        apply(keyset, id).map_err(|e| keyset_error(e, "change"))
+    })?;
+    eprintln!("phonetoken: key {id} {done}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes a key, which must be disabled first: two steps, so that a typo cannot destroy a
+/// key in use, and the disabled state can be tried (its tokens fail) before it is final.
+fn destroy(opts: &KeyIdArgs) -> Result<ExitCode, CliError> {
+    let id = opts.key_id;
+    keyfile::edit(&opts.file, |keyset| {
+        match status_of(keyset, id) {
+            Err(e) => return Err(keyset_error(e, "destroy")),
+            Ok(KeyStatus::Enabled) if keyset.primary_key_id() == id => {
+                return Err(keyset_error(
+                    KeysetError::IsPrimary { key_id: id },
+                    "destroy",
+                ))
+            }
+            Ok(KeyStatus::Enabled) => {
+                return Err(CliError::Usage(format!(
+                    "key {id} is enabled: disable it first (`phonetoken keyset disable --key-id {id}`), \
+                     check that nothing still needs its tokens, then destroy it"
+                )))
+            }
+            Ok(_) => {}
+        }
+        keyset
+            .remove_key(id)
+            .map_err(|e| keyset_error(e, "destroy"))
+    })?;
+    eprintln!(
+        "phonetoken: key {id} is destroyed: tokens made under it can no longer be opened \
+         (copies of the old file, in backups or snapshots, still hold it)"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keyset_error(e: KeysetError, what: &str) -> CliError {
+    let hint = match e {
+        KeysetError::Full { .. } => {
+            " (`phonetoken keyset disable` then `keyset destroy` a retired key)"
+        }
+        KeysetError::UnknownKeyId { .. } => " (`phonetoken keyset list` shows the ids)",
+        _ => "",
+    };
+    CliError::Usage(format!("cannot {what} the key: {e}{hint}"))
 }
 
 /// Prints the token keys (derived for `--purpose` if given) as Tink JSON: the user asked
@@ -30,11 +174,11 @@ fn export_tink(opts: &ExportTinkArgs) -> Result<ExitCode, CliError> {
 fn import_tink(opts: &ImportTinkArgs) -> Result<ExitCode, CliError> {
     let text = keyfile::read_secret(&opts.input, "Tink keyset")?;
     let keyset: Keyset = Keyset::from_tink_json(&text)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", opts.input.display())))?;
+        .map_err(|e| CliError::Usage(format!("{}: {e}", shown::path(&opts.input))))?;
     keyfile::write_secret(&opts.out, &keyset.to_json(), opts.force)?;
     eprintln!(
         "phonetoken: wrote {} ({} key(s), primary key id {}); tokens carry over, pseudonym keys are new",
-        opts.out.display(),
+        shown::path(&opts.out),
         keyset.keys().count(),
         keyset.primary_key_id()
     );

@@ -16,6 +16,7 @@ mod keyset_cmd;
 mod lines;
 mod normalize;
 mod pseudonymize;
+mod shown;
 mod tokenize;
 
 use std::io;
@@ -46,6 +47,7 @@ fn run() -> Result<ExitCode, CliError> {
         args::Command::Detokenize(opts) => tokenize::run_detokenize(&opts),
         args::Command::Keygen(opts) => keygen::run(&opts),
         args::Command::Keyset(command) => keyset_cmd::run(&command),
+        args::Command::Rekey(opts) => tokenize::run_rekey(&opts),
         args::Command::Demo => demo::run(),
     }
 }

@@ -12,6 +12,11 @@ pub(crate) fn run(opts: &PseudonymizeArgs) -> Result<ExitCode, CliError> {
     let encoding = Encoding::from(opts.encoding);
     let length = opts.length.map(usize::from);
     let region = opts.region;
+    if opts.all_keys {
+        return bulk::run(&opts.bulk, &|text, out| {
+            pseudonymize_all_keys(&keyset, text, region, encoding, length, out)
+        });
+    }
     bulk::run(&opts.bulk, &|text, out| {
         pseudonymize_line(&keyset, text, region, encoding, length, out)
     })
@@ -28,7 +33,39 @@ pub(crate) fn pseudonymize_line(
     out: &mut Vec<u8>,
 ) -> Result<(), &'static str> {
     let number = phonetoken::parse(text, region).map_err(|e| e.code())?;
-    let mut pseudonym = keyset.pseudonymize(&number);
+    push_pseudonym(keyset.pseudonymize(&number), encoding, length, out)
+}
+
+/// Parses one line and appends `ID:PSEUDONYM` for every enabled key, primary first,
+/// separated by spaces.
+pub(crate) fn pseudonymize_all_keys(
+    keyset: &Keyset,
+    text: &str,
+    region: Option<Region>,
+    encoding: Encoding,
+    length: Option<usize>,
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
+    use std::io::Write as _;
+    let number = phonetoken::parse(text, region).map_err(|e| e.code())?;
+    for (i, (id, pseudonym)) in keyset.pseudonymize_all(&number).enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{id}:");
+        push_pseudonym(pseudonym, encoding, length, out)?;
+    }
+    Ok(())
+}
+
+/// Appends `pseudonym`, truncated to `length` bytes if given, in `encoding`.
+fn push_pseudonym(
+    mut pseudonym: phonetoken::Pseudonym,
+    encoding: Encoding,
+    length: Option<usize>,
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
     if let Some(len) = length {
         // The flag's range is checked by clap; a failure here would be a bug, reported as data.
         pseudonym = pseudonym.truncate(len).map_err(|_| "bad-length")?;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use phonetoken::{Encoding, Keyset, Region, MAX_TOKEN_TEXT_LEN};
 
-use crate::args::{DetokenizeArgs, TokenizeArgs};
+use crate::args::{DetokenizeArgs, RekeyArgs, TokenizeArgs};
 use crate::{bulk, keyfile, CliError};
 
 pub(crate) fn run_tokenize(opts: &TokenizeArgs) -> Result<ExitCode, CliError> {
@@ -21,6 +21,14 @@ pub(crate) fn run_detokenize(opts: &DetokenizeArgs) -> Result<ExitCode, CliError
     let context = opts.context.as_bytes();
     bulk::run(&opts.bulk, &|text, out| {
         detokenize_line(&keyset, text, context, out)
+    })
+}
+
+pub(crate) fn run_rekey(opts: &RekeyArgs) -> Result<ExitCode, CliError> {
+    let keyset = keyfile::load(&opts.keys)?;
+    let context = opts.context.as_bytes();
+    bulk::run(&opts.bulk, &|text, out| {
+        rekey_line(&keyset, text, context, out)
     })
 }
 
@@ -51,5 +59,23 @@ pub(crate) fn detokenize_line(
 ) -> Result<(), &'static str> {
     let number = keyset.detokenize_str(text, context).map_err(|e| e.code())?;
     out.extend_from_slice(number.as_bytes());
+    Ok(())
+}
+
+/// Opens the token on one line and appends it re-encrypted under the primary key (the same
+/// token when it already is under the primary).
+pub(crate) fn rekey_line(
+    keyset: &Keyset,
+    text: &str,
+    context: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
+    let token: phonetoken::Token = text.parse().map_err(|e: phonetoken::TokenError| e.code())?;
+    let token = keyset.rekey(&token, context).map_err(|e| e.code())?;
+    let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
+    let encoded = token
+        .encode_into(Encoding::Base64Url, &mut buf)
+        .map_err(|_| "buffer-too-small")?;
+    out.extend_from_slice(encoded.as_bytes());
     Ok(())
 }

@@ -1,0 +1,529 @@
+//! The `phonetoken` tool's key handling: the key lifecycle (`keyset list|rotate|promote|
+//! disable|enable|destroy`, `rekey`, `pseudonymize --all-keys`), keyset permissions, and
+//! messages that never echo a secret.
+//!
+//! Expected pseudonyms come from the `hmac` crate over the key bytes read from the keyset
+//! file's JSON; tokens are checked by opening them with the library.
+#![cfg(all(feature = "cli", unix))]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use base64ct::Encoding as _;
+use phonetoken::{Keyset, Token};
+use tempfile::TempDir;
+
+mod support;
+
+use support::{hmac_sha256, phonetoken, run};
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn run_ok(args: &[&str], stdin: &[u8]) -> (String, String) {
+    let (out, err) = run(args, stdin, 0);
+    (String::from_utf8(out).unwrap(), err)
+}
+
+fn keygen(dir: &TempDir) -> PathBuf {
+    let path = dir.path().join("keys.json");
+    run_ok(&["keygen", "--output", arg(&path)], b"");
+    path
+}
+
+fn load(path: &Path) -> Keyset {
+    Keyset::from_json(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// One key of a keyset file: `(id, status, pseudonym key, token key in base64)`.
+type FileKey = (u64, String, Vec<u8>, String);
+
+/// The primary id and every key, from the file's JSON.
+fn file_keys(path: &Path) -> (u64, Vec<FileKey>) {
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let keys = json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["id"].as_u64().unwrap(),
+                k["status"].as_str().unwrap().to_string(),
+                base64ct::Base64::decode_vec(k["pseudonym_key"].as_str().unwrap()).unwrap(),
+                k["token_key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (json["primary_key_id"].as_u64().unwrap(), keys)
+}
+
+/// Every secret of the file in the forms a message could leak it: the base64 of each key,
+/// and the first line of JSON that holds one.
+fn secrets(path: &Path) -> Vec<String> {
+    let (_, keys) = file_keys(path);
+    keys.into_iter()
+        .flat_map(|(_, _, p, t)| [base64ct::Base64::encode_string(&p), t])
+        .collect()
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn chmod(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `keyset list`'s rows as (id, status, primary).
+fn listed(path: &Path) -> Vec<(u64, String, bool)> {
+    let (out, _) = run_ok(&["keyset", "list", "--keyset", arg(path)], b"");
+    let mut rows = out.lines();
+    assert_eq!(
+        rows.next()
+            .map(|h| h.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["id", "status", "primary"])
+    );
+    rows.map(|row| {
+        let f: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(f.len(), 3, "{row}");
+        (f[0].parse().unwrap(), f[1].to_string(), f[2] == "yes")
+    })
+    .collect()
+}
+
+#[test]
+fn the_lifecycle_rotates_promotes_disables_enables_and_destroys() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let (first, keys) = file_keys(&ks);
+    assert_eq!(listed(&ks), vec![(first, "enabled".into(), true)]);
+    let number = phonetoken::parse("+14155552671", None).unwrap();
+    let old_token = load(&ks).tokenize(&number, b"crm").to_string();
+
+    // Rotate: a new primary, the old key still enabled and still opening its tokens.
+    let (_, stderr) = run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    let (second, after) = file_keys(&ks);
+    assert_ne!(second, first);
+    assert!(stderr.contains(&second.to_string()), "{stderr}");
+    assert_eq!(after.len(), 2);
+    assert_eq!(
+        after.iter().find(|k| k.0 == first),
+        keys.first(),
+        "old key kept as it was"
+    );
+    let rows = listed(&ks);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.contains(&(first, "enabled".into(), false)), "{rows:?}");
+    assert!(rows.contains(&(second, "enabled".into(), true)), "{rows:?}");
+    let (out, _) = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--context", "crm"],
+        old_token.as_bytes(),
+    );
+    assert_eq!(out.trim_end(), "+14155552671");
+
+    // The primary cannot be disabled or destroyed; an enabled key cannot be destroyed.
+    for (sub, id, says) in [
+        ("disable", second, "primary"),
+        ("destroy", second, "primary"),
+        ("destroy", first, "disable it first"),
+        ("enable", 12345, "keyset list"),
+    ] {
+        let (_, stderr) = run(
+            &[
+                "keyset",
+                sub,
+                "--keyset",
+                arg(&ks),
+                "--key-id",
+                &id.to_string(),
+            ],
+            b"",
+            2,
+        );
+        assert!(stderr.contains(says), "{sub} {id}: {stderr}");
+    }
+    assert_eq!(listed(&ks).len(), 2, "refused changes leave the file alone");
+
+    // Disable the old key: its tokens stop opening; enable it again: they open.
+    run_ok(
+        &[
+            "keyset",
+            "disable",
+            "--keyset",
+            arg(&ks),
+            "--key-id",
+            &first.to_string(),
+        ],
+        b"",
+    );
+    assert!(listed(&ks).contains(&(first, "disabled".into(), false)));
+    let (out, _) = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--context", "crm"],
+        old_token.as_bytes(),
+    );
+    assert_eq!(out.trim_end(), "error: key-disabled");
+    let (_, stderr) = run(
+        &[
+            "keyset",
+            "promote",
+            "--keyset",
+            arg(&ks),
+            "--key-id",
+            &first.to_string(),
+        ],
+        b"",
+        2,
+    );
+    assert!(stderr.contains("disabled"), "{stderr}");
+    run_ok(
+        &[
+            "keyset",
+            "enable",
+            "--keyset",
+            arg(&ks),
+            "--key-id",
+            &first.to_string(),
+        ],
+        b"",
+    );
+    let (out, _) = run_ok(
+        &["detokenize", "--keyset", arg(&ks), "--context", "crm"],
+        old_token.as_bytes(),
+    );
+    assert_eq!(out.trim_end(), "+14155552671");
+
+    // Promote the old key back, then destroy the newer one after disabling it.
+    run_ok(
+        &[
+            "keyset",
+            "promote",
+            "--keyset",
+            arg(&ks),
+            "--key-id",
+            &first.to_string(),
+        ],
+        b"",
+    );
+    assert_eq!(file_keys(&ks).0, first);
+    run_ok(
+        &[
+            "keyset",
+            "disable",
+            "--keyset",
+            arg(&ks),
+            "--key-id",
+            &second.to_string(),
+        ],
+        b"",
+    );
+    run_ok(
+        &[
+            "keyset",
+            "destroy",
+            "--keyset",
+            arg(&ks),
+            "--key-id",
+            &second.to_string(),
+        ],
+        b"",
+    );
+    let (primary, left) = file_keys(&ks);
+    assert_eq!((primary, left.len()), (first, 1));
+    assert_eq!(left, keys, "the first key is back to what keygen made");
+}
+
+#[test]
+fn keyset_changes_keep_the_mode_and_write_through_a_symlink() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    assert_eq!(mode(&ks), 0o600);
+    chmod(&ks, 0o640);
+    let (_, stderr) = run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    assert!(
+        stderr.contains("warning"),
+        "a group-readable keyset is warned about: {stderr}"
+    );
+    assert_eq!(mode(&ks), 0o640, "the file's mode is kept");
+    assert_eq!(file_keys(&ks).1.len(), 2);
+
+    chmod(&ks, 0o600);
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&ks, &link).unwrap();
+    run_ok(&["keyset", "rotate", "--keyset", arg(&link)], b"");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    assert_eq!(
+        file_keys(&ks).1.len(),
+        3,
+        "the change went to the file it points to"
+    );
+    assert_eq!(mode(&ks), 0o600);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_keyset_being_changed_is_not_changed_twice_at_once() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let held = fs::File::open(&ks).unwrap();
+    held.lock().unwrap();
+    let (_, stderr) = run(&["keyset", "rotate", "--keyset", arg(&ks)], b"", 2);
+    assert!(stderr.contains("another phonetoken"), "{stderr}");
+    assert_eq!(file_keys(&ks).1.len(), 1);
+    held.unlock().unwrap();
+    run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    assert_eq!(file_keys(&ks).1.len(), 2);
+}
+
+#[test]
+fn rekey_moves_tokens_to_the_primary_and_keeps_the_line_protocol() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let numbers = ["+14155552671", "+442079460958", "+33142685300"];
+    let before = load(&ks);
+    let old: Vec<String> = numbers
+        .iter()
+        .map(|n| {
+            before
+                .tokenize(&phonetoken::parse(n, None).unwrap(), b"crm")
+                .to_string()
+        })
+        .collect();
+    run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    let after = load(&ks);
+    let mut input = old.join("\n");
+    input.push_str("\nnot a token\n");
+    input.push_str(&old[0]);
+    input.push('\n');
+    let (out, stderr) = run_ok(
+        &["rekey", "--keyset", arg(&ks), "--context", "crm"],
+        input.as_bytes(),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    for (line, number) in lines
+        .iter()
+        .zip(numbers.iter().chain([&numbers[0]]))
+        .filter(|(l, _)| !l.starts_with("error"))
+    {
+        let token: Token = line.parse().unwrap();
+        assert_eq!(token.key_id(), after.primary_key_id(), "{line}");
+        assert_eq!(after.detokenize(&token, b"crm").unwrap().as_str(), *number);
+    }
+    assert_eq!(lines[3], "error: bad-encoding");
+    assert!(stderr.contains("1 failed"), "{stderr}");
+
+    // Under the wrong context nothing opens, and nothing is re-encrypted.
+    let (out, _) = run_ok(
+        &["rekey", "--keyset", arg(&ks), "--context", "other"],
+        old[0].as_bytes(),
+    );
+    assert_eq!(out.trim_end(), "error: authentication-failed");
+}
+
+#[test]
+fn all_keys_gives_the_pseudonym_under_every_enabled_key_primary_first() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    let (primary, keys) = file_keys(&ks);
+    let (out, _) = run_ok(
+        &[
+            "pseudonymize",
+            "--keyset",
+            arg(&ks),
+            "--all-keys",
+            "--region",
+            "US",
+            "--length",
+            "16",
+        ],
+        b"415-555-2671\nnope\n",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let mut ordered = keys.clone();
+    ordered.sort_by_key(|k| k.0 != primary);
+    let expected: Vec<String> = ordered
+        .iter()
+        .map(|(id, _, p, _)| {
+            format!(
+                "{id}:{}",
+                base64ct::Base64UrlUnpadded::encode_string(&hmac_sha256(p, b"+14155552671")[..16])
+            )
+        })
+        .collect();
+    let nope = phonetoken::parse("nope", Some("US".parse().unwrap())).unwrap_err();
+    assert_eq!(
+        lines,
+        [expected.join(" "), format!("error: {}", nope.code())]
+    );
+
+    // A disabled key has no pseudonym.
+    let old = ordered[1].0.to_string();
+    run_ok(
+        &["keyset", "disable", "--keyset", arg(&ks), "--key-id", &old],
+        b"",
+    );
+    let (out, _) = run_ok(
+        &[
+            "pseudonymize",
+            "--keyset",
+            arg(&ks),
+            "--all-keys",
+            "--length",
+            "16",
+        ],
+        b"+14155552671\n",
+    );
+    assert_eq!(out.trim_end(), expected[0]);
+}
+
+#[test]
+fn a_keyset_others_can_read_or_change_is_warned_about_or_refused() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let pseudonymize = |extra: &[&str], code: i32| {
+        let mut args = vec!["pseudonymize", "--keyset", arg(&ks)];
+        args.extend_from_slice(extra);
+        run(&args, b"+14155552671\n", code).1
+    };
+    assert!(!pseudonymize(&[], 0).contains("warning"));
+    for (mode, says) in [
+        (0o644, "read by other users"),
+        (0o660, "changed by other users"),
+        (0o606, "changed"),
+    ] {
+        chmod(&ks, mode);
+        let stderr = pseudonymize(&[], 0);
+        assert!(
+            stderr.contains("warning") && stderr.contains(says),
+            "{mode:o}: {stderr}"
+        );
+        assert!(stderr.contains("chmod 600"), "{stderr}");
+        let stderr = pseudonymize(&["--strict-permissions"], 2);
+        assert!(
+            stderr.contains(says) && stderr.contains("--strict-permissions"),
+            "{mode:o}: {stderr}"
+        );
+    }
+    // Through a symlink, the file it points to is judged.
+    chmod(&ks, 0o644);
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&ks, &link).unwrap();
+    let (_, stderr) = run(&["tokenize", "--keyset", arg(&link)], b"+14155552671\n", 0);
+    assert!(stderr.contains("read by other users"), "{stderr}");
+    chmod(&ks, 0o600);
+    assert!(
+        pseudonymize(&["--strict-permissions"], 0).is_empty()
+            || !pseudonymize(&[], 0).contains("warning")
+    );
+}
+
+#[test]
+fn a_keysets_content_given_as_its_path_is_never_echoed() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let content = fs::read_to_string(&ks).unwrap();
+    let secrets = secrets(&ks);
+    let check = |stderr: &str| {
+        for s in &secrets {
+            assert!(
+                !stderr.contains(s.as_str()),
+                "a key reached stderr: {stderr}"
+            );
+        }
+        assert!(!stderr.contains("phonetoken-keyset"), "{stderr}");
+        assert!(stderr.contains("not shown"), "{stderr}");
+    };
+    for sub in ["pseudonymize", "tokenize", "detokenize", "rekey"] {
+        let out = phonetoken()
+            .arg(sub)
+            .env("PHONETOKEN_KEYSET", &content)
+            .write_stdin("+14155552671\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("PHONETOKEN_KEYSET") && stderr.contains("content"),
+            "{stderr}"
+        );
+        check(&stderr);
+    }
+    let (_, stderr) = run(&["keyset", "list", "--keyset", &content], b"", 2);
+    check(&stderr);
+    // A key given where a path belongs is not echoed either.
+    let (_, stderr) = run(&["keyset", "rotate", "--keyset", &secrets[0]], b"", 2);
+    check(&stderr);
+}
+
+#[test]
+fn errors_name_where_the_keyset_path_came_from() {
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("missing.json");
+    let out = phonetoken()
+        .arg("pseudonymize")
+        .env("PHONETOKEN_KEYSET", &missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("missing.json") && stderr.contains("named by PHONETOKEN_KEYSET"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn keygen_and_import_take_input_and_output_and_explain_a_directory() {
+    let dir = TempDir::new().unwrap();
+    let (_, stderr) = run(&["keygen", "--output", arg(dir.path())], b"", 2);
+    assert!(
+        stderr.contains("is a directory") && stderr.contains("keys.json"),
+        "{stderr}"
+    );
+    let (_, stderr) = run(&["keygen", "--output", arg(dir.path()), "--force"], b"", 2);
+    assert!(
+        stderr.contains("is a directory"),
+        "--force does not help: {stderr}"
+    );
+
+    let ks = keygen(&dir);
+    let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(&ks)], b"");
+    let tink_path = dir.path().join("tink.json");
+    fs::write(&tink_path, tink).unwrap();
+    let imported = dir.path().join("imported.json");
+    run_ok(
+        &[
+            "keyset",
+            "import-tink",
+            "--input",
+            arg(&tink_path),
+            "--output",
+            arg(&imported),
+        ],
+        b"",
+    );
+    assert_eq!(load(&imported).to_tink_json(), load(&ks).to_tink_json());
+    assert_eq!(mode(&imported), 0o600);
+}
+
+#[test]
+fn a_region_people_write_otherwise_gets_a_suggestion() {
+    let (_, stderr) = run(&["normalize", "--region", "UK"], b"", 2);
+    assert!(stderr.contains("did you mean GB"), "{stderr}");
+    let (_, stderr) = run(&["normalize", "--region", "el"], b"", 2);
+    assert!(stderr.contains("did you mean GR"), "{stderr}");
+}
