@@ -69,6 +69,9 @@ extern crate std;
 
 pub mod batch;
 pub mod encoding;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod encrypted_keyset;
 pub mod keys;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]

@@ -4,13 +4,17 @@
 //!
 //! - `interop_write` writes a keyset (phonetoken JSON and Tink export), its per-purpose
 //!   keyset, and `cases.json`: numbers, contexts, tokens and pseudonyms.
+//!   It also writes a master key (`master_key.json`, a Tink AES-GCM keyset) and the keyset
+//!   encrypted under it (`encrypted_keyset.json`), for Tink to open.
 //! - `interop_read_tink_tokens` reads `tink_tokens.json` (tokens Tink made) and checks that
-//!   phonetoken opens each to the expected number.
+//!   phonetoken opens each to the expected number; then opens the encrypted keyset Tink
+//!   wrote under a master key Tink made, and checks its tokens and pseudonyms.
 #![cfg(feature = "std")]
 
 use std::fs;
 use std::path::PathBuf;
 
+use phonetoken::encrypted_keyset::TinkAeadKey;
 use phonetoken::{Encoding, KeyStatus, Keyset, PhoneNumber, PseudonymKey, TokenKey};
 use serde_json::{json, Value};
 
@@ -108,6 +112,17 @@ fn interop_write() {
         purpose.to_tink_json().as_bytes(),
     )
     .unwrap();
+    let master = TinkAeadKey::generate_os().expect("OS randomness");
+    fs::write(
+        dir.join("master_key.json"),
+        master.to_tink_json().as_bytes(),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("encrypted_keyset.json"),
+        ks.to_encrypted_json(&master, b"").expect("seal").as_bytes(),
+    )
+    .unwrap();
     let doc = json!({ "purpose": PURPOSE, "primary_key_id": ks.primary_key_id(), "old_key_id": old, "cases": cases });
     fs::write(
         dir.join("cases.json"),
@@ -141,6 +156,38 @@ fn interop_read_tink_tokens() {
     }
     assert!(checked >= 10, "only {checked} Tink tokens");
     println!("phonetoken opened {checked} Tink tokens");
+
+    // A keyset Tink sealed under a master key Tink made.
+    let master =
+        TinkAeadKey::from_tink_json(&fs::read_to_string(dir.join("tink_master_key.json")).unwrap())
+            .expect("Tink's master key file");
+    let sealed: Keyset = Keyset::from_encrypted_json(
+        &fs::read_to_string(dir.join("tink_encrypted_keyset.json")).unwrap(),
+        &master,
+        b"",
+    )
+    .expect("Tink's encrypted keyset");
+    let doc: Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("tink_encrypted_cases.json")).unwrap())
+            .unwrap();
+    assert_eq!(u64::from(sealed.primary_key_id()), doc["primary_key_id"]);
+    let mut sealed_checked = 0;
+    for case in doc["cases"].as_array().expect("cases") {
+        let n: PhoneNumber = case["number"].as_str().unwrap().parse().unwrap();
+        let ctx = unhex(case["context_hex"].as_str().unwrap());
+        let token = case["token_b64url"].as_str().unwrap();
+        assert_eq!(sealed.detokenize_str(token, &ctx), Ok(n), "token {token}");
+        assert_eq!(
+            hex(sealed.pseudonymize(&n).as_bytes()),
+            case["mac_hex"],
+            "MAC of {n}"
+        );
+        sealed_checked += 1;
+    }
+    assert!(sealed_checked >= 5, "only {sealed_checked} sealed cases");
+    println!(
+        "phonetoken opened Tink's encrypted keyset: {sealed_checked} tokens and pseudonyms agree"
+    );
 }
 
 /// The OS generator as a `rand_core` generator, for `Keyset::rotate`.

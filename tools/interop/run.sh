@@ -27,4 +27,4 @@ export PHONETOKEN_INTEROP_DIR="$work"
 cargo test --quiet --features std --test interop -- --ignored --exact interop_write
 "$venv/bin/python" "$root/tools/interop/check.py" "$work"
 cargo test --quiet --features std --test interop -- --ignored --exact interop_read_tink_tokens
-echo "interop: OK (phonetoken <-> Tink, cryptography AESSIV, hmac, HKDF)"
+echo "interop: OK (phonetoken <-> Tink, Tink encrypted keysets, cryptography AESSIV, hmac, HKDF)"
