@@ -545,3 +545,132 @@ pub fn keyset_json_seeds() -> Vec<(String, Vec<u8>)> {
     }
     seeds
 }
+
+// ---------------------------------------------------------------------------------------------
+// Encrypted keysets and master key files.
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "std")]
+use phonetoken::encrypted_keyset::{MasterKey, TinkAeadKey};
+
+/// TEST KEY ONLY: the master key every encrypted-keyset input is opened with (a RAW
+/// AES-256-GCM key of 32 bytes 0x42, as a Tink cleartext keyset).
+#[cfg(feature = "std")]
+pub fn fixed_master_key() -> TinkAeadKey {
+    let value = Encoding::Base64.encode_string(&[&[0x1a, 32][..], &[0x42; 32]].concat());
+    TinkAeadKey::from_tink_json(&format!(
+        r#"{{"primaryKeyId": 5, "key": [{{"keyData": {{"typeUrl": "type.googleapis.com/google.crypto.tink.AesGcmKey", "value": "{value}", "keyMaterialType": "SYMMETRIC"}}, "status": "ENABLED", "keyId": 5, "outputPrefixType": "RAW"}}]}}"#
+    ))
+    .expect("a valid master key file")
+}
+
+/// Arbitrary input through the encrypted-keyset readers; the first byte picks which:
+/// `0`, the rest as an encrypted keyset file opened with [`fixed_master_key`]; `1`, the rest
+/// as the inner Tink `Keyset` protobuf, sealed with that key and then opened (so the
+/// fuzzer reaches the protobuf reader, which it could not through random ciphertext);
+/// anything else, the rest as a master key file. Never a panic; an accepted keyset seals
+/// and opens again to the same keys, and its plain JSON loads to the same keys too.
+#[cfg(feature = "std")]
+pub fn encrypted_keyset_case(data: &[u8]) -> Outcome {
+    let Some((&mode, rest)) = data.split_first() else {
+        return Outcome::Rejected;
+    };
+    let master = fixed_master_key();
+    let opened = match mode {
+        0 => Keyset::<7>::from_encrypted_json(&String::from_utf8_lossy(rest), &master, b""),
+        1 => {
+            let sealed = master.encrypt(rest, b"").expect("AES-GCM seals any input");
+            let file = format!(
+                r#"{{"encryptedKeyset": "{}"}}"#,
+                Encoding::Base64.encode_string(&sealed)
+            );
+            Keyset::<7>::from_encrypted_json(&file, &master, b"")
+        }
+        _ => {
+            return match TinkAeadKey::from_tink_json(&String::from_utf8_lossy(rest)) {
+                Ok(key) => {
+                    let again = TinkAeadKey::from_tink_json(&key.to_tink_json())
+                        .expect("to_tink_json output must load");
+                    assert_eq!(*again.to_tink_json(), *key.to_tink_json());
+                    let sealed = key.encrypt(b"plain", b"ad").expect("seal");
+                    assert_eq!(
+                        again.decrypt(&sealed, b"ad").expect("open").as_slice(),
+                        b"plain"
+                    );
+                    Outcome::Accepted
+                }
+                Err(_) => Outcome::Rejected,
+            }
+        }
+    };
+    let Ok(ks) = opened else {
+        return Outcome::Rejected;
+    };
+    match ks.to_encrypted_json(&master, b"") {
+        Ok(sealed) => {
+            let back = Keyset::<7>::from_encrypted_json(&sealed, &master, b"")
+                .expect("to_encrypted_json output must open");
+            assert_same_keys(&ks, &back);
+        }
+        // Complementary ids load (a Tink keyset may hold them) but cannot be written back.
+        Err(e) => assert!(matches!(
+            e,
+            phonetoken::encrypted_keyset::EncryptedKeysetError::IdClash { .. }
+        )),
+    }
+    let plain = Keyset::<7>::from_json(&ks.to_json()).expect("to_json output must load");
+    assert_same_keys(&ks, &plain);
+    Outcome::Accepted
+}
+
+/// Seeds for `encrypted_keyset`: the inner keyset of [`fixed_keyset`] and of a one-key
+/// keyset, broken copies, master key files, and malformed encrypted files.
+#[cfg(feature = "std")]
+pub fn encrypted_keyset_seeds() -> Vec<(String, Vec<u8>)> {
+    let master = fixed_master_key();
+    let inner = |ks: &Keyset| -> Vec<u8> {
+        // The file starts {"encryptedKeyset":"<base64>", …
+        let sealed = ks.to_encrypted_json(&master, b"").expect("no clash");
+        let field = sealed.split('"').nth(3).expect("the ciphertext field");
+        let mut buf = vec![0u8; 4096];
+        let ct = Encoding::Base64
+            .decode_into(field, &mut buf)
+            .expect("base64")
+            .to_vec();
+        master.decrypt(&ct, b"").expect("opens").to_vec()
+    };
+    let full = inner(&fixed_keyset());
+    let one = inner(&Keyset::new(
+        9,
+        PseudonymKey::from_bytes(&test_pseudonym_key(9)).expect("32 bytes"),
+        TokenKey::from_bytes(&test_token_key(9)).expect("64 bytes"),
+    ));
+    let mut seeds = vec![
+        ("inner-3".to_string(), [&[1u8][..], &full].concat()),
+        ("inner-1".to_string(), [&[1u8][..], &one].concat()),
+        (
+            "inner-truncated".to_string(),
+            [&[1u8][..], &full[..full.len() / 2]].concat(),
+        ),
+        (
+            "inner-unpaired".to_string(),
+            [&[1u8][..], &one[..one.len() - 60]].concat(),
+        ),
+        (
+            "master-key".to_string(),
+            [&[2u8][..], fixed_master_key().to_tink_json().as_bytes()].concat(),
+        ),
+        (
+            "encrypted-not-base64".to_string(),
+            b"\x00{\"encryptedKeyset\": \"!!\"}".to_vec(),
+        ),
+        (
+            "encrypted-empty".to_string(),
+            b"\x00{\"encryptedKeyset\": \"\", \"keysetInfo\": {\"primaryKeyId\": 1}}".to_vec(),
+        ),
+    ];
+    let mut flipped = full.clone();
+    flipped[3] ^= 0x08;
+    seeds.push(("inner-flipped".to_string(), [&[1u8][..], &flipped].concat()));
+    seeds
+}

@@ -66,6 +66,15 @@ fn keyset_json_regressions() {
     );
 }
 
+#[cfg(feature = "std")]
+#[test]
+fn encrypted_keyset_regressions() {
+    assert_both_branches(
+        "encrypted_keyset",
+        &replay("encrypted_keyset", checks::encrypted_keyset_case),
+    );
+}
+
 #[test]
 fn roundtrip_regressions() {
     assert_both_branches("roundtrip", &replay("roundtrip", checks::roundtrip_case));
@@ -132,5 +141,15 @@ fn keyset_json_seeds_are_current() {
         "keyset_json",
         checks::keyset_json_seeds(),
         checks::keyset_json_case,
+    );
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn encrypted_keyset_seeds_are_current() {
+    seeds_are_current(
+        "encrypted_keyset",
+        checks::encrypted_keyset_seeds(),
+        checks::encrypted_keyset_case,
     );
 }

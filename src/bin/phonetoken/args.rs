@@ -33,6 +33,9 @@ pub(crate) enum Command {
     /// keys, and convert to and from Tink's cleartext JSON keyset.
     #[command(subcommand)]
     Keyset(KeysetCommand),
+    /// Make master keys, which seal keyset files (keygen --master-key, keyset encrypt).
+    #[command(subcommand)]
+    MasterKey(MasterKeyCommand),
     /// Read tokens, one per line (or from CSV columns), and write each one re-encrypted
     /// under the primary key: after a rotation, moves old tokens to the new key.
     Rekey(RekeyArgs),
@@ -109,6 +112,18 @@ pub(crate) struct KeysetFileArgs {
     /// warning about it.
     #[arg(long)]
     pub(crate) strict_permissions: bool,
+    #[command(flatten)]
+    pub(crate) master: MasterKeyArgs,
+}
+
+/// The master key that seals an encrypted keyset file.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct MasterKeyArgs {
+    /// The master key of an encrypted keyset: `file:PATH` (a Tink AES-GCM keyset file) or
+    /// an RFC 7512 `pkcs11:` URI naming an AES key in a token (PIN from `pin-source=FILE`
+    /// or PHONETOKEN_PKCS11_PIN). Defaults to PHONETOKEN_MASTER_KEY.
+    #[arg(long, value_name = "URI")]
+    pub(crate) master_key: Option<String>,
 }
 
 /// Where the keys come from, and for which purpose.
@@ -194,6 +209,9 @@ pub(crate) struct KeygenArgs {
     /// Replace the file if it exists (the old keys are lost).
     #[arg(long)]
     pub(crate) force: bool,
+    /// Seal the keyset under this master key (see `--master-key` of the other commands).
+    #[command(flatten)]
+    pub(crate) master: MasterKeyArgs,
 }
 
 /// `phonetoken keyset …`.
@@ -212,6 +230,11 @@ pub(crate) enum KeysetCommand {
     Enable(KeyIdArgs),
     /// Remove a disabled key from the file for good: its tokens can never be opened again.
     Destroy(KeyIdArgs),
+    /// Seal a plaintext keyset file under --master-key, in place.
+    Encrypt(KeysetFileArgs),
+    /// Write an encrypted keyset file back as plaintext, in place (it then holds the keys
+    /// in clear).
+    Decrypt(KeysetFileArgs),
     /// Print the token keys as a Tink cleartext JSON keyset on stdout (it holds secrets).
     ExportTink(ExportTinkArgs),
     /// Read a Tink cleartext JSON keyset of AES-SIV keys and write a phonetoken keyset
@@ -250,6 +273,26 @@ pub(crate) struct ImportTinkArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Seal the new keyset under this master key.
+    #[command(flatten)]
+    pub(crate) master: MasterKeyArgs,
+}
+
+/// `phonetoken master-key …`.
+#[derive(Subcommand, Debug)]
+pub(crate) enum MasterKeyCommand {
+    /// Make a new master key: a new owner-only Tink AES-GCM keyset file (`file:PATH`), or a
+    /// new AES-256 key inside a PKCS#11 token that never leaves it (`pkcs11:…`). Never
+    /// replaces an existing one.
+    New(MasterKeyNewArgs),
+}
+
+/// Flags of `phonetoken master-key new`.
+#[derive(Args, Debug)]
+pub(crate) struct MasterKeyNewArgs {
+    /// Where to make it: `file:PATH` or a `pkcs11:` URI.
+    #[arg(long, value_name = "URI")]
+    pub(crate) master_key: String,
 }
 
 /// The text encodings of `--encoding`.

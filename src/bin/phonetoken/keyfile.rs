@@ -6,10 +6,14 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use phonetoken::encrypted_keyset::MasterKey;
 use phonetoken::Keyset;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::args::{KeyArgs, KeysetFileArgs};
+use crate::args::{KeyArgs, KeysetFileArgs, MasterKeyArgs};
+use crate::master::MasterKeyUri;
 use crate::{shown, CliError};
 
 /// The environment variable that names the keyset file when `--keyset` is absent.
@@ -98,20 +102,94 @@ pub(crate) fn load(args: &KeyArgs) -> Result<Keyset, CliError> {
 /// Finds, checks and loads the keyset file of `args`, as it is (no purpose).
 pub(crate) fn load_checked(args: &KeysetFileArgs) -> Result<Keyset, CliError> {
     let source = keyset_source(args.keyset.as_deref())?;
-    check_permissions(&source, args.strict_permissions)?;
-    load_file(&source)
+    Ok(load_file(&source, args)?.0)
 }
 
-/// Loads one phonetoken keyset file.
-fn load_file(source: &Source) -> Result<Keyset, CliError> {
+/// What a JSON file holding keys is, told by its top-level fields alone (the probe skips
+/// every value, so no key is copied).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// phonetoken keyset JSON (`"format"`).
+    Phonetoken,
+    /// Tink's encrypted keyset (`"encryptedKeyset"`), as phonetoken or Tink writes it.
+    Encrypted,
+    /// A Tink cleartext keyset (`"primaryKeyId"`, `"key"`).
+    TinkCleartext,
+    /// None of these (the loader then says what is wrong).
+    Unknown,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Probe {
+    format: Option<IgnoredAny>,
+    encrypted_keyset: Option<IgnoredAny>,
+    primary_key_id: Option<IgnoredAny>,
+    key: Option<IgnoredAny>,
+}
+
+pub(crate) fn kind_of(text: &str) -> Kind {
+    match serde_json::from_str::<Probe>(text) {
+        Ok(p) if p.encrypted_keyset.is_some() => Kind::Encrypted,
+        Ok(p) if p.format.is_some() => Kind::Phonetoken,
+        Ok(p) if p.primary_key_id.is_some() || p.key.is_some() => Kind::TinkCleartext,
+        _ => Kind::Unknown,
+    }
+}
+
+/// The master key of `args` (`--master-key`, else `PHONETOKEN_MASTER_KEY`), opened.
+pub(crate) fn open_master(args: &MasterKeyArgs) -> Result<Option<Box<dyn MasterKey>>, CliError> {
+    match MasterKeyUri::from_flag_or_env(args.master_key.as_deref())? {
+        Some(uri) => uri.open().map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Loads one keyset file, plaintext or encrypted; gives the master key that opened it.
+fn load_file(
+    source: &Source,
+    args: &KeysetFileArgs,
+) -> Result<(Keyset, Option<Box<dyn MasterKey>>), CliError> {
+    // Checked even when the file turns out plaintext, so a bad URI is never passed over.
+    let uri = MasterKeyUri::from_flag_or_env(args.master.master_key.as_deref())?;
     let text = read_secret(&source.path, "keyset file").map_err(|e| source.annotate(e))?;
-    Keyset::from_json(&text).map_err(|e| CliError::Usage(format!("{}: {e}", source.describe())))
+    let kind = kind_of(&text);
+    check_permissions(source, args.strict_permissions, kind == Kind::Encrypted)?;
+    let refused =
+        |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", source.describe()));
+    match kind {
+        Kind::Encrypted => {
+            let master = uri.map(|u| u.open()).transpose()?.ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{} is encrypted: pass --master-key URI (or set {}) naming the master key that sealed it",
+                    source.describe(),
+                    crate::master::MASTER_KEY_ENV
+                ))
+            })?;
+            let keyset = Keyset::from_encrypted_json(&text, &*master, b"").map_err(|e| refused(&e))?;
+            Ok((keyset, Some(master)))
+        }
+        Kind::TinkCleartext => Err(CliError::Usage(format!(
+            "{} is a Tink keyset, not a phonetoken keyset: convert it with `phonetoken keyset import-tink --input FILE --output NEW` (its token keys carry over)",
+            source.describe()
+        ))),
+        Kind::Phonetoken | Kind::Unknown => {
+            if args.master.master_key.is_some() {
+                eprintln!(
+                    "phonetoken: warning: {} is not encrypted, so --master-key is not used (`phonetoken keyset encrypt` seals it)",
+                    source.describe()
+                );
+            }
+            let keyset = Keyset::from_json(&text).map_err(|e| refused(&e))?;
+            Ok((keyset, None))
+        }
+    }
 }
 
-/// Warns (or with `strict`, refuses) when users other than the owner can read the file, or
-/// change it: either gives them the keys, or lets them swap in keys of their own. A symlink
-/// is judged by the file it points to.
-fn check_permissions(source: &Source, strict: bool) -> Result<(), CliError> {
+/// Warns (or with `strict`, refuses) when users other than the owner can read a plaintext
+/// keyset file, or change any keyset file: either gives them the keys, or lets them swap in
+/// keys of their own. A symlink is judged by the file it points to.
+fn check_permissions(source: &Source, strict: bool, encrypted: bool) -> Result<(), CliError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -120,7 +198,8 @@ fn check_permissions(source: &Source, strict: bool) -> Result<(), CliError> {
             return Ok(());
         };
         let mode = meta.permissions().mode() & 0o777;
-        let problem = match (mode & 0o044 != 0, mode & 0o022 != 0) {
+        let readable = mode & 0o044 != 0 && !encrypted;
+        let problem = match (readable, mode & 0o022 != 0) {
             (_, true) => "can be changed by other users (they could put in keys of their own)",
             (true, false) => "can be read by other users (it holds secret keys)",
             (false, false) => return Ok(()),
@@ -139,19 +218,31 @@ fn check_permissions(source: &Source, strict: bool) -> Result<(), CliError> {
         );
     }
     #[cfg(not(unix))]
-    let _ = (source, strict);
+    let _ = (source, strict, encrypted);
     Ok(())
 }
 
+/// How [`edit`] writes the file back.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Seal {
+    /// As it was: encrypted under the same master key, or plaintext.
+    Keep,
+    /// Encrypted under `--master-key`.
+    Encrypt,
+    /// Plaintext.
+    Decrypt,
+}
+
 /// Loads the keyset file of `args` under an exclusive lock, lets `change` edit it, and
-/// writes the result back atomically with the file's mode kept. Returns what `change`
-/// returned. Two edits at once: the second is refused, so neither is lost.
+/// writes the result back atomically with the file's mode kept, sealed as `seal` says.
+/// Returns what `change` returned. Two edits at once: the second is refused, so neither is
+/// lost.
 pub(crate) fn edit<T>(
     args: &KeysetFileArgs,
+    seal: Seal,
     change: impl FnOnce(&mut Keyset) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
     let source = keyset_source(args.keyset.as_deref())?;
-    check_permissions(&source, args.strict_permissions)?;
     let cannot =
         |e: io::Error| CliError::Usage(format!("cannot change {}: {e}", source.describe()));
     // Through a symlink, the file it points to is the one replaced; the link stays.
@@ -173,12 +264,43 @@ pub(crate) fn edit<T>(
             source.describe()
         )));
     }
-    let mut keyset = load_file(&source)?;
+    let (mut keyset, master) = load_file(&source, args)?;
+    let master = match (seal, master) {
+        (Seal::Keep, master) => master,
+        (Seal::Decrypt, Some(_)) => None,
+        (Seal::Decrypt, None) => {
+            return Err(CliError::Usage(format!("{} is not encrypted", source.describe())))
+        }
+        (Seal::Encrypt, Some(_)) => {
+            return Err(CliError::Usage(format!(
+                "{} is encrypted already (to change its master key, decrypt it, then encrypt it under the new one)",
+                source.describe()
+            )))
+        }
+        (Seal::Encrypt, None) => Some(open_master(&args.master)?.ok_or_else(|| {
+            CliError::Usage("keyset encrypt: pass --master-key URI (or set PHONETOKEN_MASTER_KEY)".into())
+        })?),
+    };
     let answer = change(&mut keyset)?;
+    let text = serialize(&keyset, master.as_deref())?;
     let mode = file_mode(&locked).map_err(cannot)?;
-    replace_atomically(&target, &keyset.to_json(), mode).map_err(cannot)?;
+    replace_atomically(&target, &text, mode).map_err(cannot)?;
     drop(locked);
     Ok(answer)
+}
+
+/// The keyset's file text: sealed under `master` if given, else plaintext JSON.
+pub(crate) fn serialize(
+    keyset: &Keyset,
+    master: Option<&dyn MasterKey>,
+) -> Result<Zeroizing<String>, CliError> {
+    match master {
+        Some(master) => keyset
+            .to_encrypted_json(master, b"")
+            .map(Zeroizing::new)
+            .map_err(|e| CliError::Usage(format!("cannot seal the keyset: {e}"))),
+        None => Ok(keyset.to_json()),
+    }
 }
 
 /// Whether the open `file` is still the one at `path`.

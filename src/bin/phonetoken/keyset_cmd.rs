@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 use phonetoken::{KeyStatus, Keyset, KeysetError, PseudonymKey, TokenKey};
 
-use crate::args::{ExportTinkArgs, ImportTinkArgs, KeyIdArgs, KeysetCommand, KeysetFileArgs};
+use crate::args::{
+    ExportTinkArgs, ImportTinkArgs, KeyIdArgs, KeysetCommand, KeysetFileArgs, MasterKeyNewArgs,
+};
+use crate::keyfile::{Kind, Seal};
+use crate::master::MasterKeyUri;
 use crate::{keyfile, shown, CliError};
 
 pub(crate) fn run(command: &KeysetCommand) -> Result<ExitCode, CliError> {
@@ -29,6 +33,8 @@ pub(crate) fn run(command: &KeysetCommand) -> Result<ExitCode, CliError> {
             ks.set_status(id, KeyStatus::Enabled)
         }),
         KeysetCommand::Destroy(opts) => destroy(opts),
+        KeysetCommand::Encrypt(opts) => reseal(opts, Seal::Encrypt),
+        KeysetCommand::Decrypt(opts) => reseal(opts, Seal::Decrypt),
         KeysetCommand::ExportTink(opts) => export_tink(opts),
         KeysetCommand::ImportTink(opts) => import_tink(opts),
     }
@@ -63,7 +69,7 @@ fn list(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
 
 /// Adds a fresh key from the operating system's generator and makes it primary.
 fn rotate(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
-    let (old, new) = keyfile::edit(opts, |keyset| {
+    let (old, new) = keyfile::edit(opts, Seal::Keep, |keyset| {
         let old = keyset.primary_key_id();
         let rng = |e: phonetoken::KeyError| CliError::Usage(e.to_string());
         let id = fresh_key_id(keyset)?;
@@ -95,7 +101,8 @@ fn fresh_key_id(keyset: &Keyset) -> Result<u32, CliError> {
             ))
         })?;
         let id = u32::from_be_bytes(bytes);
-        if keyset.keys().all(|k| k.id != id) {
+        // Nor the complement of one: an encrypted keyset file names pseudonym keys by it.
+        if keyset.keys().all(|k| k.id != id && k.id != !id) {
             return Ok(id);
         }
     }
@@ -109,7 +116,7 @@ fn change(
     apply: impl FnOnce(&mut Keyset, u32) -> Result<(), KeysetError>,
 ) -> Result<ExitCode, CliError> {
     let id = opts.key_id;
-    keyfile::edit(&opts.file, |keyset| {
+    keyfile::edit(&opts.file, Seal::Keep, |keyset| {
         apply(keyset, id).map_err(|e| keyset_error(e, "change"))
     })?;
     eprintln!("phonetoken: key {id} {done}");
@@ -120,7 +127,7 @@ fn change(
 /// key in use, and the disabled state can be tried (its tokens fail) before it is final.
 fn destroy(opts: &KeyIdArgs) -> Result<ExitCode, CliError> {
     let id = opts.key_id;
-    keyfile::edit(&opts.file, |keyset| {
+    keyfile::edit(&opts.file, Seal::Keep, |keyset| {
         match status_of(keyset, id) {
             Err(e) => return Err(keyset_error(e, "destroy")),
             Ok(KeyStatus::Enabled) if keyset.primary_key_id() == id => {
@@ -145,6 +152,29 @@ fn destroy(opts: &KeyIdArgs) -> Result<ExitCode, CliError> {
         "phonetoken: key {id} is destroyed: tokens made under it can no longer be opened \
          (copies of the old file, in backups or snapshots, still hold it)"
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seals a plaintext keyset file under `--master-key`, or writes an encrypted one back as
+/// plaintext, in place.
+fn reseal(opts: &KeysetFileArgs, seal: Seal) -> Result<ExitCode, CliError> {
+    keyfile::edit(opts, seal, |_| Ok(()))?;
+    eprintln!(
+        "phonetoken: {}",
+        if seal == Seal::Encrypt {
+            "the keyset file is sealed under the master key; the old plaintext may survive in backups and snapshots, and on disk until overwritten"
+        } else {
+            "the keyset file now holds its keys in clear: keep it owner-only, or encrypt it again"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `phonetoken master-key new`.
+pub(crate) fn master_key_new(opts: &MasterKeyNewArgs) -> Result<ExitCode, CliError> {
+    let uri = MasterKeyUri::parse(&opts.master_key)
+        .map_err(|why| CliError::Usage(format!("--master-key: {why}")))?;
+    eprintln!("phonetoken: {}", uri.create()?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -173,9 +203,25 @@ fn export_tink(opts: &ExportTinkArgs) -> Result<ExitCode, CliError> {
 /// Reads a Tink keyset and writes a phonetoken keyset file with fresh pseudonym keys.
 fn import_tink(opts: &ImportTinkArgs) -> Result<ExitCode, CliError> {
     let text = keyfile::read_secret(&opts.input, "Tink keyset")?;
-    let keyset: Keyset = Keyset::from_tink_json(&text)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", shown::path(&opts.input))))?;
-    keyfile::write_secret(&opts.out, &keyset.to_json(), opts.force)?;
+    let input = shown::path(&opts.input);
+    match keyfile::kind_of(&text) {
+        Kind::Phonetoken => {
+            return Err(CliError::Usage(format!(
+                "{input} is a phonetoken keyset already, not a Tink keyset: use it with --keyset as it is"
+            )))
+        }
+        Kind::Encrypted => {
+            return Err(CliError::Usage(format!(
+                "{input} is an encrypted keyset: a phonetoken one opens with --keyset and --master-key; import-tink reads Tink's cleartext keysets"
+            )))
+        }
+        Kind::TinkCleartext | Kind::Unknown => {}
+    }
+    let keyset: Keyset =
+        Keyset::from_tink_json(&text).map_err(|e| CliError::Usage(format!("{input}: {e}")))?;
+    let master = keyfile::open_master(&opts.master)?;
+    let out = keyfile::serialize(&keyset, master.as_deref())?;
+    keyfile::write_secret(&opts.out, &out, opts.force)?;
     eprintln!(
         "phonetoken: wrote {} ({} key(s), primary key id {}); tokens carry over, pseudonym keys are new",
         shown::path(&opts.out),

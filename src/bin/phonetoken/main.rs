@@ -14,7 +14,9 @@ mod keyfile;
 mod keygen;
 mod keyset_cmd;
 mod lines;
+mod master;
 mod normalize;
+mod pkcs11;
 mod pseudonymize;
 mod shown;
 mod tokenize;
@@ -48,6 +50,9 @@ fn run() -> Result<ExitCode, CliError> {
         args::Command::Keygen(opts) => keygen::run(&opts),
         args::Command::Keyset(command) => keyset_cmd::run(&command),
         args::Command::Rekey(opts) => tokenize::run_rekey(&opts),
+        args::Command::MasterKey(args::MasterKeyCommand::New(opts)) => {
+            keyset_cmd::master_key_new(&opts)
+        }
         args::Command::Demo => demo::run(),
     }
 }
