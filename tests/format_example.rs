@@ -322,3 +322,139 @@ fn keyset_files() {
     let token: Token = doc("token (base64url)").parse().unwrap();
     assert_eq!(imported.detokenize(&token, &i.context).unwrap(), number);
 }
+
+/// A protobuf field: tag byte, a one- or two-byte length, the bytes.
+#[cfg(feature = "std")]
+fn proto_bytes(tag: u8, bytes: &[u8]) -> Vec<u8> {
+    let len = bytes.len();
+    let mut out = vec![tag];
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        out.extend_from_slice(&[(len as u8) | 0x80, (len >> 7) as u8]);
+    }
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[cfg(feature = "std")]
+fn proto_varint(tag: u8, mut value: u64) -> Vec<u8> {
+    let mut out = vec![tag];
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+    out
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn encrypted_keyset_file() {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use phonetoken::encrypted_keyset::TinkAeadKey;
+
+    let i = inputs();
+    let master_key = unhex(doc("master key"));
+    assert_eq!(master_key, (0x40u8..0x60).collect::<Vec<_>>());
+    let iv = unhex(doc("sealing IV (hex)"));
+    let hmac_id: u32 = doc("pseudonym key id").parse().unwrap();
+    assert_eq!(hmac_id, !i.key_id);
+
+    // The master key file: a Tink keyset whose one AesGcmKey holds the documented key.
+    let block = doc_block("master-key");
+    let value: serde_json::Value = serde_json::from_str(&block).unwrap();
+    let key = &value["key"][0];
+    assert_eq!(key["keyId"], doc("master key id").parse::<u32>().unwrap());
+    assert_eq!(key["outputPrefixType"], "RAW");
+    assert_eq!(
+        unb64(key["keyData"]["value"].as_str().unwrap()),
+        [&[0x1a, 0x20][..], &master_key].concat()
+    );
+    let master = TinkAeadKey::from_tink_json(&block).unwrap();
+    assert_eq!(*master.to_tink_json(), block);
+
+    // The inner keyset, built here field by field from the documented layout.
+    let key_message = |url: &str, value: &[u8], id: u32, prefix: u64| {
+        let data = [
+            proto_bytes(0x0a, url.as_bytes()),
+            proto_bytes(0x12, value),
+            proto_varint(0x18, 1),
+        ]
+        .concat();
+        proto_bytes(
+            0x12,
+            &[
+                proto_bytes(0x0a, &data),
+                proto_varint(0x10, 1),
+                proto_varint(0x18, id.into()),
+                proto_varint(0x20, prefix),
+            ]
+            .concat(),
+        )
+    };
+    let inner = [
+        proto_varint(0x08, i.key_id.into()),
+        key_message(
+            "type.googleapis.com/google.crypto.tink.AesSivKey",
+            &[&[0x12, 0x40][..], &i.token_key].concat(),
+            i.key_id,
+            1,
+        ),
+        key_message(
+            "type.googleapis.com/google.crypto.tink.HmacKey",
+            &[
+                &[0x12, 0x04, 0x08, 0x03, 0x10, 0x20, 0x1a, 0x20][..],
+                &i.pseudonym_key,
+            ]
+            .concat(),
+            hmac_id,
+            3,
+        ),
+    ]
+    .concat();
+    assert_eq!(hex(&inner), doc("inner keyset (hex)"));
+
+    // The file: AES-GCM (by the aes-gcm crate) of the inner keyset under the documented IV.
+    let block = doc_block("encrypted-keyset");
+    let value: serde_json::Value = serde_json::from_str(&block).unwrap();
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(&master_key).unwrap();
+    let iv12: [u8; 12] = iv.clone().try_into().unwrap();
+    let sealed = cipher
+        .encrypt(
+            &iv12.into(),
+            Payload {
+                msg: &inner,
+                aad: b"",
+            },
+        )
+        .unwrap();
+    let documented = value["encryptedKeyset"].as_str().unwrap();
+    let mut buf = vec![0u8; 400];
+    let documented_bytes = Base64::decode(documented, &mut buf).unwrap();
+    assert_eq!(documented_bytes, [&iv[..], &sealed].concat());
+
+    // The library opens it to the example keyset, and writes the same file but for the IV.
+    let opened: Keyset = Keyset::from_encrypted_json(&block, &master, b"").unwrap();
+    assert_eq!(*opened.to_json(), doc_block("phonetoken-keyset"));
+    let written = keyset(&i).to_encrypted_json(&master, b"").unwrap();
+    let ours: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let mut buf = vec![0u8; 400];
+    let ours_bytes = Base64::decode(ours["encryptedKeyset"].as_str().unwrap(), &mut buf).unwrap();
+    let (our_iv, our_sealed) = ours_bytes.split_at(12);
+    let our_iv: [u8; 12] = our_iv.try_into().unwrap();
+    assert_eq!(
+        cipher
+            .decrypt(
+                &our_iv.into(),
+                Payload {
+                    msg: our_sealed,
+                    aad: b""
+                }
+            )
+            .unwrap(),
+        inner
+    );
+    let after = |text: &str| text[text.find("\",\"keysetInfo\"").unwrap()..].to_string();
+    assert_eq!(after(&written), after(&block));
+}
