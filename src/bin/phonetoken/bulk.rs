@@ -42,10 +42,11 @@ pub(crate) struct Failure {
     pub(crate) offset: usize,
     /// The input line it starts on, where that differs from its row number (CSV).
     pub(crate) line: Option<u64>,
-    /// The reason code of each failed value.
-    pub(crate) reasons: Vec<&'static str>,
-    /// What failed, for `--strict`'s message.
-    pub(crate) detail: String,
+    /// Each failed value's reason code, with the place among the `--column`s of its column
+    /// (CSV; `None` for a line, or for a fault of the whole record). `--strict`'s message is
+    /// built from these only for the failure it stops at, so a failure costs a few bytes
+    /// whatever the input holds.
+    pub(crate) reasons: Vec<(&'static str, Option<usize>)>,
 }
 
 /// The answers to one chunk.
@@ -55,6 +56,8 @@ pub(crate) struct Processed<T> {
     pub(crate) out: T,
     /// Lines or records answered.
     pub(crate) rows: u64,
+    /// Values given to the subcommand (lines, or non-empty processed cells).
+    pub(crate) values: u64,
     /// The failed ones, in input order.
     pub(crate) failures: Vec<Failure>,
 }
@@ -64,6 +67,8 @@ pub(crate) struct Processed<T> {
 pub(crate) struct Summary {
     /// Lines or records answered.
     pub(crate) rows: u64,
+    /// Values given to the subcommand.
+    pub(crate) values: u64,
     /// Rows with at least one failure.
     pub(crate) failed_rows: u64,
     /// Failed values per reason code.
@@ -72,10 +77,11 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// Counts a chunk's rows and failures.
-    pub(crate) fn add(&mut self, rows: u64, failures: &[Failure]) {
-        self.rows += rows;
-        self.failed_rows += failures.len() as u64;
-        for reason in failures.iter().flat_map(|f| &f.reasons) {
+    pub(crate) fn add<T>(&mut self, done: &Processed<T>) {
+        self.rows += done.rows;
+        self.values += done.values;
+        self.failed_rows += done.failures.len() as u64;
+        for (reason, _) in done.failures.iter().flat_map(|f| &f.reasons) {
             *self.failures.entry(reason).or_insert(0) += 1;
         }
     }
@@ -103,10 +109,26 @@ impl Summary {
         let secs = elapsed.as_secs_f64();
         if secs > 0.0 {
             let rate = self.rows as f64 / secs;
-            writeln!(out, ", in {secs:.2} s ({rate:.0} {unit}/s)")
+            writeln!(out, ", in {secs:.2} s ({rate:.0} {unit}/s)")?;
         } else {
-            writeln!(out)
+            writeln!(out)?;
         }
+        // Tokens that all fail to open are almost never bad tokens: say what to check.
+        let refused = self
+            .failures
+            .get("authentication-failed")
+            .copied()
+            .unwrap_or(0);
+        if refused > self.values / 2 {
+            writeln!(
+                out,
+                "phonetoken: hint: {refused} of {} tokens failed with authentication-failed; that \
+                 usually means a wrong --context, --purpose or keyset: give the ones the tokens \
+                 were made with",
+                self.values
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -176,6 +198,11 @@ pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, 
     Ok(ExitCode::SUCCESS)
 }
 
+/// Input bytes after which a chunk ends (at the next line or record end), whatever
+/// `--chunk-size` says: with a few chunks in flight, memory is bounded by bytes, not by
+/// the count of lines or records, however long they are.
+pub(crate) const CHUNK_BYTES: usize = 4 << 20;
+
 /// How the pipeline runs.
 pub(crate) struct Settings {
     pub(crate) threads: usize,
@@ -197,13 +224,13 @@ fn run_lines(
     let mut out = InOrder::new(writer, settings, progress);
     pipeline(
         settings.threads,
-        || Ok(lines::read_chunk(&mut reader, chunk_size)?),
+        || Ok(lines::read_chunk(&mut reader, chunk_size, CHUNK_BYTES)?),
         |chunk| pool.install(|| lines::process_chunk(&chunk, process)),
         |done: Processed<Vec<u8>>| {
             out.write(done, |row, failure| {
+                let reason = failure.reasons.first().map_or("failed", |r| r.0);
                 format!(
-                    "line {row}: {} (--strict stops at the first failure; without it, failed lines become `error: <reason>` lines)",
-                    failure.detail
+                    "line {row}: {reason} (--strict stops at the first failure; without it, failed lines become `error: <reason>` lines)"
                 )
             })
         },
@@ -260,7 +287,7 @@ impl<'a> InOrder<'a> {
         if self.settings.flush_each {
             self.writer.flush()?;
         }
-        self.summary.add(done.rows, &done.failures);
+        self.summary.add(&done);
         self.first_row += done.rows;
         self.progress.update();
         Ok(())
