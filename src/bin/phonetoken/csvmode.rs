@@ -167,13 +167,16 @@ const MAX_NAMES_SHOWN: usize = 20;
 /// this may be data (the header was forgotten), and data never goes to stderr.
 fn looks_like_header(header: &ByteRecord) -> bool {
     header.iter().all(|field| {
+        // The length first: the other checks then read at most 64 bytes.
+        if field.len() > MAX_NAME_LEN {
+            return false;
+        }
         let Ok(name) = std::str::from_utf8(field) else {
             return false;
         };
         let digits = name.bytes().filter(u8::is_ascii_digit).count();
         let visible = name.chars().filter(|c| !c.is_whitespace()).count();
-        name.len() <= MAX_NAME_LEN
-            && !name.chars().any(char::is_control)
+        !name.chars().any(char::is_control)
             && digits * 2 <= visible
             && phonetoken::parse(name, None).is_err()
     })
