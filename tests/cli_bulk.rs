@@ -593,50 +593,542 @@ fn a_csv_record_that_never_ends_stops_the_run_but_long_line_input_does_not() {
     );
 }
 
-/// Ctrl-C (or SIGTERM, SIGHUP) during a run with `--output` removes the temporary file, which
-/// may hold detokenized numbers, and exits with 130; the output file never appears.
+/// The hidden temporary file a run writes beside its `--output`.
+fn temp_of(out: &Path) -> PathBuf {
+    let name = out.file_name().unwrap().to_str().unwrap();
+    out.with_file_name(format!(".{name}.phonetoken-tmp"))
+}
+
+/// A run writing `--output out` whose stdin stays open, once its temporary file exists.
 #[cfg(unix)]
-#[test]
-fn an_interrupted_run_removes_its_temporary_output() {
+fn start_writing(out: &Path) -> (std::process::Child, std::process::ChildStdin) {
     use std::io::Write;
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    for signal in ["INT", "TERM", "HUP"] {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("phonetoken"))
+        .args(["normalize", "--region", "US", "--output", arg(out)])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"+1 415 555 2671\n").unwrap();
+    stdin.flush().unwrap();
+    let start = Instant::now();
+    while !temp_of(out).exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no temp file");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child, stdin)
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn stderr_of(child: &mut std::process::Child) -> String {
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    stderr
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every catchable signal that ends a process by default, during a run with `--output`,
+/// removes the temporary file (it may hold detokenized numbers) and the lock, and exits with
+/// 128 + the signal's number; the output file never appears. (Numbers are Linux's.)
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_removes_its_temporary_output() {
+    use std::process::Command;
+
+    let signals = [
+        ("HUP", 1),
+        ("INT", 2),
+        ("QUIT", 3),
+        ("USR1", 10),
+        ("USR2", 12),
+        ("ALRM", 14),
+        ("TERM", 15),
+        ("XCPU", 24),
+        ("XFSZ", 25),
+        ("VTALRM", 26),
+        ("PROF", 27),
+        ("IO", 29),
+    ];
+    for (signal, number) in signals {
         let dir = TempDir::new().unwrap();
         let out = dir.path().join("out.txt");
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("phonetoken"))
-            .args(["normalize", "--region", "US", "--output", arg(&out)])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Some input, and stdin left open: the run is still going when the signal comes.
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"+1 415 555 2671\n").unwrap();
-        stdin.flush().unwrap();
-        let temp = dir.path().join(format!(".out.txt.tmp-{}", child.id()));
-        let start = Instant::now();
-        while !temp.exists() {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{signal}: no temp file"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        // The handler is installed before the file is created.
+        let (mut child, stdin) = start_writing(&out);
         let killed = Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
+            .args([&format!("-{number}"), &child.id().to_string()])
             .status()
             .unwrap();
         assert!(killed.success());
         let status = child.wait().unwrap();
         drop(stdin);
-        assert_eq!(status.code(), Some(130), "{signal}");
-        assert!(!temp.exists(), "{signal}: the temporary file is left");
-        assert!(!out.exists(), "{signal}: an output file appeared");
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-        assert!(stderr.contains("interrupted"), "{signal}: {stderr}");
+        assert_eq!(status.code(), Some(128 + number), "SIG{signal}");
+        assert_eq!(
+            file_names(dir.path()),
+            Vec::<String>::new(),
+            "SIG{signal}: no temporary file, lock or output is left"
+        );
+        let stderr = stderr_of(&mut child);
+        assert!(stderr.contains("interrupted"), "SIG{signal}: {stderr}");
     }
+}
+
+/// SIGKILL cannot be caught: its leftover is private, and the next run on the same output
+/// (which takes the lock, so it knows no live run owns the file) removes it.
+#[cfg(unix)]
+#[test]
+fn the_next_run_removes_what_a_killed_run_left() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.txt");
+    let (mut child, stdin) = start_writing(&out);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    let temp = temp_of(&out);
+    assert!(temp.exists());
+    assert_eq!(
+        mode(&temp),
+        0o600,
+        "the leftover is readable by its owner only"
+    );
+    let (_, stderr) = run_ok(&["normalize", "--output", arg(&out)], b"+14155552671\n");
+    assert!(stderr.contains("left by a run that was killed"), "{stderr}");
+    assert_eq!(file_names(dir.path()), ["out.txt"]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "+14155552671\n");
+}
+
+/// Two runs on one `--output`: the second is refused while the first writes, and the first's
+/// output is the one that lands.
+#[cfg(unix)]
+#[test]
+fn a_second_run_on_the_same_output_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.txt");
+    let (mut first, stdin) = start_writing(&out);
+    assert_eq!(mode(&temp_of(&out)), 0o600, "the temporary file is private");
+    let (_, stderr) = run(&["normalize", "--output", arg(&out)], b"+442079460958\n", 2);
+    assert!(
+        stderr.contains("another phonetoken run is writing"),
+        "{stderr}"
+    );
+    assert!(
+        temp_of(&out).exists(),
+        "the refused run left the first's file alone"
+    );
+    drop(stdin);
+    assert!(first.wait().unwrap().success());
+    let expected = parse("+1 415 555 2671", None).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        format!("{}\n", expected.as_str())
+    );
+    assert_eq!(file_names(dir.path()), ["out.txt"], "the lock file is gone");
+}
+
+/// New output files are private whatever the umask (detokenized numbers are plaintext); a
+/// replaced file keeps its mode.
+#[cfg(unix)]
+#[test]
+fn output_files_are_private_and_a_replaced_one_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("new.txt");
+    run_ok(&["normalize", "--output", arg(&out)], b"+14155552671\n");
+    assert_eq!(mode(&out), 0o600);
+
+    let shared = dir.path().join("shared.txt");
+    std::fs::write(&shared, "old\n").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run_ok(&["normalize", "--output", arg(&shared)], b"+14155552671\n");
+    assert_eq!(mode(&shared), 0o640);
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "+14155552671\n");
+}
+
+/// `--output` naming the input (the same path, a hard link, a symbolic link) is refused
+/// before anything is written: replacing the input would lose the text of failed lines.
+#[cfg(unix)]
+#[test]
+fn the_output_cannot_be_the_input() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in.txt");
+    let original = "+1 415 555 2671\nnot a number\n";
+    std::fs::write(&input, original).unwrap();
+    let hard = dir.path().join("hard.txt");
+    std::fs::hard_link(&input, &hard).unwrap();
+    let soft = dir.path().join("soft.txt");
+    std::os::unix::fs::symlink(&input, &soft).unwrap();
+    for out in [&input, &hard, &soft] {
+        let (_, stderr) = run(
+            &["normalize", "--input", arg(&input), "--output", arg(out)],
+            b"",
+            2,
+        );
+        assert!(
+            stderr.contains("is the same file as --input"),
+            "{}: {stderr}",
+            out.display()
+        );
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), original);
+    }
+    // The same through the standard input.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("phonetoken"))
+        .args(["normalize", "--output", arg(&input)])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("the standard input"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), original);
+    assert_eq!(file_names(dir.path()), ["hard.txt", "in.txt", "soft.txt"]);
+}
+
+/// An `--output` that is a symbolic link: its target is replaced, the link kept.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symbolic_link_replaces_its_target() {
+    let dir = TempDir::new().unwrap();
+    let target = dir.path().join("target.txt");
+    std::fs::write(&target, "old\n").unwrap();
+    let link = dir.path().join("link.txt");
+    std::os::unix::fs::symlink("target.txt", &link).unwrap();
+    run_ok(&["normalize", "--output", arg(&link)], b"+14155552671\n");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "+14155552671\n");
+    assert_eq!(file_names(dir.path()), ["link.txt", "target.txt"]);
+
+    // A link to nothing is refused, and nothing is created.
+    let dangling = dir.path().join("dangling.txt");
+    std::os::unix::fs::symlink("nowhere/x.txt", &dangling).unwrap();
+    let (_, stderr) = run(
+        &["normalize", "--output", arg(&dangling)],
+        b"+14155552671\n",
+        2,
+    );
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+
+    // A device is written in place, not renamed over.
+    run_ok(&["normalize", "--output", "/dev/null"], b"+14155552671\n");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+}
+
+/// Runs the tool on `input` under an address-space limit (prlimit, util-linux), with at most
+/// two malloc arenas so the limit measures the tool's allocations, not the allocator's
+/// per-thread reservations; returns (exit code, output size, stderr).
+#[cfg(target_os = "linux")]
+fn run_limited(limit: u64, input: &Path, out: &Path, args: &[&str]) -> (Option<i32>, u64, String) {
+    let output = std::process::Command::new("prlimit")
+        .arg(format!("--as={limit}"))
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin!("phonetoken"))
+        .args(args)
+        .args([
+            "--threads",
+            "2",
+            "--input",
+            arg(input),
+            "--output",
+            arg(out),
+        ])
+        .env("MALLOC_ARENA_MAX", "2")
+        .output()
+        .unwrap();
+    let size = std::fs::metadata(out).map_or(0, |m| m.len());
+    (
+        output.status.code(),
+        size,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Address space the bounded-memory runs get: a fraction of what the inputs below took
+/// before memory was bounded by bytes (7.5 GB, 2.9 GB).
+#[cfg(target_os = "linux")]
+const MEMORY_LIMIT: u64 = 512 << 20;
+
+/// A header that is one 4 MB name, then 16,384 bad rows: memory stays bounded, and no
+/// message or error cell copies the name (each error cell is at most 64 bytes, so the output
+/// is the input plus at most 64 bytes a row).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_huge_header_name_is_never_copied() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in.csv");
+    let out = dir.path().join("out.csv");
+    let rows = 16_384u64;
+    let mut data = "h".repeat(4 << 20);
+    data.push_str(",b\n");
+    for _ in 0..rows {
+        data.push_str("12,x\n");
+    }
+    std::fs::write(&input, &data).unwrap();
+    for columns in [&["--column", "1"][..], &["--column", "1", "--column", "2"]] {
+        let mut args = vec!["normalize", "--csv"];
+        args.extend_from_slice(columns);
+        let (code, size, stderr) = run_limited(MEMORY_LIMIT, &input, &out, &args);
+        assert_eq!(code, Some(0), "{columns:?}: {stderr}");
+        assert!(
+            size <= data.len() as u64 + 64 * (rows + 1),
+            "{columns:?}: {size} bytes of output"
+        );
+        assert!(
+            stderr.contains(&format!("{rows} rows, {rows} failed")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.len() < 1024,
+            "{columns:?}: stderr holds no header name"
+        );
+        let records = read_csv(&std::fs::read(&out).unwrap());
+        assert_eq!(records.len() as u64, rows + 1);
+        let code = |cell: &str| parse(cell, None).unwrap_err().code();
+        let want = if columns.len() == 4 {
+            format!("1: {}; 2: {}", code("12"), code("x"))
+        } else {
+            code("12").to_string()
+        };
+        assert_eq!(records[1].last().unwrap(), &field(&want), "{columns:?}");
+    }
+    // --strict names the column by its index, not by the name.
+    let (code, _, stderr) = run_limited(
+        MEMORY_LIMIT,
+        &input,
+        &out,
+        &["normalize", "--csv", "--column", "1", "--strict"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let want = format!(
+        "row 1 (line 2): column 1: {}",
+        parse("12", None).unwrap_err().code()
+    );
+    assert!(stderr.contains(&want), "{stderr}");
+    assert!(stderr.len() < 1024);
+}
+
+/// Records of 10 MB each: a chunk ends at a byte budget, not only at `--chunk-size`
+/// records, so memory stays bounded; the output is the input plus one short error cell a
+/// record.
+#[cfg(target_os = "linux")]
+#[test]
+fn long_records_are_chunked_by_bytes() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in.csv");
+    let out = dir.path().join("out.csv");
+    let records = 24u64;
+    let long = "x".repeat(10 << 20);
+    let mut data = String::from("id,note\n");
+    for i in 0..records {
+        data.push_str(&format!("{i},{long}\n"));
+    }
+    std::fs::write(&input, &data).unwrap();
+    let (code, size, stderr) = run_limited(
+        MEMORY_LIMIT,
+        &input,
+        &out,
+        &["normalize", "--csv", "--column", "note"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(size <= data.len() as u64 + 64 * (records + 1), "{size}");
+    assert!(
+        stderr.contains(&format!("{records} rows, {records} failed")),
+        "{stderr}"
+    );
+}
+
+/// An unclosed quote no longer swallows the rest of the input silently: the record is
+/// passed through unprocessed with `unclosed-quote` and counted; `--strict` stops at it
+/// with its row and line.
+#[test]
+fn an_unclosed_quote_is_reported_with_its_record() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let input = b"id,phone\n1,\"+14155552671\n2,+14155552672,y\n";
+    let args = [
+        "tokenize",
+        "--keyset",
+        arg(&ks),
+        "--csv",
+        "--column",
+        "phone",
+    ];
+    let (stdout, stderr) = run_ok(&args, input);
+    assert_eq!(
+        read_csv(&stdout),
+        vec![
+            vec![field("id"), field("phone"), field("phonetoken_error")],
+            vec![
+                field("1"),
+                field("+14155552671\n2,+14155552672,y\n"),
+                field("unclosed-quote")
+            ],
+        ]
+    );
+    assert!(
+        stderr.contains("1 rows, 1 failed (unclosed-quote: 1)"),
+        "{stderr}"
+    );
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let (stdout, stderr) = run(&strict, input, 1);
+    assert!(
+        stderr.contains(
+            "row 1 (line 2): unclosed-quote (a quoted field opened in this record never closes"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(read_csv(&stdout).len(), 1, "only the header is written");
+
+    // Text after a closing quote would be joined to the field silently: flagged too.
+    let (stdout, stderr) = run_ok(
+        &["normalize", "--csv", "--column", "phone"],
+        b"id,phone\n1,\"+1415\"5552671\n2,+14155552672\n",
+    );
+    let records = read_csv(&stdout);
+    assert_eq!(
+        records[1],
+        [field("1"), field("+14155552671"), field("bad-quote")]
+    );
+    assert_eq!(records[2], [field("2"), field("+14155552672"), field("")]);
+    assert!(
+        stderr.contains("2 rows, 1 failed (bad-quote: 1)"),
+        "{stderr}"
+    );
+
+    // A header that never closes is refused.
+    let (_, stderr) = run(
+        &["normalize", "--csv", "--column", "phone"],
+        b"id,\"phone\n1,2\n",
+        2,
+    );
+    assert!(stderr.contains("header record (line 1)"), "{stderr}");
+}
+
+/// A record longer than the header keeps every field, and the appended columns stay under
+/// their header names: its first fields, the new columns, then its extra fields, flagged
+/// `extra-fields`.
+#[test]
+fn ragged_records_keep_their_fields_and_the_columns_stay_in_place() {
+    let input = "a,phone,c\n1,+1 415 555 2671,3,4,5\n2,020 7946 0958\n";
+    let (stdout, stderr) = run_ok(
+        &[
+            "normalize",
+            "--region",
+            "GB",
+            "--csv",
+            "--column",
+            "phone",
+            "--output-column",
+            "e164",
+        ],
+        input.as_bytes(),
+    );
+    let e = |s: &str| field(parse(s, region("GB")).unwrap().as_str());
+    assert_eq!(
+        read_csv(&stdout),
+        vec![
+            vec![
+                field("a"),
+                field("phone"),
+                field("c"),
+                field("e164"),
+                field("phonetoken_error")
+            ],
+            vec![
+                field("1"),
+                field("+1 415 555 2671"),
+                field("3"),
+                e("+1 415 555 2671"),
+                field("extra-fields"),
+                field("4"),
+                field("5")
+            ],
+            vec![
+                field("2"),
+                field("020 7946 0958"),
+                field(""),
+                e("020 7946 0958"),
+                field("")
+            ],
+        ]
+    );
+    assert!(
+        stderr.contains("2 rows, 1 failed (extra-fields: 1)"),
+        "{stderr}"
+    );
+}
+
+/// A forgotten `--no-header` makes the first record the header: its values are never shown
+/// on stderr, neither in the hint nor in `--strict`'s message.
+#[test]
+fn a_phone_number_in_the_first_record_never_reaches_stderr() {
+    let input = b"ann,+1 415 555 2671\nbob,12\n";
+    let (_, stderr) = run(&["normalize", "--csv", "--column", "phone"], input, 2);
+    assert!(stderr.contains("--no-header"), "{stderr}");
+    for secret in ["415", "555", "2671", "ann"] {
+        assert!(!stderr.contains(secret), "{secret}: {stderr}");
+    }
+    let (_, stderr) = run(
+        &["normalize", "--csv", "--column", "2", "--strict"],
+        input,
+        1,
+    );
+    let want = format!("column 2: {}", parse("12", None).unwrap_err().code());
+    assert!(stderr.contains(&want), "{stderr}");
+    for secret in ["415", "555", "2671", "ann"] {
+        assert!(!stderr.contains(secret), "{secret}: {stderr}");
+    }
+}
+
+/// Tokens opened with the wrong `--context` all fail alike: the summary says what usually
+/// causes that. A few bad tokens among good ones get no such hint.
+#[test]
+fn detokenize_with_the_wrong_context_gets_a_hint() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let keys = keyset(&ks);
+    let number = parse("+14155552671", None).unwrap();
+    let token = keys.tokenize(&number, b"crm").to_string();
+    let input = format!("{token}\n{token}\n{token}\n");
+    let detokenize = |context: &str, input: &str| {
+        run_ok(
+            &["detokenize", "--keyset", arg(&ks), "--context", context],
+            input.as_bytes(),
+        )
+    };
+    let (stdout, stderr) = detokenize("billing", &input);
+    assert_eq!(stdout, b"error: authentication-failed\n".repeat(3));
+    assert!(
+        stderr.contains("hint") && stderr.contains("--context"),
+        "{stderr}"
+    );
+    let (stdout, stderr) = detokenize("crm", &input);
+    assert_eq!(stdout, b"+14155552671\n".repeat(3));
+    assert!(!stderr.contains("hint"), "{stderr}");
+    let mixed = format!("{token}\n{token}\n{}\n", "A".repeat(token.len()));
+    let (_, stderr) = detokenize("crm", &mixed);
+    assert!(stderr.contains("1 failed"), "{stderr}");
+    assert!(!stderr.contains("hint"), "{stderr}");
 }

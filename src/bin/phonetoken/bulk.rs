@@ -1,18 +1,32 @@
 //! The high-volume driver every processing subcommand shares: input and output files, the
 //! chunked parallel pipeline, `--strict`, the progress bar and the final summary.
 //!
-//! Input is read in chunks of `--chunk-size` lines (or CSV records). Each chunk is answered
-//! by a rayon pool of `--threads` workers, and the answers are written in input order. With
-//! more than one thread a reader thread and a writer thread run beside the pool, joined by
-//! channels that hold at most two chunks each, so memory stays bounded by a few chunks
-//! whatever the input's size. With one thread everything runs on the calling thread.
+//! Input is read in chunks of `--chunk-size` lines (or CSV records), and a chunk also ends at
+//! the first line or record that brings it to [`CHUNK_BYTES`] of input, so memory is bounded
+//! by bytes however long the lines or records are. Each chunk is answered by a rayon pool of
+//! `--threads` workers, and the answers are written in input order. With more than one
+//! thread a reader thread and a writer thread run beside the pool, joined by channels that
+//! hold at most one chunk each, so a few chunks are in memory whatever the input's size.
+//! With one thread everything runs on the calling thread. A failure keeps its reason codes
+//! only; `--strict`'s message is built for the one failure it stops at.
 //!
-//! An `--output` file is written to a temporary file beside it (`.NAME.tmp-PID`) that is
-//! renamed over it only when the whole run succeeded; a failed run removes it, and so does an
-//! interrupted one (Ctrl-C, SIGTERM, SIGHUP: the process then exits with status 130), since
-//! the partial output may hold detokenized numbers. Only a run killed outright (SIGKILL, a
-//! crash of the machine) can leave the hidden temporary name, never a file that looks
-//! complete.
+//! An `--output` file is written to a temporary file beside it (`.NAME.phonetoken-tmp`),
+//! created readable by its owner only (it may hold detokenized numbers), that is renamed over
+//! it only when the whole run succeeded, given the mode of the file it replaces; the
+//! directory is then synced. A run holds an exclusive lock (`.NAME.phonetoken-lock`, removed
+//! at the end) for its whole length, so a second run on the same output is refused. The
+//! output may not be the input file (by device and inode, so through links and through
+//! `< FILE` too): lines that fail would lose their text. A symbolic link is written through:
+//! its target is replaced, the link kept. A device or a pipe (`/dev/null`) is written in
+//! place.
+//!
+//! A failed run removes the temporary file, and so does a run stopped by any catchable signal
+//! that ends a process (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+//! SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO; the process then exits with 128 + the
+//! signal's number). SIGKILL, an abort (an allocation failure raises SIGABRT, which cannot be
+//! handled without `unsafe`) or a crash of the machine can leave the temporary file: it is
+//! private, never looks like a finished output, and the next run on the same output, which
+//! holds the lock and so knows no live run owns it, removes it.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -42,10 +56,11 @@ pub(crate) struct Failure {
     pub(crate) offset: usize,
     /// The input line it starts on, where that differs from its row number (CSV).
     pub(crate) line: Option<u64>,
-    /// The reason code of each failed value.
-    pub(crate) reasons: Vec<&'static str>,
-    /// What failed, for `--strict`'s message.
-    pub(crate) detail: String,
+    /// Each failed value's reason code, with the place among the `--column`s of its column
+    /// (CSV; `None` for a line, or for a fault of the whole record). `--strict`'s message is
+    /// built from these only for the failure it stops at, so a failure costs a few bytes
+    /// whatever the input holds.
+    pub(crate) reasons: Vec<(&'static str, Option<usize>)>,
 }
 
 /// The answers to one chunk.
@@ -55,6 +70,8 @@ pub(crate) struct Processed<T> {
     pub(crate) out: T,
     /// Lines or records answered.
     pub(crate) rows: u64,
+    /// Values given to the subcommand (lines, or non-empty processed cells).
+    pub(crate) values: u64,
     /// The failed ones, in input order.
     pub(crate) failures: Vec<Failure>,
 }
@@ -64,6 +81,8 @@ pub(crate) struct Processed<T> {
 pub(crate) struct Summary {
     /// Lines or records answered.
     pub(crate) rows: u64,
+    /// Values given to the subcommand.
+    pub(crate) values: u64,
     /// Rows with at least one failure.
     pub(crate) failed_rows: u64,
     /// Failed values per reason code.
@@ -72,10 +91,11 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// Counts a chunk's rows and failures.
-    pub(crate) fn add(&mut self, rows: u64, failures: &[Failure]) {
-        self.rows += rows;
-        self.failed_rows += failures.len() as u64;
-        for reason in failures.iter().flat_map(|f| &f.reasons) {
+    pub(crate) fn add<T>(&mut self, done: &Processed<T>) {
+        self.rows += done.rows;
+        self.values += done.values;
+        self.failed_rows += done.failures.len() as u64;
+        for (reason, _) in done.failures.iter().flat_map(|f| &f.reasons) {
             *self.failures.entry(reason).or_insert(0) += 1;
         }
     }
@@ -103,10 +123,26 @@ impl Summary {
         let secs = elapsed.as_secs_f64();
         if secs > 0.0 {
             let rate = self.rows as f64 / secs;
-            writeln!(out, ", in {secs:.2} s ({rate:.0} {unit}/s)")
+            writeln!(out, ", in {secs:.2} s ({rate:.0} {unit}/s)")?;
         } else {
-            writeln!(out)
+            writeln!(out)?;
         }
+        // Tokens that all fail to open are almost never bad tokens: say what to check.
+        let refused = self
+            .failures
+            .get("authentication-failed")
+            .copied()
+            .unwrap_or(0);
+        if refused > self.values / 2 {
+            writeln!(
+                out,
+                "phonetoken: hint: {refused} of {} tokens failed with authentication-failed; that \
+                 usually means a wrong --context, --purpose or keyset: give the ones the tokens \
+                 were made with",
+                self.values
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -133,7 +169,7 @@ pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, 
     } else {
         opts.chunk_size as usize
     };
-    let mut output = Output::create(opts.output.as_deref())?;
+    let mut output = Output::create(opts.output.as_deref(), opts.input.as_deref())?;
     let flush_each = input.interactive || output.is_terminal();
     let progress = Progress::new(input.size, input.read.clone());
     let settings = Settings {
@@ -176,6 +212,11 @@ pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, 
     Ok(ExitCode::SUCCESS)
 }
 
+/// Input bytes after which a chunk ends (at the next line or record end), whatever
+/// `--chunk-size` says: with a few chunks in flight, memory is bounded by bytes, not by
+/// the count of lines or records, however long they are.
+pub(crate) const CHUNK_BYTES: usize = 4 << 20;
+
 /// How the pipeline runs.
 pub(crate) struct Settings {
     pub(crate) threads: usize,
@@ -197,13 +238,13 @@ fn run_lines(
     let mut out = InOrder::new(writer, settings, progress);
     pipeline(
         settings.threads,
-        || Ok(lines::read_chunk(&mut reader, chunk_size)?),
+        || Ok(lines::read_chunk(&mut reader, chunk_size, CHUNK_BYTES)?),
         |chunk| pool.install(|| lines::process_chunk(&chunk, process)),
         |done: Processed<Vec<u8>>| {
             out.write(done, |row, failure| {
+                let reason = failure.reasons.first().map_or("failed", |r| r.0);
                 format!(
-                    "line {row}: {} (--strict stops at the first failure; without it, failed lines become `error: <reason>` lines)",
-                    failure.detail
+                    "line {row}: {reason} (--strict stops at the first failure; without it, failed lines become `error: <reason>` lines)"
                 )
             })
         },
@@ -260,7 +301,7 @@ impl<'a> InOrder<'a> {
         if self.settings.flush_each {
             self.writer.flush()?;
         }
-        self.summary.add(done.rows, &done.failures);
+        self.summary.add(&done);
         self.first_row += done.rows;
         self.progress.update();
         Ok(())
@@ -461,99 +502,295 @@ impl RecordMark {
     }
 }
 
-/// The temporary output file of the running command, for the interrupt handler to remove.
-/// Holding the lock while renaming makes the handler see either the temporary file or the
-/// finished output, never a state in between.
-static PENDING_TEMP: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// The files a signal must remove: the temporary output, then the lock file. Holding the
+/// mutex while renaming makes the handler see either the temporary file or the finished
+/// output, never a state in between.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// Exit status of a run stopped by a signal (the shell's 128 + SIGINT).
-const INTERRUPTED_STATUS: i32 = 130;
+/// Sets the files the signal handler removes.
+fn set_pending(paths: &[&Path]) {
+    let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+    pending.clear();
+    pending.extend(paths.iter().map(|p| p.to_path_buf()));
+}
 
-/// Installs (once) the handler that removes the pending temporary file and exits when the
-/// process is asked to stop.
-fn remove_temp_on_interrupt() {
+/// Removes the pending files, says so, and exits as the shell reports a signal (128 + N).
+fn stop_on_signal(signal: i32) -> ! {
+    let pending = std::mem::take(&mut *PENDING.lock().unwrap_or_else(PoisonError::into_inner));
+    for path in &pending {
+        let _ = fs::remove_file(path);
+    }
+    if !pending.is_empty() {
+        eprintln!("phonetoken: interrupted by signal {signal}; removed the partial output");
+    }
+    std::process::exit(128 + signal);
+}
+
+/// Installs (once) the watcher that removes the pending files when a signal stops the run:
+/// every signal whose default is to end the process and that can be caught, except SIGPIPE
+/// (ignored by Rust programs: a closed pipe is a write error, and error paths clean up) and
+/// the ones a fault raises (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS: a handler that
+/// returns would fault again). SIGABRT (an allocation failure aborts) and SIGKILL cannot be
+/// handled safely or at all: their leftovers are 0600 and the next run on the output removes
+/// them.
+#[cfg(unix)]
+fn clean_up_on_signals() {
+    use signal_hook::consts::signal::*;
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        let installed = ctrlc::set_handler(|| {
-            let pending = PENDING_TEMP
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            if let Some(temp) = pending {
-                let _ = fs::remove_file(&temp);
-                eprintln!("phonetoken: interrupted; removed the partial output");
-            }
-            std::process::exit(INTERRUPTED_STATUS);
+        let mut signals = vec![
+            SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+            SIGXCPU, SIGXFSZ,
+        ];
+        #[cfg(not(target_os = "haiku"))]
+        signals.push(SIGIO);
+        let watched = signal_hook::iterator::Signals::new(&signals).and_then(|mut signals| {
+            std::thread::Builder::new()
+                .name("phonetoken-signals".into())
+                .spawn(move || {
+                    if let Some(signal) = signals.forever().next() {
+                        stop_on_signal(signal);
+                    }
+                })
         });
-        if let Err(e) = installed {
+        if let Err(e) = watched {
             eprintln!(
-                "phonetoken: warning: cannot watch for Ctrl-C ({e}); an interrupted run \
-                 would leave its hidden temporary file behind"
+                "phonetoken: warning: cannot watch for signals ({e}); an interrupted run would \
+                 leave its hidden temporary file behind (the next run on the output removes it)"
             );
         }
     });
 }
 
-/// Sets the temporary file the interrupt handler removes (`None` once it is gone or final).
-fn set_pending_temp(temp: Option<PathBuf>) {
-    *PENDING_TEMP.lock().unwrap_or_else(PoisonError::into_inner) = temp;
+/// Ctrl-C (and the console's close) where there are no Unix signals.
+#[cfg(not(unix))]
+fn clean_up_on_signals() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        if let Err(e) = ctrlc::set_handler(|| stop_on_signal(2)) {
+            eprintln!(
+                "phonetoken: warning: cannot watch for Ctrl-C ({e}); an interrupted run would \
+                 leave its hidden temporary file behind (the next run on the output removes it)"
+            );
+        }
+    });
 }
 
-/// The output: stdout, or a temporary file that becomes `--output` on success.
+/// What tells two paths to one file apart from two files: device and inode (hard links and
+/// symbolic links name the same file).
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata, _path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &fs::Metadata, path: &Path) -> Option<PathBuf> {
+    fs::canonicalize(path).ok()
+}
+
+/// What the standard input is, when it is a file (`< FILE`).
+#[cfg(unix)]
+fn stdin_metadata() -> Option<fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok().filter(fs::Metadata::is_file)
+}
+
+#[cfg(not(unix))]
+fn stdin_metadata() -> Option<fs::Metadata> {
+    None
+}
+
+/// Opens a new file readable and writable by its owner only: the output may hold
+/// detokenized numbers, and the umask can only take permissions away.
+fn create_private(path: &Path, create_new: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// What to check when a file cannot be made in the output's directory.
+fn directory_hint(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::NotFound => ": check that its directory exists",
+        io::ErrorKind::PermissionDenied => ": check that you can write to its directory",
+        _ => "",
+    }
+}
+
+/// Tries this often to lock a lock file that other runs keep removing.
+const LOCK_ATTEMPTS: usize = 8;
+
+/// Takes the exclusive lock of the output `path` (the file `lock` beside it), or says which
+/// run holds it. The lock file is removed when the run ends, so after taking the lock the
+/// path must still name the locked file: otherwise the run that held it removed it, and the
+/// next attempt opens the new one.
+fn lock_output(lock: &Path, path: &Path) -> Result<File, CliError> {
+    let cannot = |e: io::Error| {
+        CliError::Usage(format!(
+            "cannot lock the output file {} (with {}): {e}{}",
+            path.display(),
+            lock.display(),
+            directory_hint(&e)
+        ))
+    };
+    for _ in 0..LOCK_ATTEMPTS {
+        let file = create_private(lock, false).map_err(cannot)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(CliError::Usage(format!(
+                    "another phonetoken run is writing {} (it holds the lock {}): wait for it to end, or choose another --output",
+                    path.display(),
+                    lock.display()
+                )))
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(cannot(e)),
+        }
+        let held = file.metadata().map_err(cannot)?;
+        let named = fs::metadata(lock).ok();
+        if named.is_some_and(|n| file_id(&n, lock) == file_id(&held, lock)) {
+            return Ok(file);
+        }
+    }
+    Err(CliError::Usage(format!(
+        "cannot lock the output file {}: other runs keep replacing its lock file {}",
+        path.display(),
+        lock.display()
+    )))
+}
+
+/// An `--output` file being written: a temporary file beside it, under the output's lock.
+struct Pending {
+    temp: PathBuf,
+    path: PathBuf,
+    lock_path: PathBuf,
+    /// Held, locked, until the run ends.
+    _lock: File,
+    /// The permissions of the file it replaces, given to the new one.
+    keep: Option<fs::Permissions>,
+}
+
+impl Pending {
+    /// Removes the lock file, then releases the lock (the order the next run relies on).
+    fn unlock(self) {
+        let _ = fs::remove_file(&self.lock_path);
+        set_pending(&[]);
+    }
+}
+
+/// The output: stdout, a file written in place (a device or a pipe), or a temporary file
+/// that becomes `--output` on success.
 struct Output {
-    /// `(temporary, final)` paths when writing a file.
-    paths: Option<(PathBuf, PathBuf)>,
+    pending: Option<Pending>,
     /// The open writer, until handed to the pipeline.
     writer: Option<Box<dyn Write + Send>>,
     terminal: bool,
 }
 
 impl Output {
-    fn create(path: Option<&Path>) -> Result<Output, CliError> {
-        let Some(path) = path else {
+    /// Opens the output; `input` is the input file, which the output must not be.
+    fn create(path: Option<&Path>, input: Option<&Path>) -> Result<Output, CliError> {
+        let Some(given) = path else {
             let stdout = io::stdout();
             let terminal = stdout.is_terminal();
             return Ok(Output {
-                paths: None,
+                pending: None,
                 writer: Some(Box::new(BufWriter::with_capacity(256 * 1024, stdout))),
                 terminal,
             });
         };
-        if path.is_dir() {
-            return Err(CliError::Usage(format!(
-                "the output {} is a directory: give a file path",
-                path.display()
-            )));
+        let existing = fs::metadata(given).ok();
+        if let Some(meta) = &existing {
+            if meta.is_dir() {
+                return Err(CliError::Usage(format!(
+                    "the output {} is a directory: give a file path",
+                    given.display()
+                )));
+            }
+            let input_meta = match input {
+                Some(i) => fs::metadata(i).ok(),
+                None => stdin_metadata(),
+            };
+            let output_id = file_id(meta, given);
+            if output_id.is_some()
+                && input_meta.is_some_and(|m| file_id(&m, input.unwrap_or(given)) == output_id)
+            {
+                let input = input.map_or_else(
+                    || "(the standard input)".to_string(),
+                    |i| i.display().to_string(),
+                );
+                return Err(CliError::Usage(format!(
+                    "--output {} is the same file as --input {input}: the output replaces the file, and the original text of lines that fail would be lost; write to another file",
+                    given.display(),
+                )));
+            }
+            if !meta.is_file() {
+                // A device or a pipe (`/dev/null`, `/dev/stdout`): nothing to rename over.
+                let file = OpenOptions::new().write(true).open(given).map_err(|e| {
+                    CliError::Usage(format!("cannot write to {}: {e}", given.display()))
+                })?;
+                let terminal = file.is_terminal();
+                return Ok(Output {
+                    pending: None,
+                    writer: Some(Box::new(BufWriter::with_capacity(256 * 1024, file))),
+                    terminal,
+                });
+            }
         }
-        let temp = temp_path(path);
-        remove_temp_on_interrupt();
-        // Registered before the file exists, so no moment has a file the handler misses.
-        set_pending_temp(Some(temp.clone()));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(|e| {
-                let hint = match e.kind() {
-                    io::ErrorKind::NotFound => ": check that its directory exists",
-                    io::ErrorKind::PermissionDenied => {
-                        ": check that you can write to its directory"
-                    }
-                    io::ErrorKind::AlreadyExists => {
-                        ": another run is writing it, or a killed one left it (remove it)"
-                    }
-                    _ => "",
-                };
-                // Not ours to remove (it may be another run's).
-                set_pending_temp(None);
+        // Through a symbolic link: the link's target is replaced and the link kept.
+        let path = match fs::symlink_metadata(given) {
+            Ok(m) if m.file_type().is_symlink() => fs::canonicalize(given).map_err(|e| {
                 CliError::Usage(format!(
-                    "cannot create the output file {} (as {}): {e}{hint}",
-                    path.display(),
-                    temp.display()
+                    "the output {} is a symbolic link whose target cannot be found ({e}): give the target's path",
+                    given.display()
                 ))
-            })?;
+            })?,
+            _ => given.to_path_buf(),
+        };
+        let temp = sibling(&path, ".phonetoken-tmp");
+        let lock_path = sibling(&path, ".phonetoken-lock");
+        clean_up_on_signals();
+        let lock = lock_output(&lock_path, &path)?;
+        // Registered before the temporary file exists, so no moment has a file a signal misses.
+        set_pending(&[&temp, &lock_path]);
+        let pending = Pending {
+            temp,
+            path,
+            lock_path,
+            _lock: lock,
+            keep: existing.map(|m| m.permissions()),
+        };
+        // Under the lock, a temporary file is a killed run's leftover.
+        if fs::remove_file(&pending.temp).is_ok() {
+            eprintln!(
+                "phonetoken: removed {}, left by a run that was killed",
+                pending.temp.display()
+            );
+        }
+        let file = match create_private(&pending.temp, true) {
+            Ok(file) => file,
+            Err(e) => {
+                let message = format!(
+                    "cannot create the output file {} (as {}): {e}{}",
+                    pending.path.display(),
+                    pending.temp.display(),
+                    directory_hint(&e)
+                );
+                pending.unlock();
+                return Err(CliError::Usage(message));
+            }
+        };
         Ok(Output {
-            paths: Some((temp, path.to_path_buf())),
+            pending: Some(pending),
             writer: Some(Box::new(BufWriter::with_capacity(256 * 1024, file))),
             terminal: false,
         })
@@ -568,33 +805,51 @@ impl Output {
         self.writer.take().unwrap_or_else(|| Box::new(io::sink()))
     }
 
-    /// Makes the output final: syncs the temporary file and renames it into place.
+    /// Makes the output final: syncs the temporary file, gives it the permissions of the
+    /// file it replaces, renames it into place and syncs the directory.
     fn commit(&mut self) -> Result<(), CliError> {
         self.writer = None;
-        let Some((temp, path)) = self.paths.take() else {
+        let Some(pending) = self.pending.take() else {
             return Ok(());
         };
-        let result = File::open(&temp).and_then(|f| f.sync_all());
-        let mut pending = PENDING_TEMP.lock().unwrap_or_else(PoisonError::into_inner);
-        let result = result.and_then(|()| fs::rename(&temp, &path));
-        *pending = None;
-        drop(pending);
-        if let Err(e) = result {
-            let _ = fs::remove_file(&temp);
-            return Err(CliError::Usage(format!(
-                "cannot write the output file {}: {e}",
-                path.display()
-            )));
+        let (temp, path) = (&pending.temp, &pending.path);
+        let mut result = File::open(temp).and_then(|f| f.sync_all());
+        if let Some(keep) = &pending.keep {
+            result = result.and_then(|()| fs::set_permissions(temp, keep.clone()));
         }
+        let mut signal_guard = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+        let result = result.and_then(|()| fs::rename(temp, path));
+        if result.is_ok() {
+            signal_guard.retain(|p| p != temp);
+        }
+        drop(signal_guard);
+        if let Err(e) = result {
+            let _ = fs::remove_file(temp);
+            let message = format!("cannot write the output file {}: {e}", path.display());
+            pending.unlock();
+            return Err(CliError::Usage(message));
+        }
+        // The rename is durable only once the directory is.
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
+            eprintln!(
+                "phonetoken: warning: {} is written, but its directory cannot be synced ({e}): a crash of the machine now could lose it",
+                path.display()
+            );
+        }
+        pending.unlock();
         Ok(())
     }
 
     /// Removes the temporary file of a failed run.
     fn discard(&mut self) {
         self.writer = None;
-        if let Some((temp, _)) = self.paths.take() {
-            let _ = fs::remove_file(temp);
-            set_pending_temp(None);
+        if let Some(pending) = self.pending.take() {
+            let _ = fs::remove_file(&pending.temp);
+            pending.unlock();
         }
     }
 }
@@ -605,11 +860,11 @@ impl Drop for Output {
     }
 }
 
-/// A sibling of `path` named `.<name>.tmp-<pid>`.
-fn temp_path(path: &Path) -> PathBuf {
+/// A hidden sibling of `path`: `.<name><suffix>`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(".");
     name.push(path.file_name().unwrap_or_else(|| "output".as_ref()));
-    name.push(format!(".tmp-{}", std::process::id()));
+    name.push(suffix);
     path.with_file_name(name)
 }
 

@@ -12,12 +12,27 @@
 //! cell's answer is left empty. An empty cell is not a number to process: it stays empty
 //! and is not a failure. A record too short to hold a processed column fails with
 //! `missing-column` and is padded with empty fields to the header's width, so the appended
-//! columns stay aligned.
+//! columns stay aligned. A record longer than the header keeps its extra fields after the
+//! appended columns, which stay under their header names, and fails with `extra-fields`.
+//! (With `--no-header` there is no width: the new columns follow each record's last field.)
+//!
+//! No record is lost silently. A quoted field that the input ends inside (`unclosed-quote`)
+//! or text after a closing quote (`bad-quote`, which a reader would join to the field) makes
+//! the record fail: it is passed through unprocessed, its fields as read, and counted; under
+//! `--strict` the run stops at it with its row and line. Such a header stops the run.
+//!
+//! Header names reach stderr and error cells only when the first record looks like a header
+//! (every field at most 64 bytes of printable text, not mostly digits, not a `+` number): a
+//! forgotten `--no-header` makes data the header, and data never goes to stderr. Otherwise
+//! columns are named by 1-based index, and a hint lists no field. So an error cell holds at
+//! most the reason codes and 64-byte names of the `--column`s, and a failure's memory does
+//! not grow with the input.
 //!
 //! Parsing CSV is most of the work besides the numbers, so it is not left to the reader
 //! thread: that thread only finds where records end (a small state machine that follows the
-//! `csv` crate's quoting rules) and hands on whole records as bytes; the workers parse,
-//! answer and write them, piece by piece in parallel; the writer thread only copies bytes.
+//! `csv` crate's quoting rules, and notes the malformed ones) and hands on whole records as
+//! bytes; the workers parse, answer and write them, piece by piece in parallel; the writer
+//! thread only copies bytes.
 
 use std::io::{self, BufRead, Write};
 
@@ -27,7 +42,7 @@ use rayon::prelude::*;
 use crate::args::BulkArgs;
 use crate::bulk::{
     pipeline, Failure, InOrder, ProcessFn, Processed, Progress, RecordMark, Settings, Summary,
-    MAX_RECORD_LEN,
+    CHUNK_BYTES, MAX_RECORD_LEN,
 };
 use crate::CliError;
 
@@ -39,8 +54,9 @@ const PIECE: usize = 512;
 struct Plan {
     /// 0-based indices of the processed columns.
     columns: Vec<usize>,
-    /// How each is named in error cells and messages.
-    names: Vec<String>,
+    /// The header name of each, when the header looks like one (see [`looks_like_header`]);
+    /// otherwise columns are named by their 1-based index in error cells and messages.
+    names: Vec<Option<String>>,
     /// Answers go in appended columns rather than in place.
     append: bool,
     /// Fields in the header (records shorter than this are padded).
@@ -63,6 +79,7 @@ impl Plan {
         }
         let mut columns = Vec::new();
         let mut names = Vec::new();
+        let named = header.is_some_and(looks_like_header);
         for spec in &opts.column {
             let by_name = header.and_then(|h| h.iter().position(|f| f == spec.as_bytes()));
             let index = match by_name {
@@ -78,10 +95,12 @@ impl Plan {
                 )));
             }
             columns.push(index);
-            names.push(match header.and_then(|h| h.get(index)) {
-                Some(name) => String::from_utf8_lossy(name).into_owned(),
-                None => (index + 1).to_string(),
-            });
+            names.push(
+                header
+                    .filter(|_| named)
+                    .and_then(|h| h.get(index))
+                    .map(|name| String::from_utf8_lossy(name).into_owned()),
+            );
         }
         if let Some(h) = header {
             let taken: Vec<&[u8]> = h.iter().collect();
@@ -108,6 +127,59 @@ impl Plan {
             width: header.map_or(0, ByteRecord::len),
         })
     }
+
+    /// How the column at `k` among the `--column`s is named in an error cell.
+    fn cell_label(&self, k: usize) -> String {
+        match (self.names.get(k), self.columns.get(k)) {
+            (Some(Some(name)), _) => name.clone(),
+            (_, Some(index)) => (index + 1).to_string(),
+            _ => "?".into(),
+        }
+    }
+
+    /// What `--strict` says about a failure.
+    fn detail(&self, failure: &Failure) -> String {
+        let parts: Vec<String> = failure
+            .reasons
+            .iter()
+            .map(|&(reason, k)| match k {
+                Some(k) => match (self.names.get(k), self.columns.get(k)) {
+                    (Some(Some(name)), _) => format!("column {name:?}: {reason}"),
+                    (_, Some(index)) => format!("column {}: {reason}", index + 1),
+                    _ => reason.to_string(),
+                },
+                None => format!("{reason} ({})", record_fault_hint(reason)),
+            })
+            .collect();
+        parts.join("; ")
+    }
+}
+
+/// Longest header name that is shown in messages or names a column in error cells.
+const MAX_NAME_LEN: usize = 64;
+
+/// Most header names listed in a hint.
+const MAX_NAMES_SHOWN: usize = 20;
+
+/// Whether the first record looks like a header rather than data, so that its fields may be
+/// shown on stderr and name columns: every field short, valid UTF-8 without control
+/// characters, not mostly digits and not a `+` phone number. A first record that fails
+/// this may be data (the header was forgotten), and data never goes to stderr.
+fn looks_like_header(header: &ByteRecord) -> bool {
+    header.iter().all(|field| {
+        // The length first: the other checks then read at most 64 bytes.
+        if field.len() > MAX_NAME_LEN {
+            return false;
+        }
+        let Ok(name) = std::str::from_utf8(field) else {
+            return false;
+        };
+        let digits = name.bytes().filter(u8::is_ascii_digit).count();
+        let visible = name.chars().filter(|c| !c.is_whitespace()).count();
+        !name.chars().any(char::is_control)
+            && digits * 2 <= visible
+            && phonetoken::parse(name, None).is_err()
+    })
 }
 
 fn unknown_column(spec: &str, header: Option<&ByteRecord>) -> CliError {
@@ -115,19 +187,44 @@ fn unknown_column(spec: &str, header: Option<&ByteRecord>) -> CliError {
         None => CliError::Usage(format!(
             "--column {spec:?}: with --no-header, name columns by 1-based index (1, 2, …)"
         )),
-        Some(h) => {
-            let names: Vec<String> = h
+        Some(h) if looks_like_header(h) => {
+            let mut names: Vec<String> = h
                 .iter()
+                .take(MAX_NAMES_SHOWN)
                 .map(|f| format!("{:?}", String::from_utf8_lossy(f)))
                 .collect();
+            if h.len() > MAX_NAMES_SHOWN {
+                names.push(format!("and {} more", h.len() - MAX_NAMES_SHOWN));
+            }
             CliError::Usage(format!(
                 "--column {spec:?}: the header has no such column and it is not an index from 1 to {}; the columns are {}",
                 h.len(),
                 names.join(", ")
             ))
         }
+        Some(h) => CliError::Usage(format!(
+            "--column {spec:?}: the first record has no such field and it is not an index from 1 to {}; that record does not look like a header (a field is long, not text, or a number), so it is not shown: name the column by index, and add --no-header if the input has no header",
+            h.len()
+        )),
     }
 }
+
+/// What a fault of a whole record means.
+fn record_fault_hint(reason: &str) -> &'static str {
+    match reason {
+        UNCLOSED_QUOTE => "a quoted field opened in this record never closes, so the rest of the input is one field; the record is passed through unprocessed",
+        BAD_QUOTE => "text follows a quoted field's closing quote; the record is passed through unprocessed",
+        EXTRA_FIELDS => "the record has more fields than the header; the extra ones follow the appended columns",
+        _ => "",
+    }
+}
+
+/// A quoted field that the input ends inside.
+const UNCLOSED_QUOTE: &str = "unclosed-quote";
+/// Bytes after a quoted field's closing quote (`"a"b`), which a CSV reader would silently join.
+const BAD_QUOTE: &str = "bad-quote";
+/// More fields than the header.
+const EXTRA_FIELDS: &str = "extra-fields";
 
 fn csv_error(e: csv::Error) -> CliError {
     match e.into_kind() {
@@ -154,7 +251,13 @@ pub(crate) fn run(
     let header = if opts.no_header {
         None
     } else {
-        let first = splitter.read_chunk(&mut reader, 1, mark)?;
+        let first = splitter.read_chunk(&mut reader, 1, CHUNK_BYTES, mark)?;
+        if let Some(&(_, fault)) = first.as_ref().and_then(|c| c.faults.first()) {
+            return Err(CliError::Usage(format!(
+                "the header record (line 1) is not well-formed CSV: {fault}: {}",
+                record_fault_hint(fault)
+            )));
+        }
         let mut header = ByteRecord::new();
         let more = match &first {
             Some(chunk) => reader_of(&chunk.data)
@@ -183,7 +286,7 @@ pub(crate) fn run(
     let mut out = InOrder::new(writer, settings, progress);
     pipeline(
         settings.threads,
-        || splitter.read_chunk(&mut reader, chunk_size, mark),
+        || splitter.read_chunk(&mut reader, chunk_size, CHUNK_BYTES, mark),
         |chunk| pool.install(|| process_chunk(&chunk, &plan, process)),
         |done: Result<Processed<Vec<u8>>, CliError>| {
             out.write(done?, |row, failure| {
@@ -193,7 +296,8 @@ pub(crate) fn run(
                     .unwrap_or_default();
                 format!(
                     "row {row}{line}: {} (--strict stops at the first failure; without it, failures are reported in the {:?} column)",
-                    failure.detail, opts.error_column
+                    plan.detail(failure),
+                    opts.error_column
                 )
             })
         },
@@ -214,9 +318,11 @@ fn reader_of(data: &[u8]) -> csv::Reader<&[u8]> {
 #[derive(Debug, Default)]
 struct CsvChunk {
     data: Vec<u8>,
-    /// `(end, newlines before start)` of each piece of about [`PIECE`] records, in order; a
-    /// piece starts where the one before ends.
+    /// `(end, newlines before start)` of each piece of [`PIECE`] records (the last may have
+    /// fewer), in order; a piece starts where the one before ends.
     pieces: Vec<(usize, u64)>,
+    /// The records that are not well-formed CSV, as (place in the chunk, reason), in order.
+    faults: Vec<(usize, &'static str)>,
 }
 
 /// Where a record-ending scan is: the states of the `csv` crate's parser that matter for
@@ -260,14 +366,18 @@ struct Splitter {
     state: Scan,
     /// `\n` bytes before the current chunk, for the line numbers of failures.
     newlines: u64,
+    /// What is wrong with the record being read, if anything.
+    fault: Option<&'static str>,
 }
 
 impl Splitter {
-    /// Reads up to `max` records (and any blank lines after them).
+    /// Reads up to `max` records, or up to the record that reaches `max_bytes` (and any
+    /// blank lines after it).
     fn read_chunk(
         &mut self,
         input: &mut dyn BufRead,
         max: usize,
+        max_bytes: usize,
         mark: &RecordMark,
     ) -> Result<Option<CsvChunk>, CliError> {
         let mut chunk = CsvChunk::default();
@@ -275,6 +385,7 @@ impl Splitter {
         let mut piece_records = 0;
         let mut piece_newlines = self.newlines;
         let mut record_start = 0;
+        let mut full = false;
         loop {
             let available = match input.fill_buf() {
                 Ok(buf) => buf,
@@ -284,6 +395,12 @@ impl Splitter {
             if available.is_empty() {
                 // The last record may end with the input rather than a line end.
                 if self.state != Scan::RecordStart {
+                    if self.state == Scan::Quoted {
+                        self.fault = Some(UNCLOSED_QUOTE);
+                    }
+                    if let Some(fault) = self.fault.take() {
+                        chunk.faults.push((records, fault));
+                    }
                     self.state = Scan::RecordStart;
                     mark.record_done();
                 }
@@ -293,9 +410,15 @@ impl Splitter {
             for (i, &byte) in available.iter().enumerate() {
                 self.newlines += u64::from(byte == b'\n');
                 let (next, ends) = self.state.step(byte);
+                if self.state == Scan::QuoteInQuoted && next == Scan::Unquoted {
+                    self.fault = Some(BAD_QUOTE);
+                }
                 self.state = next;
                 if !ends {
                     continue;
+                }
+                if let Some(fault) = self.fault.take() {
+                    chunk.faults.push((records, fault));
                 }
                 records += 1;
                 piece_records += 1;
@@ -306,7 +429,8 @@ impl Splitter {
                     piece_newlines = self.newlines;
                     piece_records = 0;
                 }
-                if records == max {
+                if records == max || record_start >= max_bytes {
+                    full = true;
                     taken = i + 1;
                     break;
                 }
@@ -321,7 +445,7 @@ impl Splitter {
                     MAX_RECORD_LEN >> 20
                 )));
             }
-            if records == max {
+            if full {
                 break;
             }
         }
@@ -343,17 +467,35 @@ fn process_chunk(
     process: &ProcessFn<'_>,
 ) -> Result<Processed<Vec<u8>>, CliError> {
     let starts = std::iter::once(0).chain(chunk.pieces.iter().map(|p| p.0));
-    let pieces: Vec<(&[u8], u64)> = starts
+    let pieces: Vec<Piece<'_>> = starts
         .zip(&chunk.pieces)
-        .map(|(start, &(end, newlines))| (chunk.data.get(start..end).unwrap_or_default(), newlines))
+        .enumerate()
+        .map(|(n, (start, &(end, newlines)))| {
+            // Every piece but the last holds exactly PIECE records.
+            let first = n * PIECE;
+            let from = chunk.faults.partition_point(|f| f.0 < first);
+            let to = chunk.faults.partition_point(|f| f.0 < first + PIECE);
+            Piece {
+                data: chunk.data.get(start..end).unwrap_or_default(),
+                newlines,
+                first,
+                faults: chunk.faults.get(from..to).unwrap_or_default(),
+            }
+        })
         .collect();
     let answered: Vec<Result<Processed<Vec<u8>>, CliError>> = pieces
         .par_iter()
-        .map(|&(data, newlines)| process_piece(data, newlines, plan, process))
+        .map(|piece| process_piece(piece, plan, process))
         .collect();
     let mut all = Processed {
-        out: Vec::with_capacity(chunk.data.len() * 2),
+        out: Vec::with_capacity(
+            answered
+                .iter()
+                .map(|p| p.as_ref().map_or(0, |p| p.out.len()))
+                .sum(),
+        ),
         rows: 0,
+        values: 0,
         failures: Vec::new(),
     };
     for piece in answered {
@@ -364,68 +506,100 @@ fn process_chunk(
             all.failures.push(failure);
         }
         all.rows += piece.rows;
+        all.values += piece.values;
         all.out.extend_from_slice(&piece.out);
     }
     Ok(all)
 }
 
-/// One piece of a chunk: `newlines` is the count of `\n` before it in the input.
-fn process_piece(
-    data: &[u8],
+/// Consecutive records of a chunk.
+struct Piece<'a> {
+    data: &'a [u8],
+    /// The count of `\n` before it in the input.
     newlines: u64,
+    /// The place in the chunk of its first record.
+    first: usize,
+    /// The faults of its records, by place in the chunk.
+    faults: &'a [(usize, &'static str)],
+}
+
+fn process_piece(
+    piece: &Piece<'_>,
     plan: &Plan,
     process: &ProcessFn<'_>,
 ) -> Result<Processed<Vec<u8>>, CliError> {
-    let mut rdr = reader_of(data);
+    let mut rdr = reader_of(piece.data);
     let mut wtr = csv::WriterBuilder::new()
         .flexible(true)
-        .from_writer(Vec::with_capacity(data.len() * 2));
+        .from_writer(Vec::with_capacity(piece.data.len() * 2));
     let mut record = ByteRecord::new();
     let mut failures = Vec::new();
     let mut scratch = Vec::new();
     let mut rows = 0usize;
+    let mut values = 0;
+    let mut faults = piece.faults.iter().peekable();
     while rdr.read_byte_record(&mut record).map_err(csv_error)? {
-        let (answer, failure) = answer_record(&record, plan, process, &mut scratch);
-        if let Some((reasons, detail)) = failure {
+        let fault = faults.next_if(|f| f.0 == piece.first + rows).map(|f| f.1);
+        let answer = answer_record(&record, plan, process, &mut scratch, fault);
+        values += answer.values;
+        if let Some(reasons) = answer.failed {
             wtr.flush()?;
             failures.push(Failure {
                 index: rows,
                 offset: wtr.get_ref().len(),
-                line: record.position().map(|p| newlines + p.line()),
+                line: record.position().map(|p| piece.newlines + p.line()),
                 reasons,
-                detail,
             });
         }
-        wtr.write_byte_record(&answer).map_err(csv_error)?;
+        wtr.write_byte_record(&answer.record).map_err(csv_error)?;
         rows += 1;
     }
     wtr.flush()?;
     Ok(Processed {
         out: wtr.into_inner().map_err(|e| CliError::Io(e.into_error()))?,
         rows: rows as u64,
+        values,
         failures,
     })
 }
 
+/// A record's answer.
+struct Answer {
+    record: ByteRecord,
+    /// Values given to the subcommand.
+    values: u64,
+    /// Why it failed, if it did.
+    failed: Option<Vec<(&'static str, Option<usize>)>>,
+}
+
+/// Answers one record. A record with a `fault` is not processed; its fields are passed
+/// through. Fields past the header's width follow the appended columns, so the appended
+/// columns stay under their header names.
 fn answer_record(
     record: &ByteRecord,
     plan: &Plan,
     process: &ProcessFn<'_>,
     scratch: &mut Vec<u8>,
-) -> (ByteRecord, Option<(Vec<&'static str>, String)>) {
+    fault: Option<&'static str>,
+) -> Answer {
     scratch.clear();
+    let mut values = 0;
     // Answers of the processed cells, as ranges of `scratch` or reasons.
     let mut answers: Vec<Result<(usize, usize), &'static str>> =
         Vec::with_capacity(plan.columns.len());
     for &column in &plan.columns {
         let start = scratch.len();
         let result = match record.get(column) {
+            _ if fault.is_some() => Ok(()),
             None => Err("missing-column"),
             Some(b"") => Ok(()),
-            Some(cell) => match std::str::from_utf8(cell) {
-                Ok(text) => process(text, scratch),
-                Err(_) => Err("invalid-utf8"),
-            },
+            Some(cell) => {
+                values += 1;
+                match std::str::from_utf8(cell) {
+                    Ok(text) => process(text, scratch),
+                    Err(_) => Err("invalid-utf8"),
+                }
+            }
         };
         answers.push(match result {
             Ok(()) => Ok((start, scratch.len())),
@@ -441,13 +615,18 @@ fn answer_record(
             Err(_) => b"",
         }
     };
-    let width = record.len().max(plan.width);
+    let extra = plan.width > 0 && record.len() > plan.width;
+    let head = if extra {
+        plan.width
+    } else {
+        record.len().max(plan.width)
+    };
     let mut out = ByteRecord::with_capacity(
         record.as_slice().len() + scratch.len() + 16,
-        width + plan.columns.len() + 1,
+        record.len().max(plan.width) + plan.columns.len() + 1,
     );
-    for i in 0..width {
-        let replaced = if plan.append {
+    for i in 0..head {
+        let replaced = if plan.append || fault.is_some() {
             None
         } else {
             plan.columns.iter().position(|&c| c == i)
@@ -462,43 +641,39 @@ fn answer_record(
             out.push_field(answer_bytes(answer));
         }
     }
-    let failed: Vec<(usize, &'static str)> = answers
+    let mut failed: Vec<(&'static str, Option<usize>)> = answers
         .iter()
         .enumerate()
-        .filter_map(|(k, a)| a.err().map(|r| (k, r)))
+        .filter_map(|(k, a)| a.err().map(|r| (r, Some(k))))
         .collect();
+    failed.extend(fault.map(|f| (f, None)));
+    if extra {
+        failed.push((EXTRA_FIELDS, None));
+    }
     if failed.is_empty() {
         out.push_field(b"");
-        return (out, None);
+        return Answer {
+            record: out,
+            values,
+            failed: None,
+        };
     }
-    let cell = if plan.columns.len() == 1 {
-        failed
-            .iter()
-            .map(|(_, r)| *r)
-            .collect::<Vec<_>>()
-            .join("; ")
-    } else {
-        failed
-            .iter()
-            .map(|(k, r)| format!("{}: {r}", plan.names.get(*k).map_or("?", String::as_str)))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    out.push_field(cell.as_bytes());
-    let detail = failed
+    let cell: Vec<String> = failed
         .iter()
-        .map(|(k, r)| {
-            format!(
-                "column {:?}: {r}",
-                plan.names.get(*k).map_or("?", String::as_str)
-            )
+        .map(|&(reason, k)| match k {
+            Some(k) if plan.columns.len() > 1 => format!("{}: {reason}", plan.cell_label(k)),
+            _ => reason.to_string(),
         })
-        .collect::<Vec<_>>()
-        .join("; ");
-    (
-        out,
-        Some((failed.iter().map(|(_, r)| *r).collect(), detail)),
-    )
+        .collect();
+    out.push_field(cell.join("; ").as_bytes());
+    for i in head..record.len() {
+        out.push_field(record.get(i).unwrap_or_default());
+    }
+    Answer {
+        record: out,
+        values,
+        failed: Some(failed),
+    }
 }
 
 #[cfg(test)]
@@ -552,7 +727,10 @@ mod tests {
             let mark = RecordMark::detached();
             let mut pieces = Vec::new();
             let mut lines = Vec::new();
-            while let Some(chunk) = splitter.read_chunk(&mut reader, max, &mark).unwrap() {
+            while let Some(chunk) = splitter
+                .read_chunk(&mut reader, max, usize::MAX, &mark)
+                .unwrap()
+            {
                 let mut start = 0;
                 for &(end, newlines) in &chunk.pieces {
                     let piece = &chunk.data[start..end];
@@ -575,7 +753,8 @@ mod tests {
         let mut input = b"a,\"".to_vec();
         input.resize(MAX_RECORD_LEN as usize + 2, b'x');
         let mut reader = io::BufReader::new(input.as_slice());
-        let result = Splitter::default().read_chunk(&mut reader, 10, &RecordMark::detached());
+        let result =
+            Splitter::default().read_chunk(&mut reader, 10, usize::MAX, &RecordMark::detached());
         assert!(matches!(result, Err(CliError::Usage(m)) if m.contains("longer than")));
     }
 
@@ -597,30 +776,126 @@ mod tests {
         assert!(Plan::resolve(&opts(&[], &[]), Some(&header)).is_err());
     }
 
+    fn answer(record: &ByteRecord, plan: &Plan, fault: Option<&'static str>) -> Answer {
+        answer_record(record, plan, &digits_only, &mut Vec::new(), fault)
+    }
+
+    fn codes(answer: &Answer) -> Vec<&'static str> {
+        answer.failed.iter().flatten().map(|r| r.0).collect()
+    }
+
     #[test]
     fn answers_replace_or_append_and_errors_are_named() {
         let header = ByteRecord::from(vec!["x", "p", "q"]);
         let record = ByteRecord::from(vec![&b"\xff,\""[..], b"12", b"zz"]);
         let plan = Plan::resolve(&opts(&["p", "q"], &[]), Some(&header)).unwrap();
-        let (out, failure) = answer_record(&record, &plan, &digits_only, &mut Vec::new());
+        let got = answer(&record, &plan, None);
         assert_eq!(
-            out,
+            got.record,
             ByteRecord::from(vec![&b"\xff,\""[..], b"#12", b"", b"q: not-digits"])
         );
-        assert_eq!(failure.unwrap().0, ["not-digits"]);
+        assert_eq!(codes(&got), ["not-digits"]);
+        assert_eq!(got.values, 2);
 
         let plan = Plan::resolve(&opts(&["p"], &["out"]), Some(&header)).unwrap();
         let short = ByteRecord::from(vec!["only"]);
-        let (out, failure) = answer_record(&short, &plan, &digits_only, &mut Vec::new());
+        let got = answer(&short, &plan, None);
         assert_eq!(
-            out,
+            got.record,
             ByteRecord::from(vec!["only", "", "", "", "missing-column"])
         );
-        assert_eq!(failure.unwrap().0, ["missing-column"]);
+        assert_eq!(codes(&got), ["missing-column"]);
 
         let empty = ByteRecord::from(vec!["a", "", "b"]);
-        let (out, failure) = answer_record(&empty, &plan, &digits_only, &mut Vec::new());
-        assert_eq!(out, ByteRecord::from(vec!["a", "", "b", "", ""]));
-        assert!(failure.is_none());
+        let got = answer(&empty, &plan, None);
+        assert_eq!(got.record, ByteRecord::from(vec!["a", "", "b", "", ""]));
+        assert!(got.failed.is_none());
+        assert_eq!(got.values, 0, "an empty cell is not a value");
+    }
+
+    #[test]
+    fn extra_fields_follow_the_appended_columns() {
+        let header = ByteRecord::from(vec!["x", "p", "q"]);
+        let wide = ByteRecord::from(vec!["a", "12", "b", "extra1", "extra2"]);
+        let plan = Plan::resolve(&opts(&["p"], &["out"]), Some(&header)).unwrap();
+        let got = answer(&wide, &plan, None);
+        assert_eq!(
+            got.record,
+            ByteRecord::from(vec![
+                "a",
+                "12",
+                "b",
+                "#12",
+                "extra-fields",
+                "extra1",
+                "extra2"
+            ])
+        );
+        assert_eq!(codes(&got), ["extra-fields"]);
+        // In place: the error column stays fourth.
+        let plan = Plan::resolve(&opts(&["p"], &[]), Some(&header)).unwrap();
+        let got = answer(&wide, &plan, None);
+        assert_eq!(
+            got.record,
+            ByteRecord::from(vec!["a", "#12", "b", "extra-fields", "extra1", "extra2"])
+        );
+    }
+
+    #[test]
+    fn a_faulty_record_is_passed_through_unprocessed() {
+        let header = ByteRecord::from(vec!["x", "p"]);
+        let record = ByteRecord::from(vec!["a", "12"]);
+        let plan = Plan::resolve(&opts(&["p"], &[]), Some(&header)).unwrap();
+        let got = answer(&record, &plan, Some(UNCLOSED_QUOTE));
+        assert_eq!(
+            got.record,
+            ByteRecord::from(vec!["a", "12", "unclosed-quote"])
+        );
+        assert_eq!(codes(&got), ["unclosed-quote"]);
+        assert_eq!(got.values, 0);
+    }
+
+    #[test]
+    fn the_splitter_flags_unclosed_and_stray_quotes() {
+        let input: &[u8] = b"1,\"a\"b\n2,ok\n3,\"x\"\"y\"\n4,\"open\n5,z\n";
+        let mut reader = io::BufReader::with_capacity(4, input);
+        let mut splitter = Splitter::default();
+        let mark = RecordMark::detached();
+        let chunk = splitter
+            .read_chunk(&mut reader, 100, usize::MAX, &mark)
+            .unwrap()
+            .unwrap();
+        assert_eq!(chunk.faults, [(0, BAD_QUOTE), (3, UNCLOSED_QUOTE)]);
+        assert_eq!(records(&chunk.data).len(), 4);
+    }
+
+    #[test]
+    fn a_chunk_ends_at_the_record_that_reaches_the_byte_budget() {
+        let input: &[u8] = b"aaaa,b\nc\nd\n";
+        let mut reader = io::BufReader::new(input);
+        let mut splitter = Splitter::default();
+        let mark = RecordMark::detached();
+        let first = splitter
+            .read_chunk(&mut reader, 100, 8, &mark)
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.data, b"aaaa,b\nc\n", "7 bytes < 8: one more record");
+        let second = splitter
+            .read_chunk(&mut reader, 100, 1, &mark)
+            .unwrap()
+            .unwrap();
+        assert_eq!(second.data, b"d\n");
+    }
+
+    #[test]
+    fn a_header_is_shown_only_when_it_looks_like_one() {
+        let yes = |fields: Vec<&str>| looks_like_header(&ByteRecord::from(fields));
+        assert!(yes(vec!["id", "phone", "note 2"]));
+        assert!(!yes(vec!["id", "+1 415 555 2671"]));
+        assert!(!yes(vec!["ann", "4155552671"]));
+        assert!(!yes(vec!["ann", "tel:+14155552671"]));
+        assert!(!yes(vec!["x", &"n".repeat(MAX_NAME_LEN + 1)]));
+        assert!(!yes(vec!["a\tb"]));
+        assert!(!looks_like_header(&ByteRecord::from(vec![&b"\xff"[..]])));
     }
 }

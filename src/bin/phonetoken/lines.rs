@@ -5,9 +5,11 @@
 //! processed produces `error: <reason>` in its place, so output line N always answers input
 //! line N. Bad lines are data, not failures: they are counted per reason and summarized.
 //!
-//! Lines are read in chunks (`--chunk-size` lines), each chunk is answered in parallel by
+//! Lines are read in chunks (`--chunk-size` lines, or fewer once a chunk holds
+//! [`CHUNK_BYTES`](crate::bulk::CHUNK_BYTES) bytes), each chunk is answered in parallel by
 //! `bulk`'s pipeline, and the answers are written in input order. A line longer than
-//! [`MAX_LINE_LEN`] bytes is answered `error: input-too-long` without being kept in memory.
+//! [`MAX_LINE_LEN`] bytes is answered `error: input-too-long` without being kept in memory,
+//! so a chunk holds at most `CHUNK_BYTES + MAX_LINE_LEN` bytes of input.
 
 use std::io::{self, BufRead};
 
@@ -43,10 +45,15 @@ impl LineChunk {
     }
 }
 
-/// Reads up to `max` lines into a fresh chunk; `None` at end of input.
-pub(crate) fn read_chunk(input: &mut impl BufRead, max: usize) -> io::Result<Option<LineChunk>> {
+/// Reads up to `max` lines, or up to the line that reaches `max_bytes`, into a fresh chunk;
+/// `None` at end of input.
+pub(crate) fn read_chunk(
+    input: &mut impl BufRead,
+    max: usize,
+    max_bytes: usize,
+) -> io::Result<Option<LineChunk>> {
     let mut chunk = LineChunk::default();
-    while chunk.lines.len() < max {
+    while chunk.lines.len() < max && chunk.data.len() < max_bytes {
         match read_line_bounded(input, &mut chunk.data)? {
             None => break,
             Some(long) => chunk.lines.push((chunk.data.len(), long)),
@@ -108,11 +115,13 @@ pub(crate) fn process_chunk(chunk: &LineChunk, process: &ProcessFn<'_>) -> Proce
     let mut all = Processed {
         out: Vec::with_capacity(pieces.iter().map(|p| p.out.len()).sum()),
         rows: 0,
+        values: 0,
         failures: Vec::new(),
     };
     for piece in pieces {
         let base = all.out.len();
         all.rows += piece.rows;
+        all.values += piece.values;
         all.failures
             .extend(piece.failures.into_iter().map(|f| Failure {
                 offset: f.offset + base,
@@ -149,8 +158,7 @@ fn answer_lines(
                 index: first + i,
                 offset,
                 line: None,
-                reasons: vec![reason],
-                detail: reason.to_string(),
+                reasons: vec![(reason, None)],
             });
         }
         out.push(b'\n');
@@ -158,6 +166,7 @@ fn answer_lines(
     Processed {
         out,
         rows: lines.len() as u64,
+        values: lines.len() as u64,
         failures,
     }
 }
@@ -178,8 +187,8 @@ mod tests {
     fn one_answer_per_line_in_order() {
         let input = b"ab\r\n\ncd\r\rx\n\xff\nlast";
         let mut reader = &input[..];
-        let chunk = read_chunk(&mut reader, 100).unwrap().unwrap();
-        assert!(read_chunk(&mut reader, 100).unwrap().is_none());
+        let chunk = read_chunk(&mut reader, 100, usize::MAX).unwrap().unwrap();
+        assert!(read_chunk(&mut reader, 100, usize::MAX).unwrap().is_none());
         let done = process_chunk(&chunk, &upper);
         assert_eq!(
             String::from_utf8(done.out.clone()).unwrap(),
@@ -201,21 +210,38 @@ mod tests {
         input.extend(std::iter::repeat_n(b'9', MAX_LINE_LEN + 10));
         input.extend_from_slice(b"\r\n4\n");
         let mut reader = io::BufReader::with_capacity(16, &input[..]);
-        let first = read_chunk(&mut reader, 2).unwrap().unwrap();
+        let first = read_chunk(&mut reader, 2, usize::MAX).unwrap().unwrap();
         assert_eq!(first.lines.len(), 2);
-        let second = read_chunk(&mut reader, 2).unwrap().unwrap();
+        let second = read_chunk(&mut reader, 2, usize::MAX).unwrap().unwrap();
         let lines: Vec<(&[u8], bool)> = second.iter().collect();
         assert_eq!(lines, [(&b""[..], true), (&b"4"[..], false)]);
-        assert!(read_chunk(&mut reader, 2).unwrap().is_none());
+        assert!(read_chunk(&mut reader, 2, usize::MAX).unwrap().is_none());
         let done = process_chunk(&second, &upper);
         assert_eq!(done.out, b"error: input-too-long\n4\n");
+    }
+
+    #[test]
+    fn a_chunk_ends_at_the_line_that_reaches_the_byte_budget() {
+        let input = b"12345\n6789\nab\ncd\n";
+        let mut reader = &input[..];
+        let first = read_chunk(&mut reader, 100, 6).unwrap().unwrap();
+        let lines: Vec<&[u8]> = first.iter().map(|l| l.0).collect();
+        assert_eq!(
+            lines,
+            [&b"12345"[..], b"6789"],
+            "5 bytes < 6: one more line"
+        );
+        let second = read_chunk(&mut reader, 100, 1).unwrap().unwrap();
+        assert_eq!(second.lines.len(), 1, "a chunk holds at least one line");
     }
 
     #[test]
     fn a_line_of_exactly_the_limit_is_kept() {
         let mut input = vec![b'7'; MAX_LINE_LEN];
         input.push(b'\n');
-        let chunk = read_chunk(&mut &input[..], 10).unwrap().unwrap();
+        let chunk = read_chunk(&mut &input[..], 10, usize::MAX)
+            .unwrap()
+            .unwrap();
         let lines: Vec<(&[u8], bool)> = chunk.iter().collect();
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].0.len(), MAX_LINE_LEN);
