@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::BulkArgs;
-use crate::{csvmode, lines, CliError};
+use crate::{csvmode, lines, shown, CliError};
 
 /// What a subcommand does to one value: append the answer to the buffer, or give the stable
 /// reason code of its failure.
@@ -416,14 +416,14 @@ impl Input {
                     };
                     CliError::Usage(format!(
                         "cannot read the input file {}: {e}{hint}",
-                        path.display()
+                        shown::path(path)
                     ))
                 })?;
                 let meta = file.metadata().map_err(CliError::Io)?;
                 if meta.is_dir() {
                     return Err(CliError::Usage(format!(
                         "the input {} is a directory: give a file",
-                        path.display()
+                        shown::path(path)
                     )));
                 }
                 let size = meta.is_file().then_some(meta.len());
@@ -637,8 +637,8 @@ fn lock_output(lock: &Path, path: &Path) -> Result<File, CliError> {
     let cannot = |e: io::Error| {
         CliError::Usage(format!(
             "cannot lock the output file {} (with {}): {e}{}",
-            path.display(),
-            lock.display(),
+            shown::path(path),
+            shown::path(lock),
             directory_hint(&e)
         ))
     };
@@ -649,8 +649,8 @@ fn lock_output(lock: &Path, path: &Path) -> Result<File, CliError> {
             Err(fs::TryLockError::WouldBlock) => {
                 return Err(CliError::Usage(format!(
                     "another phonetoken run is writing {} (it holds the lock {}): wait for it to end, or choose another --output",
-                    path.display(),
-                    lock.display()
+                    shown::path(path),
+                    shown::path(lock)
                 )))
             }
             Err(fs::TryLockError::Error(e)) => return Err(cannot(e)),
@@ -663,8 +663,8 @@ fn lock_output(lock: &Path, path: &Path) -> Result<File, CliError> {
     }
     Err(CliError::Usage(format!(
         "cannot lock the output file {}: other runs keep replacing its lock file {}",
-        path.display(),
-        lock.display()
+        shown::path(path),
+        shown::path(lock)
     )))
 }
 
@@ -713,7 +713,7 @@ impl Output {
             if meta.is_dir() {
                 return Err(CliError::Usage(format!(
                     "the output {} is a directory: give a file path",
-                    given.display()
+                    shown::path(given)
                 )));
             }
             let input_meta = match input {
@@ -724,19 +724,16 @@ impl Output {
             if output_id.is_some()
                 && input_meta.is_some_and(|m| file_id(&m, input.unwrap_or(given)) == output_id)
             {
-                let input = input.map_or_else(
-                    || "(the standard input)".to_string(),
-                    |i| i.display().to_string(),
-                );
+                let input = input.map_or_else(|| "(the standard input)".to_string(), shown::path);
                 return Err(CliError::Usage(format!(
                     "--output {} is the same file as --input {input}: the output replaces the file, and the original text of lines that fail would be lost; write to another file",
-                    given.display(),
+                    shown::path(given),
                 )));
             }
             if !meta.is_file() {
                 // A device or a pipe (`/dev/null`, `/dev/stdout`): nothing to rename over.
                 let file = OpenOptions::new().write(true).open(given).map_err(|e| {
-                    CliError::Usage(format!("cannot write to {}: {e}", given.display()))
+                    CliError::Usage(format!("cannot write to {}: {e}", shown::path(given)))
                 })?;
                 let terminal = file.is_terminal();
                 return Ok(Output {
@@ -751,7 +748,7 @@ impl Output {
             Ok(m) if m.file_type().is_symlink() => fs::canonicalize(given).map_err(|e| {
                 CliError::Usage(format!(
                     "the output {} is a symbolic link whose target cannot be found ({e}): give the target's path",
-                    given.display()
+                    shown::path(given)
                 ))
             })?,
             _ => given.to_path_buf(),
@@ -773,7 +770,7 @@ impl Output {
         if fs::remove_file(&pending.temp).is_ok() {
             eprintln!(
                 "phonetoken: removed {}, left by a run that was killed",
-                pending.temp.display()
+                shown::path(&pending.temp)
             );
         }
         let file = match create_private(&pending.temp, true) {
@@ -781,8 +778,8 @@ impl Output {
             Err(e) => {
                 let message = format!(
                     "cannot create the output file {} (as {}): {e}{}",
-                    pending.path.display(),
-                    pending.temp.display(),
+                    shown::path(&pending.path),
+                    shown::path(&pending.temp),
                     directory_hint(&e)
                 );
                 pending.unlock();
@@ -825,7 +822,7 @@ impl Output {
         drop(signal_guard);
         if let Err(e) = result {
             let _ = fs::remove_file(temp);
-            let message = format!("cannot write the output file {}: {e}", path.display());
+            let message = format!("cannot write the output file {}: {e}", shown::path(path));
             pending.unlock();
             return Err(CliError::Usage(message));
         }
@@ -837,7 +834,7 @@ impl Output {
         if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
             eprintln!(
                 "phonetoken: warning: {} is written, but its directory cannot be synced ({e}): a crash of the machine now could lose it",
-                path.display()
+                shown::path(path)
             );
         }
         pending.unlock();

@@ -346,7 +346,7 @@ pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, 
         };
         CliError::Usage(format!(
             "cannot read the {what} {}: {e}{hint}",
-            path.display()
+            shown::path(path)
         ))
     };
     let file = File::open(path).map_err(cannot)?;
@@ -357,14 +357,14 @@ pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, 
     if bytes.len() as u64 > MAX_FILE_LEN {
         return Err(CliError::Usage(format!(
             "the {what} {} is larger than {MAX_FILE_LEN} bytes: it is not a keyset",
-            path.display()
+            shown::path(path)
         )));
     }
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(Zeroizing::new(text.to_owned())),
         Err(_) => Err(CliError::Usage(format!(
             "the {what} {} is not UTF-8 text: it is not a JSON keyset",
-            path.display()
+            shown::path(path)
         ))),
     }
 }
