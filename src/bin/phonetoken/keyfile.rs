@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use phonetoken::Keyset;
@@ -48,39 +48,32 @@ pub(crate) fn load_file(path: &Path) -> Result<Keyset, CliError> {
     Keyset::from_json(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 
-/// Reads a small text file that holds secrets, into memory that is wiped when dropped.
+/// Reads a small text file that holds secrets, into memory that is wiped when dropped (the
+/// library's bounded read, which leaves no copy in freed memory).
 pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
-    let cannot = |e: io::Error| {
-        let hint = match e.kind() {
-            io::ErrorKind::NotFound => {
-                ": check the path (make a keyset with `phonetoken keygen --out FILE`)"
+    phonetoken::keyset_file::read_secret_file(path, MAX_FILE_LEN).map_err(|e| {
+        let shown = path.display();
+        CliError::Usage(match e.kind() {
+            io::ErrorKind::FileTooLarge => {
+                format!(
+                    "the {what} {shown} is larger than {MAX_FILE_LEN} bytes: it is not a keyset"
+                )
             }
-            io::ErrorKind::PermissionDenied => ": run as the file's owner",
-            _ => "",
-        };
-        CliError::Usage(format!(
-            "cannot read the {what} {}: {e}{hint}",
-            path.display()
-        ))
-    };
-    let file = File::open(path).map_err(cannot)?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_FILE_LEN + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_LEN {
-        return Err(CliError::Usage(format!(
-            "the {what} {} is larger than {MAX_FILE_LEN} bytes: it is not a keyset",
-            path.display()
-        )));
-    }
-    match std::str::from_utf8(&bytes) {
-        Ok(text) => Ok(Zeroizing::new(text.to_owned())),
-        Err(_) => Err(CliError::Usage(format!(
-            "the {what} {} is not UTF-8 text: it is not a JSON keyset",
-            path.display()
-        ))),
-    }
+            io::ErrorKind::InvalidData => {
+                format!("the {what} {shown} is not UTF-8 text: it is not a JSON keyset")
+            }
+            kind => {
+                let hint = match kind {
+                    io::ErrorKind::NotFound => {
+                        ": check the path (make a keyset with `phonetoken keygen --out FILE`)"
+                    }
+                    io::ErrorKind::PermissionDenied => ": run as the file's owner",
+                    _ => "",
+                };
+                format!("cannot read the {what} {shown}: {e}{hint}")
+            }
+        })
+    })
 }
 
 /// Writes `contents` to a new file at `path` that only its owner can read or write.
