@@ -52,9 +52,9 @@ use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::encoding::Encoding;
-use crate::keys::{KeyStatus, Keyset, PseudonymKey, TokenKey};
+use crate::keys::{wiping_stack, KeyStatus, KeysetN};
 use crate::keys::{PSEUDONYM_KEY_LEN, TOKEN_KEY_LEN};
-use crate::keyset_file::TINK_AES_SIV_TYPE_URL;
+use crate::keyset_file::{KeysetFileError, Placement, TINK_AES_SIV_TYPE_URL};
 
 /// Tink's type URL for HMAC keys (the pseudonym keys).
 pub const TINK_HMAC_TYPE_URL: &str = "type.googleapis.com/google.crypto.tink.HmacKey";
@@ -612,7 +612,7 @@ impl TinkKeyOut<'_> {
     }
 }
 
-impl<const MORE: usize> Keyset<MORE> {
+impl<const MORE: usize> KeysetN<MORE> {
     /// The keyset sealed under `master` in Tink's encrypted-keyset JSON (see the
     /// [format](crate::encrypted_keyset)), bound to `associated_data` (Tink's tools use
     /// none: `b""`).
@@ -635,7 +635,17 @@ impl<const MORE: usize> Keyset<MORE> {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[inline(always)]
     pub fn to_encrypted_json(
+        &self,
+        master: &dyn MasterKey,
+        associated_data: &[u8],
+    ) -> Result<String, EncryptedKeysetError> {
+        // The key bytes pass through stack buffers (and the AEAD's frames): wiped after.
+        wiping_stack(|| self.to_encrypted_json_unwiped(master, associated_data))
+    }
+
+    fn to_encrypted_json_unwiped(
         &self,
         master: &dyn MasterKey,
         associated_data: &[u8],
@@ -741,16 +751,61 @@ impl<const MORE: usize> Keyset<MORE> {
     /// let ks: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// let sealed = ks.to_encrypted_json(&TinkAeadKey::generate_os()?, b"")?;
     /// let other = TinkAeadKey::generate_os()?;
-    /// let err = Keyset::<7>::from_encrypted_json(&sealed, &other, b"").unwrap_err();
+    /// let err = Keyset::from_encrypted_json(&sealed, &other, b"").unwrap_err();
     /// assert_eq!(err, EncryptedKeysetError::MasterKey(MasterKeyError::Decrypt));
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[inline(always)]
     pub fn from_encrypted_json(
         json: &str,
         master: &dyn MasterKey,
         associated_data: &[u8],
-    ) -> Result<Keyset<MORE>, EncryptedKeysetError> {
+    ) -> Result<KeysetN<MORE>, EncryptedKeysetError> {
+        wiping_stack(|| {
+            let mut keyset = KeysetN::blank();
+            keyset
+                .load_encrypted_unwiped(json, master, associated_data)
+                .map(|()| keyset)
+        })
+    }
+
+    /// Replaces this keyset's keys with those of an encrypted keyset, decoding each key
+    /// straight into its place in `self` (as [`load_json`](Self::load_json) does for plain
+    /// files): no copy of a key outlives the call outside the keyset. On error the keyset is
+    /// unchanged.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`from_encrypted_json`](Self::from_encrypted_json).
+    ///
+    /// ```
+    /// use phonetoken::encrypted_keyset::TinkAeadKey;
+    /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
+    ///
+    /// let master = TinkAeadKey::generate_os()?;
+    /// # let sealed = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?).to_encrypted_json(&master, b"")?;
+    /// let mut ks = Box::new(Keyset::generate_os()?);
+    /// ks.load_encrypted_json(&sealed, &master, b"")?;
+    /// assert_eq!(ks.primary_key_id(), 7);
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn load_encrypted_json(
+        &mut self,
+        json: &str,
+        master: &dyn MasterKey,
+        associated_data: &[u8],
+    ) -> Result<(), EncryptedKeysetError> {
+        wiping_stack(|| self.load_encrypted_unwiped(json, master, associated_data))
+    }
+
+    fn load_encrypted_unwiped(
+        &mut self,
+        json: &str,
+        master: &dyn MasterKey,
+        associated_data: &[u8],
+    ) -> Result<(), EncryptedKeysetError> {
         if json.len() > MAX_ENCRYPTED_LEN {
             return Err(EncryptedKeysetError::TooLarge);
         }
@@ -782,7 +837,9 @@ impl<const MORE: usize> Keyset<MORE> {
                 return Err(EncryptedKeysetError::InfoMismatch);
             }
         }
-        inner.into_keyset()
+        // `load_into` checks everything before it writes a key, so an error leaves `self` as
+        // it was.
+        inner.load_into(self)
     }
 }
 
@@ -802,8 +859,12 @@ struct InnerKeyset<'a> {
 }
 
 impl InnerKeyset<'_> {
-    /// Pairs token and pseudonym keys into a keyset, the primary first.
-    fn into_keyset<const MORE: usize>(self) -> Result<Keyset<MORE>, EncryptedKeysetError> {
+    /// Checks the Tink keys pair up, then writes each pair straight into `keyset` (the
+    /// primary first), as the plain loaders do: no key is moved through a return value.
+    fn load_into<const MORE: usize>(
+        &self,
+        keyset: &mut KeysetN<MORE>,
+    ) -> Result<(), EncryptedKeysetError> {
         let live = || self.keys.iter().filter(|k| k.status.is_some());
         for k in live() {
             let expected = match k.type_url {
@@ -815,7 +876,6 @@ impl InnerKeyset<'_> {
                 return Err(EncryptedKeysetError::UnsupportedKey { key_id: k.key_id });
             }
         }
-        let tokens = || live().filter(|k| k.type_url == TINK_AES_SIV_TYPE_URL);
         // Every key needs its partner: the other type, the complementary id.
         for k in live() {
             let (partner, token_id) = if k.type_url == TINK_AES_SIV_TYPE_URL {
@@ -827,47 +887,47 @@ impl InnerKeyset<'_> {
                 return Err(EncryptedKeysetError::Unpaired { key_id: token_id });
             }
         }
-        let count = tokens().count();
-        if count == 0 {
-            return Err(EncryptedKeysetError::NoKeys);
-        }
-        if count > Keyset::<MORE>::CAPACITY {
-            return Err(EncryptedKeysetError::TooManyKeys);
-        }
-        let order = tokens()
-            .filter(|t| t.key_id == self.primary)
-            .chain(tokens().filter(|t| t.key_id != self.primary));
-        let mut keyset: Option<Keyset<MORE>> = None;
-        for t in order {
+        // Pairs in file order, each key's bytes checked where they lie (no copy yet).
+        let mut pairs = Vec::new();
+        let mut ids = Vec::new();
+        for t in live().filter(|k| k.type_url == TINK_AES_SIV_TYPE_URL) {
             let key_id = t.key_id;
             let p = live()
                 .find(|k| k.type_url == TINK_HMAC_TYPE_URL && k.key_id == !key_id)
                 .ok_or(EncryptedKeysetError::Unpaired { key_id })?;
-            let status = t.status.unwrap_or(KeyStatus::Disabled);
             if p.status != t.status {
                 return Err(EncryptedKeysetError::Unpaired { key_id });
             }
-            let token_key = TokenKey::from_bytes(read_single_bytes_field(t.value, 2, key_id)?)
-                .map_err(|_| EncryptedKeysetError::BadKey { key_id })?;
-            let pseudonym_key = PseudonymKey::from_bytes(read_hmac_key(p.value, key_id)?)
-                .map_err(|_| EncryptedKeysetError::BadKey { key_id })?;
-            match &mut keyset {
-                None if key_id != self.primary => {
-                    return Err(EncryptedKeysetError::PrimaryNotFound {
-                        key_id: self.primary,
-                    })
-                }
-                None if status != KeyStatus::Enabled => {
-                    return Err(EncryptedKeysetError::PrimaryDisabled { key_id })
-                }
-                None => keyset = Some(Keyset::new(key_id, pseudonym_key, token_key)),
-                Some(ks) => ks
-                    .add_key(key_id, status, pseudonym_key, token_key)
-                    .map_err(|_| EncryptedKeysetError::DuplicateKeyId { key_id })?,
+            let token_key = read_single_bytes_field(t.value, 2, key_id)?;
+            let pseudonym_key = read_hmac_key(p.value, key_id)?;
+            if token_key.len() != TOKEN_KEY_LEN || pseudonym_key.len() != PSEUDONYM_KEY_LEN {
+                return Err(EncryptedKeysetError::BadKey { key_id });
             }
+            pairs.push((pseudonym_key, token_key));
+            ids.push((key_id, t.status.unwrap_or(KeyStatus::Disabled)));
         }
-        keyset.ok_or(EncryptedKeysetError::PrimaryNotFound {
-            key_id: self.primary,
+        let placement = Placement::<MORE>::new(self.primary, &ids).map_err(|e| match e {
+            KeysetFileError::NoKeys => EncryptedKeysetError::NoKeys,
+            KeysetFileError::PrimaryNotFound { key_id } => {
+                EncryptedKeysetError::PrimaryNotFound { key_id }
+            }
+            KeysetFileError::PrimaryDisabled { key_id } => {
+                EncryptedKeysetError::PrimaryDisabled { key_id }
+            }
+            KeysetFileError::DuplicateKeyId { key_id } => {
+                EncryptedKeysetError::DuplicateKeyId { key_id }
+            }
+            _ => EncryptedKeysetError::TooManyKeys,
+        })?;
+        keyset.replace_keys(placement.count, |k, p, t| {
+            let j = placement.source(k).ok_or(EncryptedKeysetError::NoKeys)?;
+            let ((pk, tk), &id) = pairs
+                .get(j)
+                .zip(ids.get(j))
+                .ok_or(EncryptedKeysetError::NoKeys)?;
+            p.copy_from_slice(pk);
+            t.copy_from_slice(tk);
+            Ok(id)
         })
     }
 }
@@ -1071,7 +1131,7 @@ fn push_u32(out: &mut String, value: u32) {
 /// ```
 /// use phonetoken::encrypted_keyset::EncryptedKeysetError;
 ///
-/// let err = phonetoken::Keyset::<7>::from_encrypted_json("{}", &phonetoken::encrypted_keyset::TinkAeadKey::generate_os()?, b"").unwrap_err();
+/// let err = phonetoken::Keyset::from_encrypted_json("{}", &phonetoken::encrypted_keyset::TinkAeadKey::generate_os()?, b"").unwrap_err();
 /// assert!(matches!(err, EncryptedKeysetError::Json { .. }));
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```

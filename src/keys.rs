@@ -31,16 +31,25 @@
 //! # Zeroization
 //!
 //! [`PseudonymKey`], [`TokenKey`], [`Pseudonymizer`],
-//! [`Tokenizer`] and [`Keyset`] overwrite their key material with zeros
+//! [`Tokenizer`] and [`KeysetN`] overwrite their key material with zeros
 //! when dropped (with the `zeroize` crate, which the compiler cannot optimize away); they
 //! implement the [`ZeroizeOnDrop`] marker but not `Zeroize`, so a live key is never left
 //! zeroed. Their `Debug` output never shows key bytes, and key equality is constant time.
 //!
-//! What this does *not* cover: copies the compiler makes when a value is moved (returning a
-//! key or a keyset by value may leave the old bytes on the stack), bytes left in CPU
-//! registers, memory swapped to disk or captured in a core dump, and any copy you make with
-//! [`PseudonymKey::as_bytes`] / [`TokenKey::as_bytes`]. Keep keys in one place (for example a
-//! `Box` or a `static`) and avoid moving them around if that matters to you.
+//! Moving a value copies it, and the old bytes stay where they were. So the functions that
+//! make keys build them in place: the keyset loaders (`Keyset::load_json`,
+//! `Keyset::load_tink_json`, feature `std`) and [`Keyset::for_purpose_in_place`] decode or
+//! derive every key straight into the keyset you have put where it will live (a `Box`, a
+//! `static`), and then wipe the stack they used, which also removes what the `aes` and
+//! `hkdf` crates leave in their frames (32 KiB and more with `std`, 4 KiB without). The
+//! by-value forms ([`Keyset::for_purpose`], `Keyset::from_json`, [`Keyset::generate`], …) do
+//! the same inside, but the keyset they return is moved into your frame, where copies the
+//! compiler makes are out of the crate's reach. The `key_residue` test checks both: no key in
+//! freed heap blocks for either form, and none on the stack for the in-place forms.
+//!
+//! Not covered: keys you pass by value ([`Keyset::new`], [`Keyset::add_key`]) or copy out
+//! with [`PseudonymKey::as_bytes`] / [`TokenKey::as_bytes`], bytes left in CPU registers, and
+//! memory swapped to disk or captured in a core dump.
 
 use core::fmt;
 
@@ -76,13 +85,18 @@ pub(crate) fn hkdf_sha256(
     hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm).expand_multi_info(info, okm)
 }
 
-/// Derives `out.len()` bytes for `purpose` from `master` under `label` (see the module docs).
-fn derive(label: &[u8], master: &[u8], purpose: &str, out: &mut [u8]) -> Result<(), KeyError> {
-    let p = purpose.as_bytes();
-    let len = u8::try_from(p.len())
+/// The purpose's length byte, if it is a valid purpose (1 to 255 bytes).
+fn check_purpose(purpose: &str) -> Result<u8, KeyError> {
+    u8::try_from(purpose.len())
         .ok()
         .filter(|&l| l > 0)
-        .ok_or(KeyError::BadPurpose { len: p.len() })?;
+        .ok_or(KeyError::BadPurpose { len: purpose.len() })
+}
+
+/// Derives `out.len()` bytes for `purpose` from `master` under `label` (see the module docs).
+fn derive(label: &[u8], master: &[u8], purpose: &str, out: &mut [u8]) -> Result<(), KeyError> {
+    let len = check_purpose(purpose)?;
+    let p = purpose.as_bytes();
     hkdf_sha256(PURPOSE_SALT, master, &[label, &[0], &[len], p], out)
         .map_err(|_| KeyError::BadPurpose { len: p.len() })
 }
@@ -172,11 +186,6 @@ macro_rules! secret_key {
                 &self.0
             }
 
-            #[cfg_attr(not(feature = "std"), allow(dead_code))]
-            pub(crate) fn from_array(bytes: &[u8; $len]) -> $name {
-                $name(*bytes)
-            }
-
             /// The key for `purpose`, derived with HKDF-SHA256 as the
             /// [module docs](crate::keys#purposes) describe.
             ///
@@ -191,10 +200,13 @@ macro_rules! secret_key {
             /// assert!(key.derive("").is_err());
             /// # Ok::<(), phonetoken::KeyError>(())
             /// ```
+            #[inline(always)]
             pub fn derive(&self, purpose: &str) -> Result<$name, KeyError> {
-                let mut key = $name([0u8; $len]);
-                derive($label, &self.0, purpose, &mut key.0)?;
-                Ok(key)
+                wiping_stack(|| {
+                    let mut key = $name([0u8; $len]);
+                    derive($label, &self.0, purpose, &mut key.0)?;
+                    Ok(key)
+                })
             }
         }
 
@@ -333,7 +345,7 @@ impl fmt::Display for KeyStatus {
 /// The public facts about one key of a [`Keyset`] (no key material).
 ///
 /// ```
-/// let ks = phonetoken::Keyset::<0>::new(5, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+/// let ks = phonetoken::KeysetN::<0>::new(5, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
 /// let info = ks.keys().next().unwrap();
 /// assert_eq!((info.id, info.primary), (5, true));
 /// # Ok::<(), phonetoken::KeyError>(())
@@ -370,10 +382,100 @@ impl Entry {
             token_key,
         }
     }
+
+    /// An entry whose keys are all zeros: a place to decode or derive keys into.
+    fn blank() -> Entry {
+        Entry::new(
+            0,
+            KeyStatus::Enabled,
+            PseudonymKey([0; PSEUDONYM_KEY_LEN]),
+            TokenKey([0; TOKEN_KEY_LEN]),
+        )
+    }
+
+    /// Recomputes the expanded keys from the entry's own key arrays, in place.
+    fn expand(&mut self) {
+        self.pseudonymizer.rekey(&self.pseudonym_key.0);
+        self.tokenizer.rekey(self.id, &self.token_key.0);
+    }
+
+    /// Sets the entry in place: `fill` writes the key bytes straight into the entry's arrays
+    /// and gives the id and status; then the keys are expanded where they are.
+    fn fill<E>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; 32], &mut [u8; 64]) -> Result<(u32, KeyStatus), E>,
+    ) -> Result<(), E> {
+        let (id, status) = fill(&mut self.pseudonym_key.0, &mut self.token_key.0)?;
+        self.id = id;
+        self.status = status;
+        self.expand();
+        Ok(())
+    }
 }
 
-/// Several keys, one primary, held inline: up to `1 + MORE` keys (default 8) with no
-/// allocator.
+/// Bytes of stack [`wiping_stack`] overwrites below its caller, beyond four times the size of
+/// the value it returns (a keyset returned by value is built and moved in the frames below):
+/// more than the calls it wraps use (HKDF, AES key expansion, JSON parsing) at `opt-level` 0.
+/// Without `std` the wipe stays small, for small stacks, and only covers those calls.
+#[cfg(feature = "std")]
+const STACK_WIPE: usize = 32 * 1024;
+#[cfg(not(feature = "std"))]
+const STACK_WIPE: usize = 4 * 1024;
+
+/// The stack is wiped in chunks of this size, one frame each.
+const WIPE_CHUNK: usize = 4 * 1024;
+
+/// Runs `f` in a frame of its own, then overwrites the stack that `f` and everything it called
+/// used, so the copies that code the crate does not control leaves in its frames (the `aes`
+/// and `hkdf` crates return key schedules and HMAC outputs by value) do not outlive the call.
+/// `inline(always)` puts the wipe in the caller's frame, below which the dead frames lie.
+#[inline(always)]
+pub(crate) fn wiping_stack<R>(f: impl FnOnce() -> R) -> R {
+    let result = outlined(f);
+    let returned = if cfg!(feature = "std") {
+        4 * core::mem::size_of::<R>()
+    } else {
+        0
+    };
+    wipe_stack((STACK_WIPE + returned).div_ceil(WIPE_CHUNK));
+    result
+}
+
+#[inline(never)]
+fn outlined<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Overwrites `chunks` chunks of stack, each in a frame of its own: the wipe after the
+/// recursive call keeps every frame alive (no tail call), so the frames do not overlap.
+#[inline(never)]
+fn wipe_stack(chunks: usize) {
+    let mut region = [0u8; WIPE_CHUNK];
+    if chunks > 1 {
+        wipe_stack(chunks - 1);
+    }
+    region.zeroize();
+}
+
+/// A keyset with room for 8 keys: the type to use unless you need another capacity.
+///
+/// `Keyset::new(…)`, `Keyset::from_json(…)` and the rest need no type annotation; for another
+/// capacity name [`KeysetN`] with the number of keys beyond the primary (`KeysetN<0>` holds
+/// one key, `KeysetN<15>` sixteen).
+///
+/// ```
+/// use phonetoken::{Keyset, KeysetN, PseudonymKey, TokenKey};
+///
+/// let ks = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+/// assert_eq!(Keyset::CAPACITY, 8);
+/// let one = KeysetN::<0>::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+/// assert_eq!(one.pseudonymizer().pseudonymize_bytes(b"x"), ks.pseudonymizer().pseudonymize_bytes(b"x"));
+/// # Ok::<(), phonetoken::KeyError>(())
+/// ```
+pub type Keyset = KeysetN<7>;
+
+/// Several keys, one primary, held inline: up to `1 + MORE` keys with no allocator.
+/// [`Keyset`] is the usual size (`MORE` = 7, eight keys).
 ///
 /// Each key is expanded once (HMAC states, AES key schedules, CMAC values), so every
 /// operation costs only the work that depends on the number. All of it is wiped on drop (see
@@ -382,7 +484,7 @@ impl Entry {
 /// ```
 /// use phonetoken::{Keyset, KeyStatus, PhoneNumber, PseudonymKey, TokenKey};
 ///
-/// let mut ks: Keyset = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+/// let mut ks = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
 /// let n: PhoneNumber = "+14155552671".parse()?;
 /// let old_token = ks.tokenize(&n, b"");
 /// let old_pseudonym = ks.pseudonymize(&n);
@@ -399,12 +501,12 @@ impl Entry {
 /// assert_eq!(all[1], (1, old_pseudonym));
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
-pub struct Keyset<const MORE: usize = 7> {
+pub struct KeysetN<const MORE: usize> {
     primary: Entry,
     others: [Option<Entry>; MORE],
 }
 
-impl<const MORE: usize> Keyset<MORE> {
+impl<const MORE: usize> KeysetN<MORE> {
     /// Most keys this keyset type can hold: the primary and `MORE` others.
     pub const CAPACITY: usize = MORE + 1;
 
@@ -413,18 +515,64 @@ impl<const MORE: usize> Keyset<MORE> {
     /// ```
     /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
     ///
-    /// let ks: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let ks = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// assert_eq!(ks.primary_key_id(), 7);
     /// # Ok::<(), phonetoken::KeyError>(())
     /// ```
-    pub fn new(key_id: u32, pseudonym_key: PseudonymKey, token_key: TokenKey) -> Keyset<MORE> {
-        Keyset {
+    pub fn new(key_id: u32, pseudonym_key: PseudonymKey, token_key: TokenKey) -> KeysetN<MORE> {
+        KeysetN {
             primary: Entry::new(key_id, KeyStatus::Enabled, pseudonym_key, token_key),
             others: core::array::from_fn(|_| None),
         }
     }
 
-    /// A keyset with one fresh random key and a random id.
+    /// One blank (all-zero) key: the place the in-place loaders write into.
+    pub(crate) fn blank() -> KeysetN<MORE> {
+        KeysetN {
+            primary: Entry::blank(),
+            others: core::array::from_fn(|_| None),
+        }
+    }
+
+    /// Replaces the keys in place with `count` new ones (at most [`CAPACITY`](Self::CAPACITY)):
+    /// `fill(k, …)` is called for `k` in `0..count` in order, writes key `k`'s bytes straight
+    /// into an entry's arrays and gives its id and status. Key 0 becomes the primary; slots
+    /// past the last key are emptied (and so wiped). The caller has checked ids and statuses;
+    /// an error from `fill` leaves the keys replaced up to that point.
+    pub(crate) fn replace_keys<E>(
+        &mut self,
+        count: usize,
+        mut fill: impl FnMut(usize, &mut [u8; 32], &mut [u8; 64]) -> Result<(u32, KeyStatus), E>,
+    ) -> Result<(), E> {
+        self.primary.fill(|p, t| fill(0, p, t))?;
+        for (k, slot) in (1..).zip(&mut self.others) {
+            if k < count {
+                slot.get_or_insert_with(Entry::blank)
+                    .fill(|p, t| fill(k, p, t))?;
+            } else {
+                *slot = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// A keyset with one fresh random key and a random id, from `rng`.
+    ///
+    /// With feature `std`, [`generate_os`](Self::generate_os) needs no generator at all.
+    /// Otherwise `rng` must implement **`rand_core` 0.10**'s `CryptoRng`. `rand` 0.10's
+    /// generators do (`rand::rng()`, `rand::rngs::StdRng`); `rand` 0.9's (and other crates
+    /// built on `rand_core` 0.9 or older) implement an older, different trait, and the
+    /// compiler then reports that `CryptoRng` is not implemented for the generator even though
+    /// it is "a CryptoRng": upgrade to `rand` 0.10, or fill the key bytes yourself and use
+    /// [`new`](Self::new).
+    ///
+    /// ```
+    /// // rand = "0.10"
+    /// let ks = phonetoken::Keyset::generate(&mut rand::rng());
+    /// assert_eq!(ks.keys().count(), 1);
+    /// ```
+    ///
+    /// Any `rand_core` 0.10 generator works, for example a deterministic one in a test:
     ///
     /// ```
     /// # struct Rng(u8);
@@ -438,41 +586,50 @@ impl<const MORE: usize> Keyset<MORE> {
     /// # }
     /// # impl rand_core::TryCryptoRng for Rng {}
     /// # let mut rng = Rng(1); // use a real CSPRNG
-    /// let ks: phonetoken::Keyset = phonetoken::Keyset::generate(&mut rng);
+    /// let ks = phonetoken::Keyset::generate(&mut rng);
     /// assert_eq!(ks.keys().count(), 1);
     /// ```
-    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Keyset<MORE> {
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> KeysetN<MORE> {
         let id = rng.next_u32();
-        Keyset::new(id, PseudonymKey::generate(rng), TokenKey::generate(rng))
+        let mut keyset = KeysetN::blank();
+        let _ = keyset.primary.fill(|p, t| {
+            rng.fill_bytes(p);
+            rng.fill_bytes(t);
+            Ok::<_, core::convert::Infallible>((id, KeyStatus::Enabled))
+        });
+        keyset
     }
 
-    /// A keyset with one fresh key from the operating system's generator.
+    /// A keyset with one fresh key from the operating system's generator: the simplest way to
+    /// make one (`phonetoken keygen` does it from the command line).
     ///
     /// # Errors
     ///
     /// [`KeyError::Rng`] if the operating system cannot provide random bytes.
     ///
     /// ```
-    /// let ks: phonetoken::Keyset = phonetoken::Keyset::generate_os()?;
+    /// let ks = phonetoken::Keyset::generate_os()?;
     /// assert_eq!(ks.keys().count(), 1);
     /// # Ok::<(), phonetoken::KeyError>(())
     /// ```
     #[cfg(feature = "std")]
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-    pub fn generate_os() -> Result<Keyset<MORE>, KeyError> {
-        let mut id = [0u8; 4];
-        getrandom::fill(&mut id).map_err(|_| KeyError::Rng)?;
-        Ok(Keyset::new(
-            u32::from_be_bytes(id),
-            PseudonymKey::generate_os()?,
-            TokenKey::generate_os()?,
-        ))
+    pub fn generate_os() -> Result<KeysetN<MORE>, KeyError> {
+        let mut keyset = KeysetN::blank();
+        keyset.primary.fill(|p, t| {
+            let mut id = [0u8; 4];
+            getrandom::fill(&mut id).map_err(|_| KeyError::Rng)?;
+            getrandom::fill(p).map_err(|_| KeyError::Rng)?;
+            getrandom::fill(t).map_err(|_| KeyError::Rng)?;
+            Ok((u32::from_be_bytes(id), KeyStatus::Enabled))
+        })?;
+        Ok(keyset)
     }
 
     /// The id of the primary key.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// assert_eq!(ks.primary_key_id(), 7);
     /// # Ok::<(), phonetoken::KeyError>(())
     /// ```
@@ -483,7 +640,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// Every key's id, status and whether it is primary; the primary comes first.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let ids: Vec<u32> = ks.keys().map(|k| k.id).collect();
     /// assert_eq!(ids, [7]);
     /// # Ok::<(), phonetoken::KeyError>(())
@@ -505,6 +662,16 @@ impl<const MORE: usize> Keyset<MORE> {
         self.entries().find(|e| e.id == key_id)
     }
 
+    /// The first empty slot for another key.
+    fn free_slot(&mut self) -> Result<&mut Option<Entry>, KeysetError> {
+        self.others
+            .iter_mut()
+            .find(|s| s.is_none())
+            .ok_or(KeysetError::Full {
+                capacity: Self::CAPACITY,
+            })
+    }
+
     /// Adds a key (not primary).
     ///
     /// # Errors
@@ -513,9 +680,9 @@ impl<const MORE: usize> Keyset<MORE> {
     /// holds [`CAPACITY`](Self::CAPACITY) keys already.
     ///
     /// ```
-    /// use phonetoken::{Keyset, KeysetError, KeyStatus, PseudonymKey, TokenKey};
+    /// use phonetoken::{KeysetError, KeysetN, KeyStatus, PseudonymKey, TokenKey};
     ///
-    /// let mut ks: Keyset<1> = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let mut ks: KeysetN<1> = KeysetN::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// let (p, t) = (PseudonymKey::from_bytes(&[3; 32])?, TokenKey::from_bytes(&[4; 64])?);
     /// assert_eq!(ks.add_key(1, KeyStatus::Enabled, p.clone(), t.clone()), Err(KeysetError::DuplicateKeyId { key_id: 1 }));
     /// ks.add_key(2, KeyStatus::Disabled, p.clone(), t.clone())?;
@@ -532,14 +699,7 @@ impl<const MORE: usize> Keyset<MORE> {
         if self.entry(key_id).is_some() {
             return Err(KeysetError::DuplicateKeyId { key_id });
         }
-        let slot = self
-            .others
-            .iter_mut()
-            .find(|s| s.is_none())
-            .ok_or(KeysetError::Full {
-                capacity: Self::CAPACITY,
-            })?;
-        *slot = Some(Entry::new(key_id, status, pseudonym_key, token_key));
+        *self.free_slot()? = Some(Entry::new(key_id, status, pseudonym_key, token_key));
         Ok(())
     }
 
@@ -563,7 +723,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// # }
     /// # impl rand_core::TryCryptoRng for Rng {}
     /// # let mut rng = Rng(1); // use a real CSPRNG
-    /// let mut ks: phonetoken::Keyset = phonetoken::Keyset::generate(&mut rng);
+    /// let mut ks = phonetoken::Keyset::generate(&mut rng);
     /// let old = ks.primary_key_id();
     /// let new = ks.rotate(&mut rng)?;
     /// assert_ne!(old, new);
@@ -575,12 +735,13 @@ impl<const MORE: usize> Keyset<MORE> {
             .map(|_| rng.next_u32())
             .find(|id| self.entry(*id).is_none())
             .ok_or(KeysetError::Rng)?;
-        self.add_key(
-            id,
-            KeyStatus::Enabled,
-            PseudonymKey::generate(rng),
-            TokenKey::generate(rng),
-        )?;
+        let slot = self.free_slot()?;
+        // Drawn straight into the new entry rather than moved in as key values.
+        let _ = slot.get_or_insert_with(Entry::blank).fill(|p, t| {
+            rng.fill_bytes(p);
+            rng.fill_bytes(t);
+            Ok::<_, core::convert::Infallible>((id, KeyStatus::Enabled))
+        });
         self.set_primary(id)?;
         Ok(id)
     }
@@ -595,7 +756,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// ```
     /// use phonetoken::{Keyset, KeysetError, KeyStatus, PseudonymKey, TokenKey};
     ///
-    /// let mut ks: Keyset = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let mut ks = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// ks.add_key(2, KeyStatus::Disabled, PseudonymKey::from_bytes(&[3; 32])?, TokenKey::from_bytes(&[4; 64])?)?;
     /// assert_eq!(ks.set_primary(2), Err(KeysetError::KeyDisabled { key_id: 2 }));
     /// assert_eq!(ks.set_primary(9), Err(KeysetError::UnknownKeyId { key_id: 9 }));
@@ -631,7 +792,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// ```
     /// use phonetoken::{Keyset, KeysetError, KeyStatus, PseudonymKey, TokenKey};
     ///
-    /// let mut ks: Keyset = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let mut ks = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// assert_eq!(ks.set_status(1, KeyStatus::Disabled), Err(KeysetError::IsPrimary { key_id: 1 }));
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
@@ -663,7 +824,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// ```
     /// use phonetoken::{Keyset, KeysetError, KeyStatus, PseudonymKey, TokenKey};
     ///
-    /// let mut ks: Keyset = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let mut ks = Keyset::new(1, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// ks.add_key(2, KeyStatus::Enabled, PseudonymKey::from_bytes(&[3; 32])?, TokenKey::from_bytes(&[4; 64])?)?;
     /// ks.remove_key(2)?;
     /// assert_eq!(ks.remove_key(2), Err(KeysetError::UnknownKeyId { key_id: 2 }));
@@ -686,7 +847,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// The primary key's pseudonymizer.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let p = ks.pseudonymizer();
     /// assert_eq!(p.pseudonymize_bytes(b"x"), phonetoken::Pseudonymizer::new(&[1; 32])?.pseudonymize_bytes(b"x"));
     /// # Ok::<(), phonetoken::KeyError>(())
@@ -698,7 +859,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// The primary key's tokenizer.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// assert_eq!(ks.tokenizer().key_id(), 7);
     /// # Ok::<(), phonetoken::KeyError>(())
     /// ```
@@ -709,7 +870,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// The pseudonym of `number` under the primary key.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let n: phonetoken::PhoneNumber = "+14155552671".parse()?;
     /// assert_eq!(ks.pseudonymize(&n), ks.pseudonymizer().pseudonymize(&n));
     /// # Ok::<(), Box<dyn core::error::Error>>(())
@@ -723,7 +884,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// rotation.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let n: phonetoken::PhoneNumber = "+14155552671".parse()?;
     /// assert_eq!(ks.pseudonymize_all(&n).next(), Some((7, ks.pseudonymize(&n))));
     /// # Ok::<(), Box<dyn core::error::Error>>(())
@@ -740,7 +901,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// The token of `number` under the primary key and `context`.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let n: phonetoken::PhoneNumber = "+14155552671".parse()?;
     /// assert_eq!(ks.tokenize(&n, b"").key_id(), 7);
     /// # Ok::<(), Box<dyn core::error::Error>>(())
@@ -757,7 +918,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// secret is used), then those of [`Tokenizer::detokenize`].
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let n: phonetoken::PhoneNumber = "+14155552671".parse()?;
     /// assert_eq!(ks.detokenize(&ks.tokenize(&n, b"c"), b"c")?, n);
     /// # Ok::<(), Box<dyn core::error::Error>>(())
@@ -780,7 +941,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// Those of [`Token::from_str`](core::str::FromStr) and [`detokenize`](Self::detokenize).
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// assert_eq!(ks.detokenize_str("AQAAAAeqqqqqqqqqqqqqqqqqqqqrMTIzNA", b""), Err(phonetoken::TokenError::Authentication));
     /// # Ok::<(), phonetoken::KeyError>(())
     /// ```
@@ -795,7 +956,7 @@ impl<const MORE: usize> Keyset<MORE> {
     /// Those of [`detokenize`](Self::detokenize).
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let n: phonetoken::PhoneNumber = "+14155552671".parse()?;
     /// let t = ks.tokenize(&n, b"");
     /// assert_eq!(ks.rekey(&t, b"")?, t);
@@ -809,40 +970,90 @@ impl<const MORE: usize> Keyset<MORE> {
     /// The keyset for `purpose`: every key replaced by its HKDF-derived key (see
     /// [Purposes](crate::keys#purposes)); ids, statuses and the primary are kept.
     ///
+    /// The derived keys are written straight into the new keyset and the stack the
+    /// derivation used is wiped; the keyset is then returned by value, and copies the compiler
+    /// makes of it in *your* frames (moving it out of the `Result`, into a struct) are beyond
+    /// the crate's reach. [`for_purpose_in_place`](Self::for_purpose_in_place) makes none.
+    ///
     /// # Errors
     ///
     /// [`KeyError::BadPurpose`] if `purpose` is empty or longer than 255 bytes.
     ///
     /// ```
-    /// # let ks: phonetoken::Keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
+    /// # let ks = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
     /// let contacts = ks.for_purpose("contacts")?;
     /// assert_eq!(contacts.primary_key_id(), 7);
     /// assert_ne!(contacts.pseudonymizer().pseudonymize_bytes(b"+1"), ks.pseudonymizer().pseudonymize_bytes(b"+1"));
     /// # Ok::<(), phonetoken::KeyError>(())
     /// ```
-    pub fn for_purpose(&self, purpose: &str) -> Result<Keyset<MORE>, KeyError> {
-        let derive_entry = |e: &Entry| -> Result<Entry, KeyError> {
-            Ok(Entry::new(
-                e.id,
-                e.status,
-                e.pseudonym_key.derive(purpose)?,
-                e.token_key.derive(purpose)?,
-            ))
-        };
-        let primary = derive_entry(&self.primary)?;
-        let mut others: [Option<Entry>; MORE] = core::array::from_fn(|_| None);
-        for (slot, e) in others.iter_mut().zip(&self.others) {
-            if let Some(e) = e {
-                *slot = Some(derive_entry(e)?);
+    #[inline(always)]
+    pub fn for_purpose(&self, purpose: &str) -> Result<KeysetN<MORE>, KeyError> {
+        wiping_stack(|| {
+            check_purpose(purpose)?;
+            let mut derived = KeysetN::blank();
+            let mut sources = self.entries();
+            derived.replace_keys(self.entries().count(), |_, p, t| {
+                // `replace_keys` asks for as many keys as there are entries.
+                let e = sources.next().ok_or(KeyError::BadPurpose { len: 0 })?;
+                derive(PSEUDONYM_KEY_LABEL, &e.pseudonym_key.0, purpose, p)?;
+                derive(TOKEN_KEY_LABEL, &e.token_key.0, purpose, t)?;
+                Ok((e.id, e.status))
+            })?;
+            Ok(derived)
+        })
+    }
+
+    /// Replaces every key of this keyset by its key for `purpose`, where it is: what
+    /// [`for_purpose`](Self::for_purpose) gives, without a second keyset or any copy of it.
+    /// The master keys are gone afterwards (keep the file to derive other purposes).
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::BadPurpose`] if `purpose` is empty or longer than 255 bytes; the keyset is
+    /// then unchanged.
+    ///
+    /// ```
+    /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
+    ///
+    /// let master = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let mut contacts = Box::new(Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?));
+    /// contacts.for_purpose_in_place("contacts")?;
+    /// assert_eq!(contacts.pseudonymize_all(&"+14155552671".parse()?).next(), master.for_purpose("contacts")?.pseudonymize_all(&"+14155552671".parse()?).next());
+    /// assert!(contacts.for_purpose_in_place("").is_err());
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    pub fn for_purpose_in_place(&mut self, purpose: &str) -> Result<(), KeyError> {
+        wiping_stack(|| {
+            check_purpose(purpose)?;
+            let mut master_p = [0u8; PSEUDONYM_KEY_LEN];
+            let mut master_t = [0u8; TOKEN_KEY_LEN];
+            let mut result = Ok(());
+            for e in core::iter::once(&mut self.primary).chain(self.others.iter_mut().flatten()) {
+                // HKDF cannot write over its own input: the master keys go to a scratch copy.
+                master_p = e.pseudonym_key.0;
+                master_t = e.token_key.0;
+                result = result
+                    .and_then(|()| {
+                        derive(
+                            PSEUDONYM_KEY_LABEL,
+                            &master_p,
+                            purpose,
+                            &mut e.pseudonym_key.0,
+                        )
+                    })
+                    .and_then(|()| derive(TOKEN_KEY_LABEL, &master_t, purpose, &mut e.token_key.0));
+                e.expand();
             }
-        }
-        Ok(Keyset { primary, others })
+            master_p.zeroize();
+            master_t.zeroize();
+            result
+        })
     }
 }
 
-impl<const MORE: usize> ZeroizeOnDrop for Keyset<MORE> {}
+impl<const MORE: usize> ZeroizeOnDrop for KeysetN<MORE> {}
 
-impl<const MORE: usize> fmt::Debug for Keyset<MORE> {
+impl<const MORE: usize> fmt::Debug for KeysetN<MORE> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keyset")
             .field("primary_key_id", &self.primary.id)
@@ -852,7 +1063,7 @@ impl<const MORE: usize> fmt::Debug for Keyset<MORE> {
 }
 
 /// `Debug` helper: the ids and statuses of a keyset.
-struct KeyList<'a, const MORE: usize>(&'a Keyset<MORE>);
+struct KeyList<'a, const MORE: usize>(&'a KeysetN<MORE>);
 
 impl<const MORE: usize> fmt::Debug for KeyList<'_, MORE> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1042,7 +1253,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_keys() {
-        let ks: Keyset = Keyset::new(
+        let ks = Keyset::new(
             3,
             PseudonymKey::from_bytes(&[0xab; 32]).unwrap(),
             TokenKey::from_bytes(&[0xcd; 64]).unwrap(),

@@ -51,7 +51,7 @@ use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::encoding::Encoding;
-use crate::keys::{KeyStatus, Keyset, KeysetError, PseudonymKey, TokenKey};
+use crate::keys::{wiping_stack, KeyStatus, KeysetN};
 use crate::keys::{PSEUDONYM_KEY_LEN, TOKEN_KEY_LEN};
 
 /// The `format` value of a phonetoken keyset file.
@@ -115,23 +115,22 @@ struct TinkKeyDataRepr<'a> {
     key_material_type: &'a str,
 }
 
-/// One validated key, before it goes into a keyset.
-struct Loaded {
-    id: u32,
-    status: KeyStatus,
-    pseudonym_key: PseudonymKey,
-    token_key: TokenKey,
-}
-
-/// Decodes standard base64 into exactly `N` bytes.
-fn decode_key<const N: usize>(
+/// Decodes the standard base64 `text` of a key into `out`, which must be filled exactly.
+/// The bytes pass through a scratch buffer that is wiped, so `out` is only written once the
+/// key is known to be good.
+fn decode_key(
     text: &str,
     key_id: u32,
     field: &'static str,
-) -> Result<[u8; N], KeysetFileError> {
+    out: &mut [u8],
+) -> Result<(), KeysetFileError> {
     let mut buf = [0u8; 96];
     let result = match Encoding::Base64.decode_into(text, &mut buf) {
-        Ok(bytes) => <[u8; N]>::try_from(bytes).map_err(|_| KeysetFileError::WrongKeyLength {
+        Ok(bytes) if bytes.len() == out.len() => {
+            out.copy_from_slice(bytes);
+            Ok(())
+        }
+        Ok(bytes) => Err(KeysetFileError::WrongKeyLength {
             key_id,
             field,
             len: bytes.len(),
@@ -147,50 +146,171 @@ fn decode_key<const N: usize>(
     result
 }
 
-/// Puts validated keys into a keyset: the primary first, then the others in file order.
-fn assemble<const MORE: usize>(
-    primary_key_id: u32,
-    keys: Vec<Loaded>,
-) -> Result<Keyset<MORE>, KeysetFileError> {
-    if keys.is_empty() {
-        return Err(KeysetFileError::NoKeys);
+/// Decodes a Tink key's `keyData.value` (base64 of a serialized `AesSivKey`) into `out`,
+/// through a scratch buffer that is wiped.
+fn decode_tink_key(
+    value: &str,
+    key_id: u32,
+    out: &mut [u8; TOKEN_KEY_LEN],
+) -> Result<(), KeysetFileError> {
+    let mut proto = [0u8; 96];
+    let result = Encoding::Base64
+        .decode_into(value, &mut proto)
+        .map_err(|_| KeysetFileError::BadBase64 {
+            key_id,
+            field: "keyData.value",
+        })
+        .and_then(|bytes| parse_aes_siv_key(bytes, key_id))
+        .map(|key| out.copy_from_slice(key));
+    proto.zeroize();
+    result
+}
+
+/// Where the keys of a file go in a keyset: position 0 (the primary) and then the others in
+/// file order, each as its index in the file. Checks what the keyset needs of ids and
+/// statuses, in the order the errors are documented.
+pub(crate) struct Placement<const MORE: usize> {
+    primary: usize,
+    others: [usize; MORE],
+    pub(crate) count: usize,
+}
+
+impl<const MORE: usize> Placement<MORE> {
+    pub(crate) fn new(
+        primary_key_id: u32,
+        keys: &[(u32, KeyStatus)],
+    ) -> Result<Self, KeysetFileError> {
+        let capacity = KeysetN::<MORE>::CAPACITY;
+        if keys.is_empty() {
+            return Err(KeysetFileError::NoKeys);
+        }
+        if keys.len() > capacity {
+            return Err(KeysetFileError::TooManyKeys { capacity });
+        }
+        let primary = keys
+            .iter()
+            .position(|&(id, _)| id == primary_key_id)
+            .ok_or(KeysetFileError::PrimaryNotFound {
+                key_id: primary_key_id,
+            })?;
+        if keys.get(primary).map(|&(_, status)| status) != Some(KeyStatus::Enabled) {
+            return Err(KeysetFileError::PrimaryDisabled {
+                key_id: primary_key_id,
+            });
+        }
+        let mut placement = Placement {
+            primary,
+            others: [0; MORE],
+            count: 1,
+        };
+        for (j, &(key_id, _)) in keys.iter().enumerate().filter(|&(j, _)| j != primary) {
+            let taken = key_id == primary_key_id
+                || placement
+                    .placed_others()
+                    .any(|&o| keys.get(o).map(|&(id, _)| id) == Some(key_id));
+            if taken {
+                return Err(KeysetFileError::DuplicateKeyId { key_id });
+            }
+            let slot = placement
+                .others
+                .get_mut(placement.count - 1)
+                .ok_or(KeysetFileError::TooManyKeys { capacity })?;
+            *slot = j;
+            placement.count += 1;
+        }
+        Ok(placement)
     }
-    if keys.len() > Keyset::<MORE>::CAPACITY {
-        return Err(KeysetFileError::TooManyKeys {
-            capacity: Keyset::<MORE>::CAPACITY,
-        });
+
+    fn placed_others(&self) -> impl Iterator<Item = &usize> {
+        self.others.iter().take(self.count - 1)
     }
-    let mut primary = None;
-    let mut others = Vec::with_capacity(keys.len());
-    for key in keys {
-        if key.id == primary_key_id && primary.is_none() {
-            primary = Some(key);
-        } else {
-            others.push(key);
+
+    /// The file index of the key at keyset position `k`.
+    pub(crate) fn source(&self, k: usize) -> Option<usize> {
+        match k {
+            0 => Some(self.primary),
+            _ => self.others.get(k - 1).copied(),
         }
     }
-    let primary = primary.ok_or(KeysetFileError::PrimaryNotFound {
-        key_id: primary_key_id,
-    })?;
-    if primary.status != KeyStatus::Enabled {
-        return Err(KeysetFileError::PrimaryDisabled {
-            key_id: primary_key_id,
-        });
+
+    /// The keyset position of the key at file index `j`.
+    fn position(&self, j: usize) -> Option<usize> {
+        if j == self.primary {
+            return Some(0);
+        }
+        self.placed_others().position(|&o| o == j).map(|i| i + 1)
     }
-    let mut keyset = Keyset::new(primary.id, primary.pseudonym_key, primary.token_key);
-    for key in others {
-        keyset
-            .add_key(key.id, key.status, key.pseudonym_key, key.token_key)
-            .map_err(|e| match e {
-                KeysetError::DuplicateKeyId { key_id } => {
-                    KeysetFileError::DuplicateKeyId { key_id }
-                }
-                _ => KeysetFileError::TooManyKeys {
-                    capacity: Keyset::<MORE>::CAPACITY,
-                },
-            })?;
+}
+
+/// An error for a key position `replace_keys` asks for but the placement does not have; it
+/// cannot happen, since both come from the same count.
+const NO_SUCH_POSITION: KeysetFileError = KeysetFileError::NoKeys;
+
+/// Reads a small file that holds secrets (a keyset file) into a string that is wiped when
+/// dropped, without leaving copies behind: the buffer is sized from the file's metadata (at
+/// most `max_len` + 1 bytes) before the first read, so it never grows (a growing buffer
+/// frees its old blocks unwiped), and the bytes become the string without a second copy.
+///
+/// # Errors
+///
+/// The I/O error of opening or reading the file; [`std::io::ErrorKind::FileTooLarge`] if it
+/// has more than `max_len` bytes (or grew while it was read);
+/// [`std::io::ErrorKind::InvalidData`] if it is not UTF-8. The buffer is wiped in every case.
+///
+/// ```
+/// use phonetoken::keyset_file::read_secret_file;
+///
+/// let path = std::env::temp_dir().join(format!("phonetoken-doc-{}", std::process::id()));
+/// std::fs::write(&path, "{}")?;
+/// assert_eq!(read_secret_file(&path, 1 << 20)?.as_str(), "{}");
+/// assert_eq!(read_secret_file(&path, 1).unwrap_err().kind(), std::io::ErrorKind::FileTooLarge);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn read_secret_file(
+    path: &std::path::Path,
+    max_len: u64,
+) -> std::io::Result<Zeroizing<String>> {
+    use std::io::{Error, ErrorKind, Read};
+    let mut file = std::fs::File::open(path)?;
+    // One byte beyond the expected size shows whether the file is longer than its metadata
+    // said (or than `max_len`); files of unknown size (pipes) get room for `max_len`.
+    let meta = file.metadata()?;
+    let expected = if meta.is_file() {
+        meta.len().min(max_len)
+    } else {
+        max_len
+    };
+    let room = usize::try_from(expected.saturating_add(1))
+        .map_err(|_| Error::new(ErrorKind::FileTooLarge, "the file is too large"))?;
+    let mut buf = Zeroizing::new(std::vec![0u8; room]);
+    let mut filled = 0;
+    while let Some(free) = buf.get_mut(filled..).filter(|f| !f.is_empty()) {
+        match file.read(free) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
-    Ok(keyset)
+    if filled == room {
+        return Err(Error::new(
+            ErrorKind::FileTooLarge,
+            std::format!("the file has more than {} bytes", room - 1),
+        ));
+    }
+    buf.truncate(filled);
+    // The vector's block becomes the string's; on failure it comes back to be wiped.
+    match String::from_utf8(core::mem::take(&mut *buf)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(Error::new(
+                ErrorKind::InvalidData,
+                "the file is not UTF-8 text",
+            ))
+        }
+    }
 }
 
 fn json_error(e: &serde_json::Error) -> KeysetFileError {
@@ -202,7 +322,7 @@ fn json_error(e: &serde_json::Error) -> KeysetFileError {
 
 /// Reads the serialized `AesSivKey` protobuf: optional field 1 (version, must be 0) and field
 /// 2 (the key bytes, 64 of them), nothing else.
-fn parse_aes_siv_key(proto: &[u8], key_id: u32) -> Result<[u8; TOKEN_KEY_LEN], KeysetFileError> {
+fn parse_aes_siv_key(proto: &[u8], key_id: u32) -> Result<&[u8], KeysetFileError> {
     let bad = KeysetFileError::BadKeyData { key_id };
     let mut rest = proto;
     let mut key = None;
@@ -221,14 +341,14 @@ fn parse_aes_siv_key(proto: &[u8], key_id: u32) -> Result<[u8; TOKEN_KEY_LEN], K
                 let len = usize::try_from(len).map_err(|_| bad)?;
                 let value = after.get(..len).ok_or(bad)?;
                 rest = after.get(len..).ok_or(bad)?;
-                let array = <[u8; TOKEN_KEY_LEN]>::try_from(value).map_err(|_| {
-                    KeysetFileError::WrongKeyLength {
+                if value.len() != TOKEN_KEY_LEN {
+                    return Err(KeysetFileError::WrongKeyLength {
                         key_id,
                         field: "key_value",
                         len,
-                    }
-                })?;
-                key = Some(array);
+                    });
+                }
+                key = Some(value);
             }
             _ => return Err(bad),
         }
@@ -248,23 +368,25 @@ fn read_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
     None
 }
 
-impl<const MORE: usize> Keyset<MORE> {
+impl<const MORE: usize> KeysetN<MORE> {
     /// The keyset as phonetoken keyset JSON (see the [format](crate::keyset_file)), in a string
     /// that is wiped when dropped.
     ///
     /// ```
     /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
     ///
-    /// let ks: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let ks = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// let json = ks.to_json();
     /// assert!(json.contains("\"primary_key_id\": 7"));
-    /// let back: Keyset = Keyset::from_json(&json)?;
+    /// let back = Keyset::from_json(&json)?;
     /// assert_eq!(back.to_json(), json);
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn to_json(&self) -> Zeroizing<String> {
-        let mut out = Zeroizing::new(String::with_capacity(160 + 220 * Self::CAPACITY));
+        // Sized for the longest output so the string never reallocates (which would free a
+        // block holding key text without wiping it).
+        let mut out = Zeroizing::new(String::with_capacity(json_capacity(Self::CAPACITY)));
         out.push_str("{\n  \"format\": \"");
         out.push_str(KEYSET_FORMAT);
         out.push_str("\",\n  \"version\": ");
@@ -306,21 +428,61 @@ impl<const MORE: usize> Keyset<MORE> {
 
     /// Loads phonetoken keyset JSON (see the [format](crate::keyset_file)).
     ///
+    /// The keys are decoded straight into the new keyset and the stack the loading used is
+    /// wiped; the keyset is then returned by value, and copies the compiler makes of it in
+    /// *your* frames are beyond the crate's reach. To load with no copy at all, put a keyset
+    /// where it will live (a `Box`, a `static`) and use [`load_json`](Self::load_json).
+    ///
     /// # Errors
     ///
     /// A [`KeysetFileError`] naming the first problem: malformed JSON or a missing, unknown or
     /// mistyped field ([`Json`](KeysetFileError::Json)), another format or version, a bad
-    /// status, bad base64 or a key of the wrong length, a duplicate id, no keys or too many, a
-    /// primary id that names no key or a disabled key.
+    /// status, bad base64 or a key of the wrong length, no keys or too many, a primary id that
+    /// names no key or a disabled key, a duplicate id.
     ///
     /// ```
     /// use phonetoken::keyset_file::KeysetFileError;
     ///
-    /// let err = phonetoken::Keyset::<7>::from_json(r#"{"format": "phonetoken-keyset", "version": 2, "primary_key_id": 1, "keys": []}"#);
+    /// let err = phonetoken::Keyset::from_json(r#"{"format": "phonetoken-keyset", "version": 2, "primary_key_id": 1, "keys": []}"#);
     /// assert_eq!(err.unwrap_err(), KeysetFileError::UnsupportedVersion { version: 2 });
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-    pub fn from_json(json: &str) -> Result<Keyset<MORE>, KeysetFileError> {
+    #[inline(always)]
+    pub fn from_json(json: &str) -> Result<KeysetN<MORE>, KeysetFileError> {
+        wiping_stack(|| {
+            let mut keyset = KeysetN::blank();
+            keyset.load_json_unwiped(json).map(|()| keyset)
+        })
+    }
+
+    /// Replaces this keyset's keys with those of phonetoken keyset JSON, decoding each key
+    /// straight into its place in `self`: no copy of a key is left in memory the keyset does
+    /// not own (the `key_residue` test checks heap and stack). On error the keyset is
+    /// unchanged.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`from_json`](Self::from_json).
+    ///
+    /// ```
+    /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
+    ///
+    /// # let json = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?).to_json();
+    /// // Keys live in one place on the heap; loading (and reloading) writes them there.
+    /// let mut ks = Box::new(Keyset::generate_os()?);
+    /// ks.load_json(&json)?;
+    /// assert_eq!(ks.primary_key_id(), 7);
+    /// assert!(ks.load_json("{}").is_err());
+    /// assert_eq!(ks.primary_key_id(), 7);
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn load_json(&mut self, json: &str) -> Result<(), KeysetFileError> {
+        wiping_stack(|| self.load_json_unwiped(json))
+    }
+
+    /// [`load_json`](Self::load_json) without the stack wipe (its callers wipe).
+    fn load_json_unwiped(&mut self, json: &str) -> Result<(), KeysetFileError> {
         let file: FileRepr<'_> = serde_json::from_str(json).map_err(|e| json_error(&e))?;
         if file.format != KEYSET_FORMAT {
             return Err(KeysetFileError::UnknownFormat);
@@ -330,26 +492,31 @@ impl<const MORE: usize> Keyset<MORE> {
                 version: file.version,
             });
         }
-        let mut keys = Vec::with_capacity(file.keys.len().min(Self::CAPACITY + 1));
-        for k in &file.keys {
+        // Every key is checked (into a wiped scratch buffer) before `self` is touched.
+        let mut ids = Vec::with_capacity(file.keys.len());
+        let (mut p, mut t) = ([0u8; PSEUDONYM_KEY_LEN], [0u8; TOKEN_KEY_LEN]);
+        let checked = file.keys.iter().try_for_each(|k| {
             let status = match k.status {
                 "enabled" => KeyStatus::Enabled,
                 "disabled" => KeyStatus::Disabled,
                 _ => return Err(KeysetFileError::UnknownStatus { key_id: k.id }),
             };
-            let mut p = decode_key::<PSEUDONYM_KEY_LEN>(k.pseudonym_key, k.id, "pseudonym_key")?;
-            let mut t = decode_key::<TOKEN_KEY_LEN>(k.token_key, k.id, "token_key")?;
-            let loaded = Loaded {
-                id: k.id,
-                status,
-                pseudonym_key: PseudonymKey::from_array(&p),
-                token_key: TokenKey::from_array(&t),
-            };
-            p.zeroize();
-            t.zeroize();
-            keys.push(loaded);
-        }
-        assemble(file.primary_key_id, keys)
+            decode_key(k.pseudonym_key, k.id, "pseudonym_key", &mut p)?;
+            decode_key(k.token_key, k.id, "token_key", &mut t)?;
+            ids.push((k.id, status));
+            Ok(())
+        });
+        p.zeroize();
+        t.zeroize();
+        checked?;
+        let placement = Placement::<MORE>::new(file.primary_key_id, &ids)?;
+        self.replace_keys(placement.count, |k, p, t| {
+            let j = placement.source(k).ok_or(NO_SUCH_POSITION)?;
+            let (key, &(id, status)) = file.keys.get(j).zip(ids.get(j)).ok_or(NO_SUCH_POSITION)?;
+            decode_key(key.pseudonym_key, id, "pseudonym_key", p)?;
+            decode_key(key.token_key, id, "token_key", t)?;
+            Ok((id, status))
+        })
     }
 
     /// The token keys as a Tink cleartext JSON keyset (see
@@ -359,14 +526,15 @@ impl<const MORE: usize> Keyset<MORE> {
     /// ```
     /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
     ///
-    /// let ks: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let ks = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
     /// let tink = ks.to_tink_json();
     /// assert!(tink.starts_with(r#"{"primaryKeyId":7,"key":[{"keyData":{"typeUrl":"type.googleapis.com/google.crypto.tink.AesSivKey","value":"EkAC"#));
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn to_tink_json(&self) -> Zeroizing<String> {
-        let mut out = Zeroizing::new(String::with_capacity(64 + 260 * Self::CAPACITY));
+        // Sized for the longest output, as in `to_json`.
+        let mut out = Zeroizing::new(String::with_capacity(tink_json_capacity(Self::CAPACITY)));
         out.push_str("{\"primaryKeyId\":");
         push_u32(&mut out, self.primary_key_id());
         out.push_str(",\"key\":[");
@@ -401,7 +569,9 @@ impl<const MORE: usize> Keyset<MORE> {
     }
 
     /// Imports a Tink cleartext JSON keyset of `AesSivKey`s with the `TINK` output prefix;
-    /// each key gets a fresh pseudonym key from the operating system's generator.
+    /// each key gets a fresh pseudonym key from the operating system's generator. Returned by
+    /// value, as [`from_json`](Self::from_json) is; [`load_tink_json`](Self::load_tink_json)
+    /// writes into a keyset in place.
     ///
     /// # Errors
     ///
@@ -411,15 +581,17 @@ impl<const MORE: usize> Keyset<MORE> {
     /// ```
     /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
     ///
-    /// let ks: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
-    /// let back: Keyset = Keyset::from_tink_json(&ks.to_tink_json())?;
+    /// let ks = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// let back = Keyset::from_tink_json(&ks.to_tink_json())?;
     /// assert_eq!(back.to_tink_json(), ks.to_tink_json());
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-    pub fn from_tink_json(json: &str) -> Result<Keyset<MORE>, KeysetFileError> {
-        Self::import_tink(json, &mut |out| {
-            getrandom::fill(out).map_err(|_| KeysetFileError::Rng)
+    #[inline(always)]
+    pub fn from_tink_json(json: &str) -> Result<KeysetN<MORE>, KeysetFileError> {
+        wiping_stack(|| {
+            let mut keyset = KeysetN::blank();
+            keyset.import_tink(json, &mut os_fill).map(|()| keyset)
         })
     }
 
@@ -430,8 +602,8 @@ impl<const MORE: usize> Keyset<MORE> {
     /// A [`KeysetFileError`] naming the first problem: malformed JSON, no primary id, a key
     /// type other than `AesSivKey`, a key material type other than `SYMMETRIC`, an output
     /// prefix other than `TINK`, a status other than `ENABLED`/`DISABLED`, malformed key data
-    /// or a key that is not 64 bytes, a duplicate id, no keys or too many, a primary that
-    /// names no key or a disabled one.
+    /// or a key that is not 64 bytes, no keys or too many, a primary that names no key or a
+    /// disabled one, a duplicate id.
     ///
     /// ```
     /// use phonetoken::keyset_file::KeysetFileError;
@@ -447,28 +619,89 @@ impl<const MORE: usize> Keyset<MORE> {
     /// let raw = r#"{"primaryKeyId": 1, "key": [{"keyData": {"typeUrl": "type.googleapis.com/google.crypto.tink.AesSivKey",
     ///   "value": "EkAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
     ///   "keyMaterialType": "SYMMETRIC"}, "status": "ENABLED", "keyId": 1, "outputPrefixType": "RAW"}]}"#;
-    /// let err = phonetoken::Keyset::<7>::from_tink_json_with_rng(raw, &mut Rng).unwrap_err();
+    /// let err = phonetoken::Keyset::from_tink_json_with_rng(raw, &mut Rng).unwrap_err();
     /// assert_eq!(err, KeysetFileError::UnsupportedOutputPrefix { key_id: 1 });
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[inline(always)]
     pub fn from_tink_json_with_rng<R: CryptoRng + ?Sized>(
         json: &str,
         rng: &mut R,
-    ) -> Result<Keyset<MORE>, KeysetFileError> {
-        Self::import_tink(json, &mut |out| {
-            rng.fill_bytes(out);
-            Ok(())
+    ) -> Result<KeysetN<MORE>, KeysetFileError> {
+        wiping_stack(|| {
+            let mut keyset = KeysetN::blank();
+            keyset
+                .import_tink(json, &mut rng_fill(rng))
+                .map(|()| keyset)
         })
     }
 
+    /// Replaces this keyset's keys with those of a Tink cleartext JSON keyset, each with a
+    /// fresh pseudonym key from the operating system's generator, decoding every key straight
+    /// into its place (as [`load_json`](Self::load_json) does). On error the keyset is
+    /// unchanged.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`from_tink_json`](Self::from_tink_json).
+    ///
+    /// ```
+    /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
+    ///
+    /// let tink = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?).to_tink_json();
+    /// let mut ks = Box::new(Keyset::generate_os()?);
+    /// ks.load_tink_json(&tink)?;
+    /// assert_eq!(ks.to_tink_json(), tink);
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn load_tink_json(&mut self, json: &str) -> Result<(), KeysetFileError> {
+        wiping_stack(|| self.import_tink(json, &mut os_fill))
+    }
+
+    /// [`load_tink_json`](Self::load_tink_json) with the pseudonym keys drawn from `rng`.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`from_tink_json_with_rng`](Self::from_tink_json_with_rng).
+    ///
+    /// ```
+    /// # struct Rng;
+    /// # impl rand_core::TryRng for Rng {
+    /// #     type Error = core::convert::Infallible;
+    /// #     fn try_next_u32(&mut self) -> Result<u32, Self::Error> { Ok(7) }
+    /// #     fn try_next_u64(&mut self) -> Result<u64, Self::Error> { Ok(7) }
+    /// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> { d.fill(7); Ok(()) }
+    /// # }
+    /// # impl rand_core::TryCryptoRng for Rng {}
+    /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
+    ///
+    /// let tink = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?).to_tink_json();
+    /// let mut ks = Box::new(Keyset::generate_os()?);
+    /// ks.load_tink_json_with_rng(&tink, &mut Rng)?;
+    /// assert_eq!(ks.pseudonymizer().pseudonymize_bytes(b"x"), phonetoken::Pseudonymizer::new(&[7; 32])?.pseudonymize_bytes(b"x"));
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn load_tink_json_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        json: &str,
+        rng: &mut R,
+    ) -> Result<(), KeysetFileError> {
+        wiping_stack(|| self.import_tink(json, &mut rng_fill(rng)))
+    }
+
     fn import_tink(
+        &mut self,
         json: &str,
         fill: &mut dyn FnMut(&mut [u8]) -> Result<(), KeysetFileError>,
-    ) -> Result<Keyset<MORE>, KeysetFileError> {
+    ) -> Result<(), KeysetFileError> {
         let file: TinkKeysetRepr<'_> = serde_json::from_str(json).map_err(|e| json_error(&e))?;
         let primary_key_id = file.primary_key_id.ok_or(KeysetFileError::NoPrimary)?;
-        let mut keys = Vec::with_capacity(file.key.len().min(Self::CAPACITY + 1));
-        for k in &file.key {
+        // Every key is checked (into a wiped scratch buffer) before `self` is touched.
+        let mut ids = Vec::with_capacity(file.key.len());
+        let mut t = [0u8; TOKEN_KEY_LEN];
+        let checked = file.key.iter().try_for_each(|k| {
             let key_id = k.key_id;
             if k.key_data.type_url != TINK_AES_SIV_TYPE_URL {
                 return Err(KeysetFileError::UnsupportedKeyType { key_id });
@@ -484,30 +717,100 @@ impl<const MORE: usize> Keyset<MORE> {
                 "DISABLED" => KeyStatus::Disabled,
                 _ => return Err(KeysetFileError::UnknownStatus { key_id }),
             };
-            let mut proto = [0u8; 96];
-            let decoded = Encoding::Base64
-                .decode_into(k.key_data.value, &mut proto)
-                .map_err(|_| KeysetFileError::BadBase64 {
-                    key_id,
-                    field: "keyData.value",
-                });
-            let token_bytes = decoded.and_then(|bytes| parse_aes_siv_key(bytes, key_id));
-            proto.zeroize();
-            let mut token_bytes = token_bytes?;
-            let mut pseudonym_bytes = [0u8; PSEUDONYM_KEY_LEN];
-            let filled = fill(&mut pseudonym_bytes);
-            let loaded = filled.map(|()| Loaded {
-                id: key_id,
-                status,
-                pseudonym_key: PseudonymKey::from_array(&pseudonym_bytes),
-                token_key: TokenKey::from_array(&token_bytes),
-            });
-            pseudonym_bytes.zeroize();
-            token_bytes.zeroize();
-            keys.push(loaded?);
+            decode_tink_key(k.key_data.value, key_id, &mut t)?;
+            ids.push((key_id, status));
+            Ok(())
+        });
+        t.zeroize();
+        checked?;
+        let placement = Placement::<MORE>::new(primary_key_id, &ids)?;
+        // The new pseudonym keys are drawn (in file order) before `self` is touched, so a
+        // failing generator leaves it unchanged.
+        let mut fresh =
+            Zeroizing::new(([0u8; PSEUDONYM_KEY_LEN], [[0u8; PSEUDONYM_KEY_LEN]; MORE]));
+        for j in 0..ids.len() {
+            let slot = match placement.position(j) {
+                Some(0) => Some(&mut fresh.0),
+                Some(k) => fresh.1.get_mut(k - 1),
+                None => None,
+            };
+            fill(slot.ok_or(NO_SUCH_POSITION)?)?;
         }
-        assemble(primary_key_id, keys)
+        self.replace_keys(placement.count, |k, p, t| {
+            let j = placement.source(k).ok_or(NO_SUCH_POSITION)?;
+            let (key, &(id, status)) = file.key.get(j).zip(ids.get(j)).ok_or(NO_SUCH_POSITION)?;
+            decode_tink_key(key.key_data.value, id, t)?;
+            let drawn = match k {
+                0 => Some(&fresh.0),
+                _ => fresh.1.get(k - 1),
+            };
+            p.copy_from_slice(drawn.ok_or(NO_SUCH_POSITION)?);
+            Ok((id, status))
+        })
     }
+}
+
+/// Fills pseudonym key bytes from the operating system's generator.
+fn os_fill(out: &mut [u8]) -> Result<(), KeysetFileError> {
+    getrandom::fill(out).map_err(|_| KeysetFileError::Rng)
+}
+
+/// Fills pseudonym key bytes from `rng`.
+fn rng_fill<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+) -> impl FnMut(&mut [u8]) -> Result<(), KeysetFileError> + '_ {
+    |out| {
+        rng.fill_bytes(out);
+        Ok(())
+    }
+}
+
+/// Longest decimal text of a `u32`.
+const U32_TEXT: usize = 10;
+/// Longest key status text.
+const STATUS_TEXT: usize = 8;
+/// Base64 text of a pseudonym key, a token key and a Tink `AesSivKey` (with padding).
+const PSEUDONYM_B64: usize = PSEUDONYM_KEY_LEN.div_ceil(3) * 4;
+const TOKEN_B64: usize = TOKEN_KEY_LEN.div_ceil(3) * 4;
+const TINK_KEY_B64: usize = (TOKEN_KEY_LEN + 2).div_ceil(3) * 4;
+
+/// An upper bound of `to_json`'s length for `keys` keys: the literal text it writes plus the
+/// longest id, status and keys (the test `json_capacity_bounds_the_longest_output` checks it).
+const fn json_capacity(keys: usize) -> usize {
+    let head = "{\n  \"format\": \"".len()
+        + KEYSET_FORMAT.len()
+        + "\",\n  \"version\": ".len()
+        + U32_TEXT
+        + ",\n  \"primary_key_id\": ".len()
+        + U32_TEXT
+        + ",\n  \"keys\": [".len()
+        + "\n  ]\n}\n".len();
+    let key = ",\n    {\"id\": ".len()
+        + U32_TEXT
+        + ", \"status\": \"".len()
+        + STATUS_TEXT
+        + "\", \"pseudonym_key\": \"".len()
+        + PSEUDONYM_B64
+        + "\", \"token_key\": \"".len()
+        + TOKEN_B64
+        + "\"}".len();
+    head + keys * key
+}
+
+/// An upper bound of `to_tink_json`'s length for `keys` keys, as [`json_capacity`].
+const fn tink_json_capacity(keys: usize) -> usize {
+    let head = "{\"primaryKeyId\":".len() + U32_TEXT + ",\"key\":[".len() + "]}\n".len();
+    let key = ",".len()
+        + "{\"keyData\":{\"typeUrl\":\"".len()
+        + TINK_AES_SIV_TYPE_URL.len()
+        + "\",\"value\":\"".len()
+        + TINK_KEY_B64
+        + "\",\"keyMaterialType\":\"SYMMETRIC\"},\"status\":\"".len()
+        + STATUS_TEXT
+        + "\",\"keyId\":".len()
+        + U32_TEXT
+        + ",\"outputPrefixType\":\"TINK\"}".len();
+    head + keys * key
 }
 
 fn push_u32(out: &mut String, value: u32) {
@@ -522,7 +825,7 @@ fn push_u32(out: &mut String, value: u32) {
 /// ```
 /// use phonetoken::keyset_file::KeysetFileError;
 ///
-/// let err = phonetoken::Keyset::<7>::from_json("{").unwrap_err();
+/// let err = phonetoken::Keyset::from_json("{").unwrap_err();
 /// assert!(matches!(err, KeysetFileError::Json { line: 1, .. }));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -671,3 +974,44 @@ impl fmt::Display for KeysetFileError {
 }
 
 impl core::error::Error for KeysetFileError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{Keyset, PseudonymKey, TokenKey};
+
+    #[test]
+    fn json_capacity_bounds_the_longest_output() {
+        let key = |i: u8| {
+            (
+                PseudonymKey::from_bytes(&[i; 32]).unwrap(),
+                TokenKey::from_bytes(&[i; 64]).unwrap(),
+            )
+        };
+        let (p, t) = key(0);
+        let mut ks = Keyset::new(u32::MAX, p, t);
+        for i in 1..8u8 {
+            let (p, t) = key(i);
+            ks.add_key(u32::MAX - u32::from(i), KeyStatus::Disabled, p, t)
+                .unwrap();
+        }
+        let json = ks.to_json();
+        assert!(
+            json.len() <= json_capacity(8),
+            "{} > {}",
+            json.len(),
+            json_capacity(8)
+        );
+        assert_eq!(json.capacity(), json_capacity(8));
+        let tink = ks.to_tink_json();
+        assert!(tink.len() <= tink_json_capacity(8));
+        assert_eq!(tink.capacity(), tink_json_capacity(8));
+        // Tight bounds: at most a few bytes of slack per key.
+        assert!(
+            json_capacity(8) - json.len() < 8 * 4,
+            "{}",
+            json_capacity(8) - json.len()
+        );
+        assert!(tink_json_capacity(8) - tink.len() < 8 * 4);
+    }
+}

@@ -12,7 +12,7 @@
 //!
 //! // Keys come from your secret store (or `Keyset::generate` / `phonetoken keygen`).
 //! # let (pseudonym_key, token_key) = ([1u8; 32], [2u8; 64]);
-//! let keys: Keyset = Keyset::new(7, PseudonymKey::from_bytes(&pseudonym_key)?, TokenKey::from_bytes(&token_key)?);
+//! let keys = Keyset::new(7, PseudonymKey::from_bytes(&pseudonym_key)?, TokenKey::from_bytes(&token_key)?);
 //!
 //! // 2. Pseudonymize: HMAC-SHA256 of the E.164 string, for joins and lookups.
 //! let pseudonym = keys.pseudonymize(&number);
@@ -88,7 +88,9 @@ pub use parse::{parse, parse_with_extension, Extension, ParseError};
 
 pub use batch::{normalize_batch, pseudonymize_batch, tokenize_batch, BatchLenError};
 pub use encoding::{BufferTooSmall, DecodeError, Encoding, InvalidEncoding};
-pub use keys::{KeyError, KeyInfo, KeyStatus, Keyset, KeysetError, PseudonymKey, TokenKey};
+pub use keys::{
+    KeyError, KeyInfo, KeyStatus, Keyset, KeysetError, KeysetN, PseudonymKey, TokenKey,
+};
 pub use pseudonym::{Pseudonym, PseudonymError, Pseudonymizer};
 pub use token::{Token, TokenError, Tokenizer, MAX_TOKEN_TEXT_LEN};
 

@@ -184,6 +184,17 @@ impl Pseudonymizer {
     /// hashed first, shorter ones padded with zeros). The public constructors take 32-byte
     /// keys only; this form lets the tests run RFC 4231's vectors on the same code.
     pub(crate) fn from_hmac_key(key: &[u8]) -> Pseudonymizer {
+        let mut p = Pseudonymizer {
+            inner: SHA256_IV,
+            outer: SHA256_IV,
+        };
+        p.rekey(key);
+        p
+    }
+
+    /// Keys this pseudonymizer again, computing the HMAC states in place (no copy of them is
+    /// made on the way).
+    pub(crate) fn rekey(&mut self, key: &[u8]) {
         use sha2::Digest as _;
         let mut hashed = [0u8; 32];
         let key = if key.len() > BLOCK {
@@ -197,16 +208,15 @@ impl Pseudonymizer {
             *b ^= k;
         }
         hashed.zeroize();
-        let mut inner = SHA256_IV;
-        sha2::block_api::compress256(&mut inner, core::slice::from_ref(&block));
+        self.inner = SHA256_IV;
+        sha2::block_api::compress256(&mut self.inner, core::slice::from_ref(&block));
         // key XOR opad == (key XOR ipad) XOR (ipad XOR opad); the tail becomes opad too.
         for b in block.iter_mut() {
             *b ^= 0x36 ^ 0x5c;
         }
-        let mut outer = SHA256_IV;
-        sha2::block_api::compress256(&mut outer, core::slice::from_ref(&block));
+        self.outer = SHA256_IV;
+        sha2::block_api::compress256(&mut self.outer, core::slice::from_ref(&block));
         block.zeroize();
-        Pseudonymizer { inner, outer }
     }
 
     /// The pseudonym of a phone number: HMAC-SHA256 of its E.164 string, full length.

@@ -164,18 +164,21 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
             d1: [0; BLOCK],
             ctr_mask: CTR_MASK,
         };
+        siv.precompute();
+        siv
+    }
+
+    /// The CMAC subkeys and the CMAC values of the zero blocks, in place.
+    fn precompute(&mut self) {
         let mut l = [0u8; BLOCK];
-        encrypt(&siv.mac, &mut l);
-        siv.sub1 = dbl(&l);
-        siv.sub2 = dbl(&siv.sub1);
+        encrypt(&self.mac, &mut l);
+        self.sub1 = dbl(&l);
+        self.sub2 = dbl(&self.sub1);
         l.zeroize();
         // CMAC of one complete zero block: E(0 XOR K1).
-        let mut d0 = siv.sub1;
-        encrypt(&siv.mac, &mut d0);
-        siv.d0 = d0;
-        siv.d1 = dbl(&d0);
-        d0.zeroize();
-        siv
+        self.d0 = self.sub1;
+        encrypt(&self.mac, &mut self.d0);
+        self.d1 = dbl(&self.d0);
     }
 
     /// AES-CMAC (RFC 4493) of `msg`; if `xor_end` is given (and `msg` has at least 16 bytes),
@@ -388,25 +391,28 @@ impl<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16> + KeyInit> Siv<C> {
 impl Siv<aes::Aes256> {
     /// AES-256-SIV from a 64-byte key: S2V takes the first 32 bytes, CTR the last 32.
     pub(crate) fn new_aes256(key: &[u8; 64]) -> Siv<aes::Aes256> {
-        let mut mac = [0u8; 32];
-        let mut ctr = [0u8; 32];
-        let (mac_half, ctr_half) = key.split_at(32);
-        for (slot, b) in mac.iter_mut().zip(mac_half) {
-            *slot = *b;
-        }
-        for (slot, b) in ctr.iter_mut().zip(ctr_half) {
-            *slot = *b;
-        }
-        let mac_key = aes::cipher::Array::from(mac);
-        let ctr_key = aes::cipher::Array::from(ctr);
-        let siv = Self::from_ciphers(aes::Aes256::new(&mac_key), aes::Aes256::new(&ctr_key));
-        mac.zeroize();
-        ctr.zeroize();
-        let (mut mac_key, mut ctr_key) = (mac_key, ctr_key);
-        mac_key.as_mut_slice().zeroize();
-        ctr_key.as_mut_slice().zeroize();
-        siv
+        let (mac, ctr) = aes256_pair(key);
+        Self::from_ciphers(mac, ctr)
     }
+
+    /// Keys this AES-256-SIV again from a 64-byte key, replacing the key schedules where
+    /// they are (the old ones wipe themselves when overwritten).
+    pub(crate) fn rekey_aes256(&mut self, key: &[u8; 64]) {
+        (self.mac, self.ctr) = aes256_pair(key);
+        self.precompute();
+    }
+}
+
+/// The two AES-256 ciphers of an AES-256-SIV key: S2V takes the first 32 bytes, CTR the last
+/// 32. The key halves are copied into the cipher crate's key type, which is then wiped.
+fn aes256_pair(key: &[u8; 64]) -> (aes::Aes256, aes::Aes256) {
+    let mut half = aes::cipher::Array::<u8, aes::cipher::consts::U32>::default();
+    half.copy_from_slice(&key[..32]);
+    let mac = aes::Aes256::new(&half);
+    half.copy_from_slice(&key[32..]);
+    let ctr = aes::Aes256::new(&half);
+    half.as_mut_slice().zeroize();
+    (mac, ctr)
 }
 
 /// One AES block encryption in place. (Callers wipe the blocks that hold secrets.)

@@ -120,6 +120,13 @@ impl Tokenizer {
         }
     }
 
+    /// Keys this tokenizer again, in place: its AES key schedules and CMAC values are
+    /// replaced where they are (the old ones are wiped as they are overwritten).
+    pub(crate) fn rekey(&mut self, key_id: u32, key: &[u8; TOKEN_KEY_LEN]) {
+        self.key_id = key_id;
+        self.siv.rekey_aes256(key);
+    }
+
     /// The Tink key id written into every token this tokenizer makes.
     ///
     /// ```

@@ -42,7 +42,7 @@ fn lookup_path_allocates_nothing() {
     let n: PhoneNumber = "+442079460958".parse().unwrap();
     let p = Pseudonymizer::new(&[1u8; 32]).unwrap();
     let t = Tokenizer::new(7, &[2u8; 64]).unwrap();
-    let ks: Keyset = Keyset::new(
+    let ks = Keyset::new(
         7,
         PseudonymKey::from_bytes(&[1; 32]).unwrap(),
         TokenKey::from_bytes(&[2; 64]).unwrap(),

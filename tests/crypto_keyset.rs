@@ -1,7 +1,8 @@
 //! Keysets: rotation, disabled keys, purposes, and (with `std`) the keyset files.
 
 use phonetoken::{
-    KeyStatus, Keyset, KeysetError, PhoneNumber, PseudonymKey, Pseudonymizer, TokenError, TokenKey,
+    KeyStatus, Keyset, KeysetError, KeysetN, PhoneNumber, PseudonymKey, Pseudonymizer, TokenError,
+    TokenKey,
 };
 
 fn keys(p: u8, t: u8) -> (PseudonymKey, TokenKey) {
@@ -48,7 +49,7 @@ fn rotation_keeps_old_tokens_and_rekeys() {
 fn disabled_keys_do_not_open_or_pseudonymize() {
     let mut ks = keyset();
     let (p, t) = keys(5, 6);
-    let t300 = Keyset::<0>::new(300, p, t).tokenize(&n(), b"");
+    let t300 = KeysetN::<0>::new(300, p, t).tokenize(&n(), b"");
     assert_eq!(
         ks.detokenize(&t300, b""),
         Err(TokenError::KeyDisabled { key_id: 300 })
@@ -90,7 +91,7 @@ fn keyset_rules() {
         ks.remove_key(100),
         Err(KeysetError::IsPrimary { key_id: 100 })
     );
-    let mut small: Keyset<1> = Keyset::new(1, p.clone(), t.clone());
+    let mut small: KeysetN<1> = KeysetN::new(1, p.clone(), t.clone());
     small
         .add_key(2, KeyStatus::Enabled, p.clone(), t.clone())
         .unwrap();
@@ -144,7 +145,7 @@ mod files {
     fn json_round_trip() {
         let ks = keyset();
         let json = ks.to_json();
-        let back: Keyset = Keyset::from_json(&json).unwrap();
+        let back = Keyset::from_json(&json).unwrap();
         assert_eq!(back.to_json(), json);
         assert_eq!(
             back.keys().collect::<Vec<_>>(),
@@ -153,7 +154,7 @@ mod files {
         let token = ks.tokenize(&n(), b"x");
         assert_eq!(back.detokenize(&token, b"x"), Ok(n()));
         assert_eq!(back.pseudonymize(&n()), ks.pseudonymize(&n()));
-        let one: Keyset = Keyset::from_json(&file(1, 7, &key(7, "enabled", P, T))).unwrap();
+        let one = Keyset::from_json(&file(1, 7, &key(7, "enabled", P, T))).unwrap();
         assert_eq!(
             one.pseudonymizer().pseudonymize_bytes(b"a"),
             Pseudonymizer::new(&[1; 32])
@@ -223,15 +224,11 @@ mod files {
             ),
         ];
         for (json, expected) in cases {
-            assert_eq!(
-                Keyset::<7>::from_json(&json).err(),
-                Some(expected),
-                "{json}"
-            );
+            assert_eq!(Keyset::from_json(&json).err(), Some(expected), "{json}");
         }
         let nine: Vec<String> = (1..=9).map(|i| key(i, "enabled", P, T)).collect();
         assert_eq!(
-            Keyset::<7>::from_json(&file(1, 1, &nine.join(","))).err(),
+            Keyset::from_json(&file(1, 1, &nine.join(","))).err(),
             Some(KeysetFileError::TooManyKeys { capacity: 8 })
         );
         for bad in [
@@ -244,10 +241,7 @@ mod files {
             &file(1, 7, &ok).replace("7,", "-7,"),
         ] {
             assert!(
-                matches!(
-                    Keyset::<7>::from_json(bad),
-                    Err(KeysetFileError::Json { .. })
-                ),
+                matches!(Keyset::from_json(bad), Err(KeysetFileError::Json { .. })),
                 "{bad}"
             );
         }
@@ -275,7 +269,7 @@ mod files {
             "{value}"
         );
 
-        let back: Keyset = Keyset::from_tink_json(&tink).unwrap();
+        let back = Keyset::from_tink_json(&tink).unwrap();
         let token = ks.tokenize(&n(), b"");
         assert_eq!(back.detokenize(&token, b""), Ok(n()));
         assert_eq!(back.to_tink_json(), tink);
@@ -333,7 +327,7 @@ mod files {
         ];
         for (json, expected) in cases {
             assert_eq!(
-                Keyset::<7>::from_tink_json(&json).err(),
+                Keyset::from_tink_json(&json).err(),
                 Some(expected),
                 "{json}"
             );
@@ -341,7 +335,7 @@ mod files {
         // A 32-byte AES-SIV key (version 0 written out explicitly): wrong length.
         let short = r#"{"primaryKeyId":1,"key":[{"keyData":{"typeUrl":"type.googleapis.com/google.crypto.tink.AesSivKey","value":"CAASIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","keyMaterialType":"SYMMETRIC"},"status":"ENABLED","keyId":1,"outputPrefixType":"TINK"}]}"#;
         assert_eq!(
-            Keyset::<7>::from_tink_json(short).err(),
+            Keyset::from_tink_json(short).err(),
             Some(KeysetFileError::WrongKeyLength {
                 key_id: 1,
                 field: "key_value",
@@ -349,7 +343,7 @@ mod files {
             })
         );
         assert!(matches!(
-            Keyset::<7>::from_tink_json("{]"),
+            Keyset::from_tink_json("{]"),
             Err(KeysetFileError::Json { .. })
         ));
     }
@@ -358,8 +352,8 @@ mod files {
     fn hostile_json_never_panics() {
         use proptest::prelude::*;
         proptest!(|(s in ".{0,200}")| {
-            let _ = Keyset::<7>::from_json(&s);
-            let _ = Keyset::<7>::from_tink_json(&s);
+            let _ = Keyset::from_json(&s);
+            let _ = Keyset::from_tink_json(&s);
         });
     }
 }

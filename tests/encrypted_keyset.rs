@@ -133,7 +133,7 @@ fn a_keyset_round_trips_with_statuses_and_the_primary() {
         assert_eq!(back.to_json(), ks.to_json());
         let other = if ad.is_empty() { &b"x"[..] } else { b"" };
         assert_eq!(
-            Keyset::<7>::from_encrypted_json(&sealed, &master, other).unwrap_err(),
+            Keyset::from_encrypted_json(&sealed, &master, other).unwrap_err(),
             EncryptedKeysetError::MasterKey(MasterKeyError::Decrypt)
         );
     }
@@ -267,7 +267,7 @@ fn tampering_with_the_file_is_refused() {
         let mut doc = json.clone();
         doc["encryptedKeyset"] = base64ct::Base64::encode_string(&bad).into();
         assert_eq!(
-            Keyset::<7>::from_encrypted_json(&doc.to_string(), &master, b"").unwrap_err(),
+            Keyset::from_encrypted_json(&doc.to_string(), &master, b"").unwrap_err(),
             EncryptedKeysetError::MasterKey(MasterKeyError::Decrypt),
             "byte {i}"
         );
@@ -281,7 +281,7 @@ fn tampering_with_the_file_is_refused() {
         let mut doc = json.clone();
         *doc.pointer_mut(path).unwrap() = value;
         assert_eq!(
-            Keyset::<7>::from_encrypted_json(&doc.to_string(), &master, b"").unwrap_err(),
+            Keyset::from_encrypted_json(&doc.to_string(), &master, b"").unwrap_err(),
             EncryptedKeysetError::InfoMismatch,
             "{path}"
         );
@@ -289,26 +289,26 @@ fn tampering_with_the_file_is_refused() {
     // Without keysetInfo it still opens (Tink does not require it).
     let mut doc = json.clone();
     doc.as_object_mut().unwrap().remove("keysetInfo");
-    assert!(Keyset::<7>::from_encrypted_json(&doc.to_string(), &master, b"").is_ok());
+    assert!(Keyset::from_encrypted_json(&doc.to_string(), &master, b"").is_ok());
     // Unknown fields, bad base64, a plain keyset, and a huge file.
     let mut doc = json.clone();
     doc["extra"] = 1.into();
     assert!(matches!(
-        Keyset::<7>::from_encrypted_json(&doc.to_string(), &master, b""),
+        Keyset::from_encrypted_json(&doc.to_string(), &master, b""),
         Err(EncryptedKeysetError::Json { .. })
     ));
     assert_eq!(
-        Keyset::<7>::from_encrypted_json(r#"{"encryptedKeyset": "not base64!"}"#, &master, b"")
+        Keyset::from_encrypted_json(r#"{"encryptedKeyset": "not base64!"}"#, &master, b"")
             .unwrap_err(),
         EncryptedKeysetError::BadCiphertext
     );
     assert!(matches!(
-        Keyset::<7>::from_encrypted_json(&ks.to_json(), &master, b""),
+        Keyset::from_encrypted_json(&ks.to_json(), &master, b""),
         Err(EncryptedKeysetError::Json { .. })
     ));
     let huge = format!(r#"{{"encryptedKeyset": "{}"}}"#, "A".repeat(1 << 20));
     assert_eq!(
-        Keyset::<7>::from_encrypted_json(&huge, &master, b"").unwrap_err(),
+        Keyset::from_encrypted_json(&huge, &master, b"").unwrap_err(),
         EncryptedKeysetError::TooLarge
     );
 }

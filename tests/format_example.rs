@@ -296,7 +296,7 @@ fn keyset_files() {
     let decode = |v: &serde_json::Value| unb64(v.as_str().unwrap());
     assert_eq!(decode(&key["pseudonym_key"]), i.pseudonym_key);
     assert_eq!(decode(&key["token_key"]), i.token_key);
-    let back: Keyset = Keyset::from_json(&block).unwrap();
+    let back = Keyset::from_json(&block).unwrap();
     assert_eq!(*back.to_json(), block);
 
     // Tink JSON: 0x12 0x40 ‖ key in `value`, the rest as documented.
@@ -317,7 +317,7 @@ fn keyset_files() {
         decode(&key["keyData"]["value"]),
         [&[0x12, 0x40][..], &i.token_key].concat()
     );
-    let imported: Keyset = Keyset::from_tink_json(&block).unwrap();
+    let imported = Keyset::from_tink_json(&block).unwrap();
     let number = i.e164.parse().unwrap();
     let token: Token = doc("token (base64url)").parse().unwrap();
     assert_eq!(imported.detokenize(&token, &i.context).unwrap(), number);

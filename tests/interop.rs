@@ -65,7 +65,7 @@ fn numbers() -> Vec<PhoneNumber> {
 #[ignore = "run by tools/interop/run.sh"]
 fn interop_write() {
     let dir = dir();
-    let mut ks: Keyset = Keyset::generate_os().expect("OS randomness");
+    let mut ks = Keyset::generate_os().expect("OS randomness");
     let old = ks.primary_key_id();
     ks.rotate(&mut rand_core::UnwrapErr(getrandom_rng::Os))
         .expect("rotate");
@@ -85,7 +85,7 @@ fn interop_write() {
             let token = ks.tokenize(&n, &ctx);
             let old_token = {
                 // A token under the old (still enabled) key, as made before the rotation.
-                let mut k2: Keyset = Keyset::from_json(&ks.to_json()).unwrap();
+                let mut k2 = Keyset::from_json(&ks.to_json()).unwrap();
                 k2.set_primary(old).unwrap();
                 k2.tokenize(&n, &ctx)
             };
@@ -135,9 +135,8 @@ fn interop_write() {
 #[ignore = "run by tools/interop/run.sh"]
 fn interop_read_tink_tokens() {
     let dir = dir();
-    let ks: Keyset =
-        Keyset::from_json(&fs::read_to_string(dir.join("keyset.json")).unwrap()).unwrap();
-    let imported: Keyset =
+    let ks = Keyset::from_json(&fs::read_to_string(dir.join("keyset.json")).unwrap()).unwrap();
+    let imported =
         Keyset::from_tink_json(&fs::read_to_string(dir.join("tink_keyset.json")).unwrap()).unwrap();
     let doc: Value =
         serde_json::from_str(&fs::read_to_string(dir.join("tink_tokens.json")).unwrap()).unwrap();

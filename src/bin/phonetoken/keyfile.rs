@@ -3,11 +3,11 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use phonetoken::encrypted_keyset::MasterKey;
-use phonetoken::Keyset;
+use phonetoken::{Keyset, PseudonymKey, TokenKey};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -89,18 +89,18 @@ pub(crate) fn keyset_source(flag: Option<&Path>) -> Result<Source, CliError> {
 }
 
 /// Loads the keyset file named by the flags or the environment, derived for `--purpose`.
-pub(crate) fn load(args: &KeyArgs) -> Result<Keyset, CliError> {
-    let keyset = load_checked(&args.file)?;
-    match &args.purpose {
-        None => Ok(keyset),
-        Some(purpose) => keyset
-            .for_purpose(purpose)
-            .map_err(|e| CliError::Usage(format!("--purpose: {e}"))),
+pub(crate) fn load(args: &KeyArgs) -> Result<Box<Keyset>, CliError> {
+    let mut keyset = load_checked(&args.file)?;
+    if let Some(purpose) = &args.purpose {
+        keyset
+            .for_purpose_in_place(purpose)
+            .map_err(|e| CliError::Usage(format!("--purpose: {e}")))?;
     }
+    Ok(keyset)
 }
 
 /// Finds, checks and loads the keyset file of `args`, as it is (no purpose).
-pub(crate) fn load_checked(args: &KeysetFileArgs) -> Result<Keyset, CliError> {
+pub(crate) fn load_checked(args: &KeysetFileArgs) -> Result<Box<Keyset>, CliError> {
     let source = keyset_source(args.keyset.as_deref())?;
     Ok(load_file(&source, args)?.0)
 }
@@ -145,11 +145,14 @@ pub(crate) fn open_master(args: &MasterKeyArgs) -> Result<Option<Box<dyn MasterK
     }
 }
 
+/// A loaded keyset, and the master key that opened it if the file was sealed.
+type Loaded = (Box<Keyset>, Option<Box<dyn MasterKey>>);
+
 /// Loads one keyset file, plaintext or encrypted; gives the master key that opened it.
 fn load_file(
     source: &Source,
     args: &KeysetFileArgs,
-) -> Result<(Keyset, Option<Box<dyn MasterKey>>), CliError> {
+) -> Result<Loaded, CliError> {
     // Checked even when the file turns out plaintext, so a bad URI is never passed over.
     let uri = MasterKeyUri::from_flag_or_env(args.master.master_key.as_deref())?;
     let text = read_secret(&source.path, "keyset file").map_err(|e| source.annotate(e))?;
@@ -166,7 +169,10 @@ fn load_file(
                     crate::master::MASTER_KEY_ENV
                 ))
             })?;
-            let keyset = Keyset::from_encrypted_json(&text, &*master, b"").map_err(|e| refused(&e))?;
+            let mut keyset = placeholder()?;
+            keyset
+                .load_encrypted_json(&text, &*master, b"")
+                .map_err(|e| refused(&e))?;
             Ok((keyset, Some(master)))
         }
         Kind::TinkCleartext => Err(CliError::Usage(format!(
@@ -180,10 +186,23 @@ fn load_file(
                     source.describe()
                 );
             }
-            let keyset = Keyset::from_json(&text).map_err(|e| refused(&e))?;
+            let mut keyset = placeholder()?;
+            keyset.load_json(&text).map_err(|e| refused(&e))?;
             Ok((keyset, None))
         }
     }
+}
+
+/// The place a keyset is loaded into: on the heap, so the keys are written once, where they
+/// stay (a keyset returned by value leaves a copy in a stack frame no one wipes).
+fn placeholder() -> Result<Box<Keyset>, CliError> {
+    // An all-zero key, replaced by the load; no secret.
+    let key = |e: phonetoken::KeyError| CliError::Usage(e.to_string());
+    Ok(Box::new(Keyset::new(
+        0,
+        PseudonymKey::from_bytes(&[0; 32]).map_err(key)?,
+        TokenKey::from_bytes(&[0; 64]).map_err(key)?,
+    )))
 }
 
 /// Warns (or with `strict`, refuses) when users other than the owner can read a plaintext
@@ -334,39 +353,32 @@ fn file_mode(file: &File) -> io::Result<u32> {
     }
 }
 
-/// Reads a small text file that holds secrets, into memory that is wiped when dropped.
+/// Reads a small text file that holds secrets, into memory that is wiped when dropped (the
+/// library's bounded read, which leaves no copy in freed memory).
 pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
-    let cannot = |e: io::Error| {
-        let hint = match e.kind() {
-            io::ErrorKind::NotFound => {
-                ": check the path (make a keyset with `phonetoken keygen --out FILE`)"
+    phonetoken::keyset_file::read_secret_file(path, MAX_FILE_LEN).map_err(|e| {
+        let shown = shown::path(path);
+        CliError::Usage(match e.kind() {
+            io::ErrorKind::FileTooLarge => {
+                format!(
+                    "the {what} {shown} is larger than {MAX_FILE_LEN} bytes: it is not a keyset"
+                )
             }
-            io::ErrorKind::PermissionDenied => ": run as the file's owner",
-            _ => "",
-        };
-        CliError::Usage(format!(
-            "cannot read the {what} {}: {e}{hint}",
-            shown::path(path)
-        ))
-    };
-    let file = File::open(path).map_err(cannot)?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_FILE_LEN + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_LEN {
-        return Err(CliError::Usage(format!(
-            "the {what} {} is larger than {MAX_FILE_LEN} bytes: it is not a keyset",
-            shown::path(path)
-        )));
-    }
-    match std::str::from_utf8(&bytes) {
-        Ok(text) => Ok(Zeroizing::new(text.to_owned())),
-        Err(_) => Err(CliError::Usage(format!(
-            "the {what} {} is not UTF-8 text: it is not a JSON keyset",
-            shown::path(path)
-        ))),
-    }
+            io::ErrorKind::InvalidData => {
+                format!("the {what} {shown} is not UTF-8 text: it is not a JSON keyset")
+            }
+            kind => {
+                let hint = match kind {
+                    io::ErrorKind::NotFound => {
+                        ": check the path (make a keyset with `phonetoken keygen --output FILE`)"
+                    }
+                    io::ErrorKind::PermissionDenied => ": run as the file's owner",
+                    _ => "",
+                };
+                format!("cannot read the {what} {shown}: {e}{hint}")
+            }
+        })
+    })
 }
 
 /// Writes `contents` to a new file at `path` that only its owner can read or write.
