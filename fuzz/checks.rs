@@ -523,8 +523,8 @@ pub fn keyset_json_seeds() -> Vec<(String, Vec<u8>)> {
             full.replacen("\"enabled\"", "\"disabled\"", 1),
         ),
         (
-            "phonetoken-version-2",
-            full.replacen("\"version\": 1", "\"version\": 2", 1),
+            "phonetoken-version-3",
+            full.replacen("\"version\": 1", "\"version\": 3", 1),
         ),
         (
             "phonetoken-short-key",
@@ -669,6 +669,11 @@ pub fn encrypted_keyset_seeds() -> Vec<(String, Vec<u8>)> {
             b"\x00{\"encryptedKeyset\": \"\", \"keysetInfo\": {\"primaryKeyId\": 1}}".to_vec(),
         ),
     ];
+    let mut dated = fixed_keyset();
+    dated
+        .set_created(PRIMARY_ID, Some(1_764_620_894))
+        .expect("the primary's id");
+    seeds.push(("inner-created".to_string(), [&[1u8][..], &inner(&dated)].concat()));
     let mut flipped = full.clone();
     flipped[3] ^= 0x08;
     seeds.push(("inner-flipped".to_string(), [&[1u8][..], &flipped].concat()));

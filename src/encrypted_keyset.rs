@@ -577,6 +577,11 @@ fn tink_status(status: KeyStatus) -> &'static str {
     }
 }
 
+/// Field of Tink's `Keyset.Key` where phonetoken keeps a key's creation time (seconds since
+/// the Unix epoch): an extension Tink does not define, so Tink ignores it (and its protobuf
+/// readers keep it as an unknown field).
+const CREATED_FIELD: u64 = 1000;
+
 /// One Tink key of the inner keyset, as written.
 struct TinkKeyOut<'a> {
     type_url: &'static str,
@@ -584,6 +589,7 @@ struct TinkKeyOut<'a> {
     status: KeyStatus,
     key_id: u32,
     prefix: u64,
+    created: Option<u64>,
 }
 
 impl TinkKeyOut<'_> {
@@ -596,6 +602,7 @@ impl TinkKeyOut<'_> {
             + uint_len(status_value(self.status))
             + uint_len(u64::from(self.key_id))
             + uint_len(self.prefix)
+            + self.created.map_or(0, |c| varint_len(CREATED_FIELD << 3) + varint_len(c))
     }
 
     fn write(&self, w: &mut ProtoWriter) {
@@ -609,6 +616,9 @@ impl TinkKeyOut<'_> {
         w.uint(2, status_value(self.status));
         w.uint(3, u64::from(self.key_id));
         w.uint(4, self.prefix);
+        if let Some(created) = self.created {
+            w.uint(CREATED_FIELD, created);
+        }
     }
 }
 
@@ -682,6 +692,7 @@ impl<const MORE: usize> KeysetN<MORE> {
                         status: e.status,
                         key_id: e.id,
                         prefix: tink::TINK,
+                        created: e.created,
                     },
                     TinkKeyOut {
                         type_url: TINK_HMAC_TYPE_URL,
@@ -689,6 +700,7 @@ impl<const MORE: usize> KeysetN<MORE> {
                         status: e.status,
                         key_id: !e.id,
                         prefix: tink::RAW,
+                        created: None,
                     },
                 ]
             })
@@ -851,6 +863,7 @@ struct TinkKeyIn<'a> {
     status_name: &'static str,
     key_id: u32,
     prefix_name: &'static str,
+    created: Option<u64>,
 }
 
 struct InnerKeyset<'a> {
@@ -928,7 +941,12 @@ impl InnerKeyset<'_> {
             p.copy_from_slice(pk);
             t.copy_from_slice(tk);
             Ok(id)
-        })
+        })?;
+        for t in live().filter(|k| k.type_url == TINK_AES_SIV_TYPE_URL) {
+            // Every token key was placed above.
+            let _ = keyset.set_created(t.key_id, t.created);
+        }
+        Ok(())
     }
 }
 
@@ -1012,13 +1030,14 @@ fn parse_keyset(bytes: &[u8], capacity: usize) -> Result<InnerKeyset<'_>, Encryp
 fn parse_key(bytes: &[u8]) -> Result<TinkKeyIn<'_>, EncryptedKeysetError> {
     let bad = EncryptedKeysetError::BadInnerKeyset;
     let mut reader = ProtoReader { rest: bytes };
-    let (mut data, mut status, mut key_id, mut prefix) = (None, 0, 0u32, 0);
+    let (mut data, mut status, mut key_id, mut prefix, mut created) = (None, 0, 0u32, 0, None);
     while let Some(field) = reader.next().map_err(|()| bad.clone())? {
         match field {
             Field::Bytes(1, d) => data = Some(d),
             Field::Varint(2, v) => status = v,
             Field::Varint(3, v) => key_id = u32::try_from(v).map_err(|_| bad.clone())?,
             Field::Varint(4, v) => prefix = v,
+            Field::Varint(CREATED_FIELD, v) => created = Some(v),
             _ => return Err(bad),
         }
     }
@@ -1059,6 +1078,7 @@ fn parse_key(bytes: &[u8]) -> Result<TinkKeyIn<'_>, EncryptedKeysetError> {
         status_name,
         key_id,
         prefix_name,
+        created,
     })
 }
 

@@ -359,12 +359,17 @@ pub struct KeyInfo {
     pub status: KeyStatus,
     /// Whether this is the primary key.
     pub primary: bool,
+    /// When the key was made, in seconds since the Unix epoch (UTC), if recorded (see
+    /// [`KeysetN::set_created`]).
+    pub created: Option<u64>,
 }
 
 /// One key of a keyset, expanded.
 pub(crate) struct Entry {
     pub(crate) id: u32,
     pub(crate) status: KeyStatus,
+    /// Seconds since the Unix epoch when the key was made, if known.
+    pub(crate) created: Option<u64>,
     pub(crate) pseudonym_key: PseudonymKey,
     pub(crate) token_key: TokenKey,
     pseudonymizer: Pseudonymizer,
@@ -376,6 +381,7 @@ impl Entry {
         Entry {
             id,
             status,
+            created: None,
             pseudonymizer: Pseudonymizer::from_key(&pseudonym_key),
             tokenizer: Tokenizer::from_key(id, &token_key),
             pseudonym_key,
@@ -408,6 +414,7 @@ impl Entry {
         let (id, status) = fill(&mut self.pseudonym_key.0, &mut self.token_key.0)?;
         self.id = id;
         self.status = status;
+        self.created = None;
         self.expand();
         Ok(())
     }
@@ -650,7 +657,35 @@ impl<const MORE: usize> KeysetN<MORE> {
             id: e.id,
             status: e.status,
             primary: e.id == self.primary.id,
+            created: e.created,
         })
+    }
+
+    /// Records when key `key_id` was made, in seconds since the Unix epoch (UTC), or clears
+    /// it with `None`. The keyset files keep it; nothing else depends on it. The library has no
+    /// clock: the caller gives the time (the `phonetoken` tool gives the system's).
+    ///
+    /// # Errors
+    ///
+    /// [`KeysetError::UnknownKeyId`] if no key has this id.
+    ///
+    /// ```
+    /// use phonetoken::{Keyset, PseudonymKey, TokenKey};
+    ///
+    /// let mut ks = Keyset::new(7, PseudonymKey::from_bytes(&[1; 32])?, TokenKey::from_bytes(&[2; 64])?);
+    /// assert_eq!(ks.keys().next().unwrap().created, None);
+    /// ks.set_created(7, Some(1_764_620_000))?;
+    /// assert_eq!(ks.keys().next().unwrap().created, Some(1_764_620_000));
+    /// assert!(ks.set_created(8, None).is_err());
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    pub fn set_created(&mut self, key_id: u32, unix_seconds: Option<u64>) -> Result<(), KeysetError> {
+        let entry = core::iter::once(&mut self.primary)
+            .chain(self.others.iter_mut().flatten())
+            .find(|e| e.id == key_id)
+            .ok_or(KeysetError::UnknownKeyId { key_id })?;
+        entry.created = unix_seconds;
+        Ok(())
     }
 
     /// All entries, primary first.
@@ -999,6 +1034,10 @@ impl<const MORE: usize> KeysetN<MORE> {
                 derive(TOKEN_KEY_LABEL, &e.token_key.0, purpose, t)?;
                 Ok((e.id, e.status))
             })?;
+            for e in self.entries() {
+                // The same ids, so every one is found.
+                let _ = derived.set_created(e.id, e.created);
+            }
             Ok(derived)
         })
     }

@@ -18,11 +18,15 @@
 //! }
 //! ```
 //!
-//! - `format` is the string `"phonetoken-keyset"`; `version` is `1`.
+//! - `format` is the string `"phonetoken-keyset"`; `version` is `1`, or `2` when some key
+//!   records when it was made (version 2 adds that member, so readers of version 1 refuse such
+//!   a file with a clear message rather than misread it).
 //! - `primary_key_id` names an enabled key of `keys`.
 //! - Each key: `id` a `u32`, unique in the file (the Tink key id written into tokens);
-//!   `status` `"enabled"` or `"disabled"`; `pseudonym_key` the HMAC-SHA256 key, `token_key` the
-//!   AES-256-SIV key, each in RFC 4648 §4 base64 with `=` padding and no JSON escapes.
+//!   `status` `"enabled"` or `"disabled"`; in version 2 optionally `created`, the seconds since
+//!   the Unix epoch (UTC) when the key was made; `pseudonym_key` the HMAC-SHA256 key,
+//!   `token_key` the AES-256-SIV key, each in RFC 4648 §4 base64 with `=` padding and no JSON
+//!   escapes.
 //! - No other fields are allowed; at most [`Keyset::CAPACITY`] keys.
 //!
 //! The file holds secrets in clear: store it with owner-only permissions. [`Keyset::to_json`]
@@ -56,8 +60,9 @@ use crate::keys::{PSEUDONYM_KEY_LEN, TOKEN_KEY_LEN};
 
 /// The `format` value of a phonetoken keyset file.
 pub const KEYSET_FORMAT: &str = "phonetoken-keyset";
-/// The `version` this crate reads and writes.
-pub const KEYSET_VERSION: u32 = 1;
+/// The newest `version` this crate reads and writes (it writes 1 when no key has a creation
+/// time, so older readers keep reading those files).
+pub const KEYSET_VERSION: u32 = 2;
 /// Tink's type URL for AES-SIV keys.
 pub const TINK_AES_SIV_TYPE_URL: &str = "type.googleapis.com/google.crypto.tink.AesSivKey";
 
@@ -78,6 +83,8 @@ struct KeyRepr<'a> {
     id: u32,
     #[serde(borrow)]
     status: &'a str,
+    #[serde(default)]
+    created: Option<u64>,
     #[serde(borrow)]
     pseudonym_key: &'a str,
     #[serde(borrow)]
@@ -390,7 +397,8 @@ impl<const MORE: usize> KeysetN<MORE> {
         out.push_str("{\n  \"format\": \"");
         out.push_str(KEYSET_FORMAT);
         out.push_str("\",\n  \"version\": ");
-        push_u32(&mut out, KEYSET_VERSION);
+        let dated = self.entries().any(|e| e.created.is_some());
+        push_u32(&mut out, if dated { KEYSET_VERSION } else { 1 });
         out.push_str(",\n  \"primary_key_id\": ");
         push_u32(&mut out, self.primary_key_id());
         out.push_str(",\n  \"keys\": [");
@@ -407,7 +415,13 @@ impl<const MORE: usize> KeysetN<MORE> {
                 KeyStatus::Enabled => "enabled",
                 KeyStatus::Disabled => "disabled",
             });
-            out.push_str("\", \"pseudonym_key\": \"");
+            if let Some(created) = e.created {
+                out.push_str("\", \"created\": ");
+                push_u64(&mut out, created);
+                out.push_str(", \"pseudonym_key\": \"");
+            } else {
+                out.push_str("\", \"pseudonym_key\": \"");
+            }
             out.push_str(
                 Encoding::Base64
                     .encode_into(e.pseudonym_key.as_bytes(), &mut buf)
@@ -443,8 +457,8 @@ impl<const MORE: usize> KeysetN<MORE> {
     /// ```
     /// use phonetoken::keyset_file::KeysetFileError;
     ///
-    /// let err = phonetoken::Keyset::from_json(r#"{"format": "phonetoken-keyset", "version": 2, "primary_key_id": 1, "keys": []}"#);
-    /// assert_eq!(err.unwrap_err(), KeysetFileError::UnsupportedVersion { version: 2 });
+    /// let err = phonetoken::Keyset::from_json(r#"{"format": "phonetoken-keyset", "version": 3, "primary_key_id": 1, "keys": []}"#);
+    /// assert_eq!(err.unwrap_err(), KeysetFileError::UnsupportedVersion { version: 3 });
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     #[inline(always)]
@@ -487,10 +501,15 @@ impl<const MORE: usize> KeysetN<MORE> {
         if file.format != KEYSET_FORMAT {
             return Err(KeysetFileError::UnknownFormat);
         }
-        if file.version != KEYSET_VERSION {
+        if !(1..=KEYSET_VERSION).contains(&file.version) {
             return Err(KeysetFileError::UnsupportedVersion {
                 version: file.version,
             });
+        }
+        if file.version == 1 {
+            if let Some(k) = file.keys.iter().find(|k| k.created.is_some()) {
+                return Err(KeysetFileError::CreatedInVersion1 { key_id: k.id });
+            }
         }
         // Every key is checked (into a wiped scratch buffer) before `self` is touched.
         let mut ids = Vec::with_capacity(file.keys.len());
@@ -516,7 +535,12 @@ impl<const MORE: usize> KeysetN<MORE> {
             decode_key(key.pseudonym_key, id, "pseudonym_key", p)?;
             decode_key(key.token_key, id, "token_key", t)?;
             Ok((id, status))
-        })
+        })?;
+        for key in &file.keys {
+            // Every id was placed above.
+            let _ = self.set_created(key.id, key.created);
+        }
+        Ok(())
     }
 
     /// The token keys as a Tink cleartext JSON keyset (see
@@ -767,6 +791,8 @@ fn rng_fill<R: CryptoRng + ?Sized>(
 
 /// Longest decimal text of a `u32`.
 const U32_TEXT: usize = 10;
+/// Longest `u64` in decimal.
+const U64_TEXT: usize = 20;
 /// Longest key status text.
 const STATUS_TEXT: usize = 8;
 /// Base64 text of a pseudonym key, a token key and a Tink `AesSivKey` (with padding).
@@ -789,7 +815,9 @@ const fn json_capacity(keys: usize) -> usize {
         + U32_TEXT
         + ", \"status\": \"".len()
         + STATUS_TEXT
-        + "\", \"pseudonym_key\": \"".len()
+        + "\", \"created\": ".len()
+        + U64_TEXT
+        + ", \"pseudonym_key\": \"".len()
         + PSEUDONYM_B64
         + "\", \"token_key\": \"".len()
         + TOKEN_B64
@@ -811,6 +839,12 @@ const fn tink_json_capacity(keys: usize) -> usize {
         + U32_TEXT
         + ",\"outputPrefixType\":\"TINK\"}".len();
     head + keys * key
+}
+
+fn push_u64(out: &mut String, value: u64) {
+    use fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{value}");
 }
 
 fn push_u32(out: &mut String, value: u32) {
@@ -908,6 +942,11 @@ pub enum KeysetFileError {
     },
     /// The operating system's random generator failed.
     Rng,
+    /// A version 1 file with a key's `created` member, which only version 2 has.
+    CreatedInVersion1 {
+        /// The key's id.
+        key_id: u32,
+    },
 }
 
 impl fmt::Display for KeysetFileError {
@@ -922,7 +961,7 @@ impl fmt::Display for KeysetFileError {
             ),
             KeysetFileError::UnsupportedVersion { version } => write!(
                 f,
-                "keyset file: version {version} is not supported (this build reads version {KEYSET_VERSION}): upgrade phonetoken"
+                "keyset file: version {version} is not supported (this build reads versions 1 to {KEYSET_VERSION}): upgrade phonetoken"
             ),
             KeysetFileError::NoKeys => f.write_str("keyset file: no keys: a keyset needs at least its primary key"),
             KeysetFileError::NoPrimary => f.write_str("Tink keyset: no primaryKeyId: set it to an enabled key's id"),
@@ -965,6 +1004,10 @@ impl fmt::Display for KeysetFileError {
             KeysetFileError::BadKeyData { key_id } => write!(
                 f,
                 "Tink keyset: key {key_id}: keyData.value is not a serialized AesSivKey (version 0, 64-byte key)"
+            ),
+            KeysetFileError::CreatedInVersion1 { key_id } => write!(
+                f,
+                "keyset file: key {key_id} has \"created\", which version 1 files do not have: set \"version\": 2"
             ),
             KeysetFileError::Rng => f.write_str(
                 "the operating system's random generator failed while making pseudonym keys: retry",

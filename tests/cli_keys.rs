@@ -76,21 +76,78 @@ fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// `keyset list`'s rows as (id, status, primary).
+/// `keyset list`'s rows as (id, status, primary); each row's creation time must be the one
+/// the file records, in RFC 3339 UTC (checked against `created_utc`).
 fn listed(path: &Path) -> Vec<(u64, String, bool)> {
     let (out, _) = run_ok(&["keyset", "list", "--keyset", arg(path)], b"");
+    let created = created_in_file(path);
     let mut rows = out.lines();
     assert_eq!(
-        rows.next()
-            .map(|h| h.split_whitespace().collect::<Vec<_>>()),
-        Some(vec!["id", "status", "primary"])
+        rows.next().map(|h| h.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["id", "status", "primary", "created"])
     );
     rows.map(|row| {
         let f: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(f.len(), 3, "{row}");
-        (f[0].parse().unwrap(), f[1].to_string(), f[2] == "yes")
+        assert_eq!(f.len(), 4, "{row}");
+        let id: u64 = f[0].parse().unwrap();
+        let expected = created.iter().find(|(i, _)| *i == id).and_then(|(_, c)| *c);
+        assert_eq!(f[3], expected.map_or("-".to_string(), created_utc), "{row}");
+        (id, f[1].to_string(), f[2] == "yes")
     })
     .collect()
+}
+
+/// Each key's `created` member, read from the file's JSON.
+fn created_in_file(path: &Path) -> Vec<(u64, Option<u64>)> {
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["id"].as_u64().unwrap(), k["created"].as_u64()))
+        .collect()
+}
+
+/// Seconds since the epoch as RFC 3339 UTC, by `date` (an independent formatter).
+fn created_utc(secs: u64) -> String {
+    let out = std::process::Command::new("date")
+        .args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn keygen_and_rotate_record_when_each_key_was_made() {
+    let dir = TempDir::new().unwrap();
+    let before = now();
+    let ks = keygen(&dir);
+    run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    let after = now();
+    let created = created_in_file(&ks);
+    assert_eq!(created.len(), 2);
+    for (id, c) in &created {
+        let c = c.unwrap_or_else(|| panic!("key {id} has no creation time"));
+        assert!((before..=after).contains(&c), "{c} not in {before}..={after}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(&ks).unwrap()).unwrap();
+    assert_eq!(json["version"], 2, "a file with creation times is version 2");
+    assert_eq!(listed(&ks).len(), 2);
+    // A key imported from Tink has no known creation time.
+    let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(&ks)], b"");
+    let tink_path = dir.path().join("tink.json");
+    fs::write(&tink_path, tink).unwrap();
+    let imported = dir.path().join("imported.json");
+    run_ok(&["keyset", "import-tink", "--input", arg(&tink_path), "--output", arg(&imported)], b"");
+    assert!(created_in_file(&imported).iter().all(|(_, c)| c.is_none()));
+    assert!(listed(&imported).len() == 2);
 }
 
 #[test]

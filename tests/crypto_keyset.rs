@@ -168,8 +168,8 @@ mod files {
         let ok = key(7, "enabled", P, T);
         let cases: Vec<(String, KeysetFileError)> = vec![
             (
-                file(2, 7, &ok),
-                KeysetFileError::UnsupportedVersion { version: 2 },
+                file(3, 7, &ok),
+                KeysetFileError::UnsupportedVersion { version: 3 },
             ),
             (
                 file(1, 7, &ok).replace("phonetoken-keyset", "tink"),

@@ -432,3 +432,51 @@ fn master_keys_seal_as_tink_does_and_refuse_bad_files() {
         EncryptedKeysetError::BadKey { key_id: 5 }
     );
 }
+
+#[test]
+fn creation_times_survive_both_file_formats() {
+    let mut ks = keyset();
+    ks.set_created(0x0102_0304, Some(1_764_620_894)).unwrap();
+    // Plain JSON: version 2 with the member; without any time, version 1 as before.
+    let json = ks.to_json();
+    assert!(json.contains("\"version\": 2") && json.contains("\"created\": 1764620894"), "{}", *json);
+    let back = Keyset::from_json(&json).unwrap();
+    assert!(back.keys().eq(ks.keys()));
+    assert!(keyset().to_json().contains("\"version\": 1"));
+    let v1 = json.replace("\"version\": 2", "\"version\": 1");
+    assert_eq!(
+        Keyset::from_json(&v1).unwrap_err(),
+        phonetoken::keyset_file::KeysetFileError::CreatedInVersion1 { key_id: 0x0102_0304 }
+    );
+    let v3 = json.replace("\"version\": 2", "\"version\": 3");
+    assert_eq!(
+        Keyset::from_json(&v3).unwrap_err(),
+        phonetoken::keyset_file::KeysetFileError::UnsupportedVersion { version: 3 }
+    );
+    // Encrypted: field 1000 of the token key's Tink `Key`.
+    let master = TinkAeadKey::from_tink_json(&raw_master_json()).unwrap();
+    let sealed = ks.to_encrypted_json(&master, b"").unwrap();
+    let opened = Keyset::from_encrypted_json(&sealed, &master, b"").unwrap();
+    assert!(opened.keys().eq(ks.keys()));
+    let json: serde_json::Value = serde_json::from_str(&sealed).unwrap();
+    let ct = base64ct::Base64::decode_vec(json["encryptedKeyset"].as_str().unwrap()).unwrap();
+    let cipher = Aes256Gcm::new_from_slice(&RAW_KEY).unwrap();
+    let iv: [u8; 12] = ct[..12].try_into().unwrap();
+    let plain = cipher
+        .decrypt(&iv.into(), Payload { msg: &ct[12..], aad: b"" })
+        .unwrap();
+    let mut field = vec![0xc0, 0x3e];
+    let mut v = 1_764_620_894u64;
+    while v >= 0x80 {
+        field.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    field.push(v as u8);
+    assert!(plain.windows(field.len()).any(|w| w == field), "field 1000 holds the time");
+    // A hand-built key with the field reads back the time.
+    let key = [tink_key(SIV, &siv_value(2), 1, 77, 1), field.clone()].concat();
+    let keys = [key, tink_key(HMAC, &hmac_value(1, 3, 32), 1, !77, 3)];
+    let ks = open(&inner(77, &keys)).unwrap();
+    assert_eq!(ks.keys().next().unwrap().created, Some(1_764_620_894));
+}
+

@@ -5,11 +5,15 @@ use std::process::ExitCode;
 use phonetoken::Keyset;
 
 use crate::args::KeygenArgs;
-use crate::{keyfile, shown, CliError};
+use crate::{keyfile, keyset_cmd, shown, CliError};
 
 pub(crate) fn run(opts: &KeygenArgs) -> Result<ExitCode, CliError> {
     let master = keyfile::open_master(&opts.master)?;
-    let keyset: Keyset = Keyset::generate_os().map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut keyset: Keyset = Keyset::generate_os().map_err(|e| CliError::Usage(e.to_string()))?;
+    let id = keyset.primary_key_id();
+    keyset
+        .set_created(id, Some(keyset_cmd::now()))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     keyfile::write_secret(
         &opts.out,
         &keyfile::serialize(&keyset, master.as_deref())?,

@@ -53,14 +53,15 @@ fn status_of(keyset: &Keyset, id: u32) -> Result<KeyStatus, KeysetError> {
 fn list(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load_checked(opts)?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{:<10}  {:<8}  primary", "id", "status")?;
+    writeln!(out, "{:<10}  {:<8}  {:<7}  created", "id", "status", "primary")?;
     for key in keyset.keys() {
         writeln!(
             out,
-            "{:<10}  {:<8}  {}",
+            "{:<10}  {:<8}  {:<7}  {}",
             key.id,
             key.status.to_string(),
-            if key.primary { "yes" } else { "no" }
+            if key.primary { "yes" } else { "no" },
+            key.created.map_or_else(|| "-".to_string(), utc)
         )?;
     }
     out.flush()?;
@@ -81,6 +82,9 @@ fn rotate(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
         keyset
             .set_primary(id)
             .map_err(|e| keyset_error(e, "rotate"))?;
+        keyset
+            .set_created(id, Some(now()))
+            .map_err(|e| keyset_error(e, "rotate"))?;
         Ok((old, id))
     })?;
     eprintln!(
@@ -89,6 +93,34 @@ fn rotate(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
          differ from key {new}'s: see `pseudonymize --all-keys`)"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Seconds since the Unix epoch (0 for a clock set before it).
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `secs` since the Unix epoch as an RFC 3339 UTC time, `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn utc(secs: u64) -> String {
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Days to a civil date (proleptic Gregorian), in 400-year eras of 146,097 days.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
 }
 
 /// A random key id that no key of `keyset` has.
@@ -229,4 +261,23 @@ fn import_tink(opts: &ImportTinkArgs) -> Result<ExitCode, CliError> {
         keyset.primary_key_id()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn times_are_written_as_rfc_3339_utc() {
+        // Known instants: the epoch, a leap day, the end of a century, the far future.
+        for (secs, text) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_764_620_894, "2025-12-01T20:28:14Z"),
+            (4_102_444_799, "2099-12-31T23:59:59Z"),
+            (253_402_300_799, "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(utc(secs), text, "{secs}");
+        }
+    }
 }
