@@ -673,7 +673,10 @@ pub fn encrypted_keyset_seeds() -> Vec<(String, Vec<u8>)> {
     dated
         .set_created(PRIMARY_ID, Some(1_764_620_894))
         .expect("the primary's id");
-    seeds.push(("inner-created".to_string(), [&[1u8][..], &inner(&dated)].concat()));
+    seeds.push((
+        "inner-created".to_string(),
+        [&[1u8][..], &inner(&dated)].concat(),
+    ));
     let mut flipped = full.clone();
     flipped[3] ^= 0x08;
     seeds.push(("inner-flipped".to_string(), [&[1u8][..], &flipped].concat()));

@@ -602,7 +602,9 @@ impl TinkKeyOut<'_> {
             + uint_len(status_value(self.status))
             + uint_len(u64::from(self.key_id))
             + uint_len(self.prefix)
-            + self.created.map_or(0, |c| varint_len(CREATED_FIELD << 3) + varint_len(c))
+            + self
+                .created
+                .map_or(0, |c| varint_len(CREATED_FIELD << 3) + varint_len(c))
     }
 
     fn write(&self, w: &mut ProtoWriter) {

@@ -679,7 +679,11 @@ impl<const MORE: usize> KeysetN<MORE> {
     /// assert!(ks.set_created(8, None).is_err());
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
-    pub fn set_created(&mut self, key_id: u32, unix_seconds: Option<u64>) -> Result<(), KeysetError> {
+    pub fn set_created(
+        &mut self,
+        key_id: u32,
+        unix_seconds: Option<u64>,
+    ) -> Result<(), KeysetError> {
         let entry = core::iter::once(&mut self.primary)
             .chain(self.others.iter_mut().flatten())
             .find(|e| e.id == key_id)

@@ -320,10 +320,41 @@ pub fn read_secret_file(
     }
 }
 
+/// Every member name the two keyset formats have, so a missing one can be named without
+/// repeating anything from the file.
+const MEMBERS: &[&str] = &[
+    "format",
+    "version",
+    "primary_key_id",
+    "keys",
+    "id",
+    "status",
+    "created",
+    "pseudonym_key",
+    "token_key",
+    "primaryKeyId",
+    "key",
+    "keyData",
+    "keyId",
+    "outputPrefixType",
+    "typeUrl",
+    "value",
+    "keyMaterialType",
+];
+
 fn json_error(e: &serde_json::Error) -> KeysetFileError {
-    KeysetFileError::Json {
-        line: e.line(),
-        column: e.column(),
+    // serde's message is "missing field `NAME` at …"; only a known NAME is kept.
+    let message = std::format!("{e}");
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+        .and_then(|name| MEMBERS.iter().find(|m| **m == name));
+    match missing {
+        Some(field) => KeysetFileError::MissingField { field },
+        None => KeysetFileError::Json {
+            line: e.line(),
+            column: e.column(),
+        },
     }
 }
 
@@ -942,6 +973,11 @@ pub enum KeysetFileError {
     },
     /// The operating system's random generator failed.
     Rng,
+    /// A member the format requires is missing.
+    MissingField {
+        /// Its name.
+        field: &'static str,
+    },
     /// A version 1 file with a key's `created` member, which only version 2 has.
     CreatedInVersion1 {
         /// The key's id.
@@ -1004,6 +1040,10 @@ impl fmt::Display for KeysetFileError {
             KeysetFileError::BadKeyData { key_id } => write!(
                 f,
                 "Tink keyset: key {key_id}: keyData.value is not a serialized AesSivKey (version 0, 64-byte key)"
+            ),
+            KeysetFileError::MissingField { field } => write!(
+                f,
+                "keyset file: the member \"{field}\" is missing (see the format in docs/FORMAT.md)"
             ),
             KeysetFileError::CreatedInVersion1 { key_id } => write!(
                 f,

@@ -83,7 +83,8 @@ fn listed(path: &Path) -> Vec<(u64, String, bool)> {
     let created = created_in_file(path);
     let mut rows = out.lines();
     assert_eq!(
-        rows.next().map(|h| h.split_whitespace().collect::<Vec<_>>()),
+        rows.next()
+            .map(|h| h.split_whitespace().collect::<Vec<_>>()),
         Some(vec!["id", "status", "primary", "created"])
     );
     rows.map(|row| {
@@ -135,17 +136,33 @@ fn keygen_and_rotate_record_when_each_key_was_made() {
     assert_eq!(created.len(), 2);
     for (id, c) in &created {
         let c = c.unwrap_or_else(|| panic!("key {id} has no creation time"));
-        assert!((before..=after).contains(&c), "{c} not in {before}..={after}");
+        assert!(
+            (before..=after).contains(&c),
+            "{c} not in {before}..={after}"
+        );
     }
     let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(&ks).unwrap()).unwrap();
-    assert_eq!(json["version"], 2, "a file with creation times is version 2");
+    assert_eq!(
+        json["version"], 2,
+        "a file with creation times is version 2"
+    );
     assert_eq!(listed(&ks).len(), 2);
     // A key imported from Tink has no known creation time.
     let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(&ks)], b"");
     let tink_path = dir.path().join("tink.json");
     fs::write(&tink_path, tink).unwrap();
     let imported = dir.path().join("imported.json");
-    run_ok(&["keyset", "import-tink", "--input", arg(&tink_path), "--output", arg(&imported)], b"");
+    run_ok(
+        &[
+            "keyset",
+            "import-tink",
+            "--input",
+            arg(&tink_path),
+            "--output",
+            arg(&imported),
+        ],
+        b"",
+    );
     assert!(created_in_file(&imported).iter().all(|(_, c)| c.is_none()));
     assert!(listed(&imported).len() == 2);
 }

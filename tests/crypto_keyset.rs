@@ -164,6 +164,33 @@ mod files {
     }
 
     #[test]
+    fn a_missing_member_is_named() {
+        let ok = key(7, "enabled", P, T);
+        for (bad, field) in [
+            (r#"{"format": "phonetoken-keyset"}"#.to_string(), "version"),
+            (
+                file(1, 7, &ok).replace("\"status\": \"enabled\", ", ""),
+                "status",
+            ),
+            (
+                file(1, 7, &ok).replace("\"primary_key_id\": 7, ", ""),
+                "primary_key_id",
+            ),
+        ] {
+            assert_eq!(
+                Keyset::from_json(&bad).unwrap_err(),
+                KeysetFileError::MissingField { field },
+                "{bad}"
+            );
+        }
+        let tink = r#"{"primaryKeyId": 1, "key": [{"status": "ENABLED", "keyId": 1, "outputPrefixType": "TINK"}]}"#;
+        assert_eq!(
+            Keyset::from_tink_json(tink).unwrap_err(),
+            KeysetFileError::MissingField { field: "keyData" }
+        );
+    }
+
+    #[test]
     fn json_rejections() {
         let ok = key(7, "enabled", P, T);
         let cases: Vec<(String, KeysetFileError)> = vec![
@@ -236,7 +263,6 @@ mod files {
             "{",
             "[]",
             "null",
-            r#"{"format": "phonetoken-keyset"}"#,
             &file(1, 7, &ok).replace("\"keys\"", "\"extra\": 1, \"keys\""),
             &file(1, 7, &ok).replace("7,", "-7,"),
         ] {

@@ -439,14 +439,20 @@ fn creation_times_survive_both_file_formats() {
     ks.set_created(0x0102_0304, Some(1_764_620_894)).unwrap();
     // Plain JSON: version 2 with the member; without any time, version 1 as before.
     let json = ks.to_json();
-    assert!(json.contains("\"version\": 2") && json.contains("\"created\": 1764620894"), "{}", *json);
+    assert!(
+        json.contains("\"version\": 2") && json.contains("\"created\": 1764620894"),
+        "{}",
+        *json
+    );
     let back = Keyset::from_json(&json).unwrap();
     assert!(back.keys().eq(ks.keys()));
     assert!(keyset().to_json().contains("\"version\": 1"));
     let v1 = json.replace("\"version\": 2", "\"version\": 1");
     assert_eq!(
         Keyset::from_json(&v1).unwrap_err(),
-        phonetoken::keyset_file::KeysetFileError::CreatedInVersion1 { key_id: 0x0102_0304 }
+        phonetoken::keyset_file::KeysetFileError::CreatedInVersion1 {
+            key_id: 0x0102_0304
+        }
     );
     let v3 = json.replace("\"version\": 2", "\"version\": 3");
     assert_eq!(
@@ -463,7 +469,13 @@ fn creation_times_survive_both_file_formats() {
     let cipher = Aes256Gcm::new_from_slice(&RAW_KEY).unwrap();
     let iv: [u8; 12] = ct[..12].try_into().unwrap();
     let plain = cipher
-        .decrypt(&iv.into(), Payload { msg: &ct[12..], aad: b"" })
+        .decrypt(
+            &iv.into(),
+            Payload {
+                msg: &ct[12..],
+                aad: b"",
+            },
+        )
         .unwrap();
     let mut field = vec![0xc0, 0x3e];
     let mut v = 1_764_620_894u64;
@@ -472,11 +484,13 @@ fn creation_times_survive_both_file_formats() {
         v >>= 7;
     }
     field.push(v as u8);
-    assert!(plain.windows(field.len()).any(|w| w == field), "field 1000 holds the time");
+    assert!(
+        plain.windows(field.len()).any(|w| w == field),
+        "field 1000 holds the time"
+    );
     // A hand-built key with the field reads back the time.
     let key = [tink_key(SIV, &siv_value(2), 1, 77, 1), field.clone()].concat();
     let keys = [key, tink_key(HMAC, &hmac_value(1, 3, 32), 1, !77, 3)];
     let ks = open(&inner(77, &keys)).unwrap();
     assert_eq!(ks.keys().next().unwrap().created, Some(1_764_620_894));
 }
-

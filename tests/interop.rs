@@ -77,6 +77,9 @@ fn interop_write() {
         TokenKey::from_bytes(&[7; 64]).unwrap(),
     )
     .expect("add");
+    // A creation time, which the encrypted keyset keeps in a field Tink does not define.
+    ks.set_created(ks.primary_key_id(), Some(1_764_620_894))
+        .expect("the primary's id");
     let purpose = ks.for_purpose(PURPOSE).expect("purpose");
 
     let mut cases = Vec::new();

@@ -149,10 +149,7 @@ pub(crate) fn open_master(args: &MasterKeyArgs) -> Result<Option<Box<dyn MasterK
 type Loaded = (Box<Keyset>, Option<Box<dyn MasterKey>>);
 
 /// Loads one keyset file, plaintext or encrypted; gives the master key that opened it.
-fn load_file(
-    source: &Source,
-    args: &KeysetFileArgs,
-) -> Result<Loaded, CliError> {
+fn load_file(source: &Source, args: &KeysetFileArgs) -> Result<Loaded, CliError> {
     // Checked even when the file turns out plaintext, so a bad URI is never passed over.
     let uri = MasterKeyUri::from_flag_or_env(args.master.master_key.as_deref())?;
     let text = read_secret(&source.path, "keyset file").map_err(|e| source.annotate(e))?;

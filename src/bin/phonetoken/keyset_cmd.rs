@@ -53,7 +53,11 @@ fn status_of(keyset: &Keyset, id: u32) -> Result<KeyStatus, KeysetError> {
 fn list(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load_checked(opts)?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{:<10}  {:<8}  {:<7}  created", "id", "status", "primary")?;
+    writeln!(
+        out,
+        "{:<10}  {:<8}  {:<7}  created",
+        "id", "status", "primary"
+    )?;
     for key in keyset.keys() {
         writeln!(
             out,
