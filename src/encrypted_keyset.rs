@@ -54,7 +54,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::encoding::Encoding;
 use crate::keys::{wiping_stack, KeyStatus, KeysetN};
 use crate::keys::{PSEUDONYM_KEY_LEN, TOKEN_KEY_LEN};
-use crate::keyset_file::{KeysetFileError, Placement, TINK_AES_SIV_TYPE_URL};
+use crate::keyset_file::{KeysetFileError, Placement, TinkKeysetRepr, TINK_AES_SIV_TYPE_URL};
 
 /// Tink's type URL for HMAC keys (the pseudonym keys).
 pub const TINK_HMAC_TYPE_URL: &str = "type.googleapis.com/google.crypto.tink.HmacKey";
@@ -219,7 +219,7 @@ impl TinkAeadKey {
     /// assert_eq!(err, EncryptedKeysetError::NoKeys);
     /// ```
     pub fn from_tink_json(json: &str) -> Result<TinkAeadKey, EncryptedKeysetError> {
-        let file: TinkCleartextRepr<'_> =
+        let file: TinkKeysetRepr<'_> =
             serde_json::from_str(json).map_err(|e| json_error("master key file", &e))?;
         let primary = file.primary_key_id.ok_or(EncryptedKeysetError::NoPrimary)?;
         let mut raw = Vec::with_capacity(file.key.len().min(64));
@@ -438,37 +438,6 @@ fn open_gcm(cipher: &GcmCipher, body: &[u8], associated_data: &[u8]) -> Option<Z
         }
     };
     opened.ok().map(|()| plain)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TinkCleartextRepr<'a> {
-    primary_key_id: Option<u32>,
-    #[serde(borrow, default)]
-    key: Vec<TinkKeyRepr<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TinkKeyRepr<'a> {
-    #[serde(borrow)]
-    key_data: TinkKeyDataRepr<'a>,
-    #[serde(borrow)]
-    status: &'a str,
-    key_id: u32,
-    #[serde(borrow)]
-    output_prefix_type: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TinkKeyDataRepr<'a> {
-    #[serde(borrow)]
-    type_url: &'a str,
-    #[serde(borrow)]
-    value: &'a str,
-    #[serde(borrow)]
-    key_material_type: &'a str,
 }
 
 #[derive(Deserialize)]

@@ -91,35 +91,37 @@ struct KeyRepr<'a> {
     token_key: &'a str,
 }
 
+/// A Tink cleartext JSON keyset, as read (also the master key files of
+/// [`encrypted_keyset`](crate::encrypted_keyset)).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TinkKeysetRepr<'a> {
-    primary_key_id: Option<u32>,
+pub(crate) struct TinkKeysetRepr<'a> {
+    pub(crate) primary_key_id: Option<u32>,
     #[serde(borrow, default)]
-    key: Vec<TinkKeyRepr<'a>>,
+    pub(crate) key: Vec<TinkKeyRepr<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TinkKeyRepr<'a> {
+pub(crate) struct TinkKeyRepr<'a> {
     #[serde(borrow)]
-    key_data: TinkKeyDataRepr<'a>,
+    pub(crate) key_data: TinkKeyDataRepr<'a>,
     #[serde(borrow)]
-    status: &'a str,
-    key_id: u32,
+    pub(crate) status: &'a str,
+    pub(crate) key_id: u32,
     #[serde(borrow)]
-    output_prefix_type: &'a str,
+    pub(crate) output_prefix_type: &'a str,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TinkKeyDataRepr<'a> {
+pub(crate) struct TinkKeyDataRepr<'a> {
     #[serde(borrow)]
-    type_url: &'a str,
+    pub(crate) type_url: &'a str,
     #[serde(borrow)]
-    value: &'a str,
+    pub(crate) value: &'a str,
     #[serde(borrow)]
-    key_material_type: &'a str,
+    pub(crate) key_material_type: &'a str,
 }
 
 /// Decodes the standard base64 `text` of a key into `out`, which must be filled exactly.
@@ -1076,6 +1078,11 @@ mod tests {
         for i in 1..8u8 {
             let (p, t) = key(i);
             ks.add_key(u32::MAX - u32::from(i), KeyStatus::Disabled, p, t)
+                .unwrap();
+        }
+        // The longest output: every key with the longest creation time too.
+        for i in 0..8u8 {
+            ks.set_created(u32::MAX - u32::from(i), Some(u64::MAX))
                 .unwrap();
         }
         let json = ks.to_json();

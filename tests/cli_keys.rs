@@ -68,6 +68,27 @@ fn secrets(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `keyset export-tink` of `ks`, then `keyset import-tink --input --output` of that: the
+/// imported keyset file's path.
+fn export_then_import(dir: &TempDir, ks: &Path) -> PathBuf {
+    let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(ks)], b"");
+    let tink_path = dir.path().join("tink.json");
+    fs::write(&tink_path, tink).unwrap();
+    let imported = dir.path().join("imported.json");
+    run_ok(
+        &[
+            "keyset",
+            "import-tink",
+            "--input",
+            arg(&tink_path),
+            "--output",
+            arg(&imported),
+        ],
+        b"",
+    );
+    imported
+}
+
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -80,6 +101,12 @@ fn chmod(path: &Path, mode: u32) {
 /// the file records, in RFC 3339 UTC (checked against `created_utc`).
 fn listed(path: &Path) -> Vec<(u64, String, bool)> {
     let (out, _) = run_ok(&["keyset", "list", "--keyset", arg(path)], b"");
+    for secret in secrets(path) {
+        assert!(
+            !out.contains(&secret[..16]),
+            "a key reached the listing: {out}"
+        );
+    }
     let created = created_in_file(path);
     let mut rows = out.lines();
     assert_eq!(
@@ -148,21 +175,7 @@ fn keygen_and_rotate_record_when_each_key_was_made() {
     );
     assert_eq!(listed(&ks).len(), 2);
     // A key imported from Tink has no known creation time.
-    let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(&ks)], b"");
-    let tink_path = dir.path().join("tink.json");
-    fs::write(&tink_path, tink).unwrap();
-    let imported = dir.path().join("imported.json");
-    run_ok(
-        &[
-            "keyset",
-            "import-tink",
-            "--input",
-            arg(&tink_path),
-            "--output",
-            arg(&imported),
-        ],
-        b"",
-    );
+    let imported = export_then_import(&dir, &ks);
     assert!(created_in_file(&imported).iter().all(|(_, c)| c.is_none()));
     assert!(listed(&imported).len() == 2);
 }
@@ -408,6 +421,36 @@ fn rekey_moves_tokens_to_the_primary_and_keeps_the_line_protocol() {
 }
 
 #[test]
+fn rekey_works_on_csv_columns_too() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir);
+    let before = load(&ks);
+    let number = phonetoken::parse("+442079460958", None).unwrap();
+    let old = before.tokenize(&number, b"").to_string();
+    run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
+    let after = load(&ks);
+    let csv = format!("id,token,note\n1,{old},keep\n2,garbage,x\n");
+    let (out, _) = run_ok(
+        &["rekey", "--keyset", arg(&ks), "--csv", "--column", "token"],
+        csv.as_bytes(),
+    );
+    let rows: Vec<Vec<String>> = out
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows[0], ["id", "token", "note", "phonetoken_error"]);
+    let token: Token = rows[1][1].parse().unwrap();
+    assert_eq!(token.key_id(), after.primary_key_id());
+    assert_eq!(after.detokenize(&token, b"").unwrap(), number);
+    assert_eq!((rows[1][2].as_str(), rows[1][3].as_str()), ("keep", ""));
+    let garbage = "garbage".parse::<Token>().unwrap_err();
+    assert_eq!(
+        (rows[2][1].as_str(), rows[2][3].as_str()),
+        ("", garbage.code())
+    );
+}
+
+#[test]
 fn all_keys_gives_the_pseudonym_under_every_enabled_key_primary_first() {
     let dir = TempDir::new().unwrap();
     let ks = keygen(&dir);
@@ -575,21 +618,7 @@ fn keygen_and_import_take_input_and_output_and_explain_a_directory() {
     );
 
     let ks = keygen(&dir);
-    let (tink, _) = run_ok(&["keyset", "export-tink", "--keyset", arg(&ks)], b"");
-    let tink_path = dir.path().join("tink.json");
-    fs::write(&tink_path, tink).unwrap();
-    let imported = dir.path().join("imported.json");
-    run_ok(
-        &[
-            "keyset",
-            "import-tink",
-            "--input",
-            arg(&tink_path),
-            "--output",
-            arg(&imported),
-        ],
-        b"",
-    );
+    let imported = export_then_import(&dir, &ks);
     assert_eq!(load(&imported).to_tink_json(), load(&ks).to_tink_json());
     assert_eq!(mode(&imported), 0o600);
 }

@@ -280,7 +280,7 @@ struct SoftHsm {
     module: PathBuf,
 }
 
-const USER_PIN: &str = "4321";
+const USER_PIN: &str = "s3cret-PIN-4321";
 
 impl SoftHsm {
     fn new() -> Option<SoftHsm> {
@@ -375,119 +375,52 @@ fn a_pkcs11_master_key_wraps_and_unwraps_keysets_and_never_leaves_the_token() {
         0,
     );
     assert!(is_encrypted(&ks));
-    let (tokens, _) = hsm.run(
-        &[
-            "tokenize",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &uri,
-            "--context",
-            "crm",
-        ],
+    // `phonetoken SUB… --keyset ks --master-key master EXTRA…`.
+    let with_keys = |sub: &[&str], master: &str, extra: &[&str], stdin: &[u8], code: i32| {
+        let mut args = sub.to_vec();
+        args.extend(["--keyset", arg(&ks), "--master-key", master]);
+        args.extend_from_slice(extra);
+        hsm.run(&args, stdin, code)
+    };
+    let crm = ["--context", "crm"];
+    let (tokens, _) = with_keys(
+        &["tokenize"],
+        &uri,
+        &crm,
         b"+14155552671\n+442079460958\n",
         0,
     );
-    hsm.run(
-        &[
-            "keyset",
-            "rotate",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &uri,
-        ],
-        b"",
-        0,
-    );
+    with_keys(&["keyset", "rotate"], &uri, &[], b"", 0);
     assert!(is_encrypted(&ks));
-    let (numbers, _) = hsm.run(
-        &[
-            "detokenize",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &uri,
-            "--context",
-            "crm",
-        ],
-        tokens.as_bytes(),
-        0,
-    );
+    let (numbers, _) = with_keys(&["detokenize"], &uri, &crm, tokens.as_bytes(), 0);
     assert_eq!(numbers, "+14155552671\n+442079460958\n");
-    let (listed, _) = hsm.run(
-        &["keyset", "list", "--keyset", arg(&ks), "--master-key", &uri],
-        b"",
-        0,
-    );
+    let (listed, _) = with_keys(&["keyset", "list"], &uri, &[], b"", 0);
     assert_eq!(listed.lines().count(), 3, "{listed}");
 
-    // Another key of the token does not open it; nor does a wrong PIN; a PIN in the URI is refused.
+    // Another key of the token does not open it; nor does a wrong PIN; a PIN in the URI is
+    // refused, and so is a key that is not there.
     hsm.run(
         &["master-key", "new", "--master-key", &hsm.uri("other")],
         b"",
         0,
     );
-    let (_, stderr) = hsm.run(
-        &[
-            "keyset",
-            "list",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &hsm.uri("other"),
-        ],
-        b"",
-        2,
-    );
-    assert!(stderr.contains("does not open"), "{stderr}");
     let wrong = hsm.dir.path().join("wrong-pin");
     fs::write(&wrong, "0000\n").unwrap();
-    let wrong_uri = uri.replace(arg(&hsm.dir.path().join("pin")), arg(&wrong));
-    let (_, stderr) = hsm.run(
-        &[
-            "keyset",
-            "list",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &wrong_uri,
-        ],
-        b"",
-        2,
-    );
-    assert!(stderr.contains("refused the PIN"), "{stderr}");
-    let with_pin =
+    let wrong_pin = uri.replace(arg(&hsm.dir.path().join("pin")), arg(&wrong));
+    let pin_in_uri =
         format!("pkcs11:token=phonetoken-test;object=keyset-master?pin-value={USER_PIN}");
-    let (_, stderr) = hsm.run(
-        &[
-            "keyset",
-            "list",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &with_pin,
-        ],
-        b"",
-        2,
-    );
-    assert!(
-        stderr.contains("pin-source") && !stderr.contains(USER_PIN),
-        "{stderr}"
-    );
-    let (_, stderr) = hsm.run(
-        &[
-            "keyset",
-            "list",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &hsm.uri("missing"),
-        ],
-        b"",
-        2,
-    );
-    assert!(stderr.contains("no AES key matches"), "{stderr}");
+    for (master, says) in [
+        (hsm.uri("other"), "does not open"),
+        (wrong_pin, "refused the PIN"),
+        (pin_in_uri, "pin-source"),
+        (hsm.uri("missing"), "no AES key matches"),
+    ] {
+        let (_, stderr) = with_keys(&["keyset", "list"], &master, &[], b"", 2);
+        assert!(
+            stderr.contains(says) && !stderr.contains(USER_PIN),
+            "{says}: {stderr}"
+        );
+    }
 
     // The key is sensitive and never extractable: the token will not give its value.
     use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};

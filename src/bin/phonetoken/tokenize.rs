@@ -41,7 +41,11 @@ pub(crate) fn tokenize_line(
     out: &mut Vec<u8>,
 ) -> Result<(), &'static str> {
     let number = phonetoken::parse(text, region).map_err(|e| e.code())?;
-    let token = keyset.tokenize(&number, context);
+    push_token(&keyset.tokenize(&number, context), out)
+}
+
+/// Appends `token` as base64url text.
+fn push_token(token: &phonetoken::Token, out: &mut Vec<u8>) -> Result<(), &'static str> {
     let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
     let encoded = token
         .encode_into(Encoding::Base64Url, &mut buf)
@@ -71,11 +75,5 @@ pub(crate) fn rekey_line(
     out: &mut Vec<u8>,
 ) -> Result<(), &'static str> {
     let token: phonetoken::Token = text.parse().map_err(|e: phonetoken::TokenError| e.code())?;
-    let token = keyset.rekey(&token, context).map_err(|e| e.code())?;
-    let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
-    let encoded = token
-        .encode_into(Encoding::Base64Url, &mut buf)
-        .map_err(|_| "buffer-too-small")?;
-    out.extend_from_slice(encoded.as_bytes());
-    Ok(())
+    push_token(&keyset.rekey(&token, context).map_err(|e| e.code())?, out)
 }
