@@ -20,7 +20,7 @@
 //! own tools do). That keyset holds two Tink keys for each phonetoken key:
 //!
 //! - the token key: an `AesSivKey` (version 0, the 64-byte key) with the phonetoken key's id
-//!   and the `TINK` output prefix, exactly as [`Keyset::to_tink_json`] exports it;
+//!   and the `TINK` output prefix, exactly as [`Keyset::to_tink_json`](crate::KeysetN::to_tink_json) exports it;
 //! - the pseudonym key: an `HmacKey` (version 0, `SHA256`, tag size 32, the 32-byte key)
 //!   with the `RAW` output prefix, whose id is the bitwise complement of the token key's id
 //!   (`!id`). Tink's MAC of an E.164 string under it is the phonetoken pseudonym.

@@ -565,7 +565,7 @@ impl<const MORE: usize> KeysetN<MORE> {
 
     /// A keyset with one fresh random key and a random id, from `rng`.
     ///
-    /// With feature `std`, [`generate_os`](Self::generate_os) needs no generator at all.
+    /// With feature `std`, `generate_os` needs no generator at all.
     /// Otherwise `rng` must implement **`rand_core` 0.10**'s `CryptoRng`. `rand` 0.10's
     /// generators do (`rand::rng()`, `rand::rngs::StdRng`); `rand` 0.9's (and other crates
     /// built on `rand_core` 0.9 or older) implement an older, different trait, and the

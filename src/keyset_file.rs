@@ -27,24 +27,24 @@
 //!   the Unix epoch (UTC) when the key was made; `pseudonym_key` the HMAC-SHA256 key,
 //!   `token_key` the AES-256-SIV key, each in RFC 4648 §4 base64 with `=` padding and no JSON
 //!   escapes.
-//! - No other fields are allowed; at most [`Keyset::CAPACITY`] keys.
+//! - No other fields are allowed; at most [`Keyset::CAPACITY`](crate::KeysetN::CAPACITY) keys.
 //!
-//! The file holds secrets in clear: store it with owner-only permissions. [`Keyset::to_json`]
+//! The file holds secrets in clear: store it with owner-only permissions. [`Keyset::to_json`](crate::KeysetN::to_json)
 //! returns the text in a [`Zeroizing`] string, wiped when dropped.
 //!
 //! # Tink cleartext keyset JSON
 //!
-//! [`Keyset::to_tink_json`] writes the token keys as a Tink keyset (`AesSivKey`, output prefix
+//! [`Keyset::to_tink_json`](crate::KeysetN::to_tink_json) writes the token keys as a Tink keyset (`AesSivKey`, output prefix
 //! `TINK`), which Tink loads with its cleartext keyset handle and uses as a
 //! `DeterministicAead`: it opens phonetoken's tokens and makes tokens phonetoken opens. Each
 //! key's `value` is the base64 of the serialized `AesSivKey` protobuf: field 1 `version` = 0
 //! (omitted, as proto3 does) and field 2 `key_value` = the 64-byte key, i.e. the bytes
 //! `0x12 0x40 <key>`.
 //!
-//! Tink keysets have no pseudonym keys. [`Keyset::from_tink_json`] therefore gives every
+//! Tink keysets have no pseudonym keys. [`Keyset::from_tink_json`](crate::KeysetN::from_tink_json) therefore gives every
 //! imported key a *fresh random* pseudonym key (from the OS; or from your generator with
-//! [`Keyset::from_tink_json_with_rng`]): tokens keep working, pseudonyms start anew. Save the
-//! result with [`Keyset::to_json`] to keep those pseudonym keys.
+//! [`Keyset::from_tink_json_with_rng`](crate::KeysetN::from_tink_json_with_rng)): tokens keep working, pseudonyms start anew. Save the
+//! result with [`Keyset::to_json`](crate::KeysetN::to_json) to keep those pseudonym keys.
 
 use core::fmt;
 use std::string::String;
