@@ -1089,7 +1089,7 @@ impl<'s, T> Iterator for FilledIter<'s, T> {
 
 impl<T> ExactSizeIterator for FilledIter<'_, T> {}
 
-impl<'a, 's, T> IntoIterator for &'a Filled<'s, T> {
+impl<'s, T> IntoIterator for &Filled<'s, T> {
     type Item = &'s T;
     type IntoIter = FilledIter<'s, T>;
 
@@ -1101,7 +1101,7 @@ impl<'a, 's, T> IntoIterator for &'a Filled<'s, T> {
 /// A slice that `voprf-ng` can take by reference (its batch API wants `&II: IntoIterator`).
 struct Seq<'s, T>(&'s [T]);
 
-impl<'a, 's, T> IntoIterator for &'a Seq<'s, T> {
+impl<'s, T> IntoIterator for &Seq<'s, T> {
     type Item = &'s T;
     type IntoIter = core::slice::Iter<'s, T>;
 
@@ -1598,7 +1598,7 @@ impl Server {
                 let scalar = <Suite as Group>::deserialize_scalar(&sk);
                 sk.zeroize();
                 let mut scalar = scalar.map_err(|_| OprfError::Aborted)?;
-                let point = <Suite as Group>::base_elem() * &scalar;
+                let point = <Suite as Group>::base_elem() * scalar;
                 scalar.zeroize();
                 point
             }
