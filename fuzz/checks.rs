@@ -682,3 +682,232 @@ pub fn encrypted_keyset_seeds() -> Vec<(String, Vec<u8>)> {
     seeds.push(("inner-flipped".to_string(), [&[1u8][..], &flipped].concat()));
     seeds
 }
+
+// ---------------------------------------------------------------------------------------------
+// Oblivious pseudonyms (feature `oprf`): the decoders of requests, responses and public keys.
+
+#[cfg(all(feature = "std", feature = "oprf"))]
+use phonetoken::oprf::{
+    max_request_len, max_response_len, Blinded, Client, Mode, ObliviousPseudonym, OprfError,
+    PublicKey, Request, Response, Server, MAX_BATCH,
+};
+
+/// The key id of the fixed OPRF servers.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub const OPRF_KEY_ID: u32 = 7;
+
+/// The fixed server of `mode` (a test key).
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_server(mode: Mode) -> Server {
+    Server::derive(mode, OPRF_KEY_ID, &[0x5a; 32], b"fuzz").expect("a 32-byte seed derives")
+}
+
+/// The numbers of the fixed blinded batches.
+#[cfg(all(feature = "std", feature = "oprf"))]
+const OPRF_NUMBERS: [&str; 4] = [
+    "+14155552671",
+    "+442079460958",
+    "+61491570156",
+    "+33123456789",
+];
+
+/// A blinded batch of `count` (1 to 4) fixed numbers for the fixed server of `mode`, blinded
+/// with a deterministic generator, and the request bytes.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_batch<'a>(
+    mode: Mode,
+    numbers: &'a [PhoneNumber],
+    info: &'static [u8],
+) -> (Blinded<'a, 4>, Vec<u8>) {
+    let client = Client::new(&oprf_server(mode).public_key())
+        .with_info(info)
+        .expect("short info");
+    let mut request = vec![0u8; max_request_len(mode, numbers.len(), info.len())];
+    let (blinded, bytes) = client
+        .blind::<_, _, 4>(numbers, &mut CountingRng(0), &mut request)
+        .expect("1 to 4 numbers");
+    let bytes = bytes.to_vec();
+    (blinded, bytes)
+}
+
+#[cfg(all(feature = "std", feature = "oprf"))]
+fn oprf_numbers(count: usize) -> Vec<PhoneNumber> {
+    OPRF_NUMBERS[..count.clamp(1, 4)]
+        .iter()
+        .map(|n| n.parse().expect("valid"))
+        .collect()
+}
+
+/// The genuine response of the fixed server to `request`.
+#[cfg(all(feature = "std", feature = "oprf"))]
+fn oprf_respond(mode: Mode, request: &[u8]) -> Vec<u8> {
+    let request = Request::decode(request).expect("own request decodes");
+    let mut out = vec![0u8; max_response_len(mode, MAX_BATCH)];
+    let response = oprf_server(mode)
+        .evaluate(&request, &mut CountingRng(100), &mut out)
+        .expect("own request evaluates");
+    response.to_vec()
+}
+
+/// `Request::decode`: a request it accepts has the length its header says, and the fixed
+/// server of its mode evaluates it into a response that decodes with the same count (or
+/// refuses it for its key id alone).
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_request_case(data: &[u8]) -> Outcome {
+    let Ok(request) = Request::decode(data) else {
+        return Outcome::Rejected;
+    };
+    assert_eq!(
+        data.len(),
+        max_request_len(request.mode(), request.len(), request.info().len())
+    );
+    assert!((1..=MAX_BATCH).contains(&request.len()));
+    let mut out = vec![0u8; max_response_len(request.mode(), MAX_BATCH)];
+    match oprf_server(request.mode()).evaluate(&request, &mut CountingRng(0), &mut out) {
+        Ok(response) => {
+            let response = Response::decode(response).expect("the server's response decodes");
+            assert_eq!(
+                (response.len(), response.key_id(), response.mode()),
+                (request.len(), request.key_id(), request.mode())
+            );
+        }
+        Err(OprfError::WrongKeyId { expected, found }) => {
+            assert_eq!(expected, OPRF_KEY_ID);
+            assert_eq!(found, request.key_id());
+            assert_ne!(found, OPRF_KEY_ID);
+        }
+        Err(e) => panic!("a decoded request was refused: {e:?}"),
+    }
+    Outcome::Accepted
+}
+
+/// `Response::decode` and `finalize`: the response goes to the fixed batch of its mode and
+/// count (byte 1 and byte 6, VOPRF and 2 when they are not one); with a proof only the genuine
+/// response finalizes, and whatever finalizes gives the direct evaluation when its elements
+/// are the genuine ones.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_response_case(data: &[u8]) -> Outcome {
+    let decoded = Response::decode(data);
+    let mode = data
+        .get(1)
+        .and_then(|&m| Mode::from_byte(m))
+        .unwrap_or(Mode::Voprf);
+    let count = data.get(6).map_or(2, |&c| usize::from(c));
+    let numbers = oprf_numbers(if (1..=4).contains(&count) { count } else { 2 });
+    let (blinded, request) = oprf_batch(mode, &numbers, b"");
+    let genuine = oprf_respond(mode, &request);
+    let mut out = [ObliviousPseudonym::default(); 4];
+    let result = blinded.finalize(data, &mut out);
+    if let Err(e) = decoded {
+        assert_eq!(result, Err(e), "finalize reports the decoder's error");
+    }
+    match result {
+        Ok(()) => {
+            let same_elements = data[..data.len().min(7 + 32 * numbers.len())]
+                == genuine[..genuine.len().min(7 + 32 * numbers.len())];
+            if mode != Mode::Oprf {
+                assert_eq!(data, &genuine[..], "only the genuine response verifies");
+            }
+            if same_elements {
+                let server = oprf_server(mode);
+                for (n, p) in numbers.iter().zip(&out) {
+                    assert_eq!(*p, server.evaluate_number(n).expect("evaluates"));
+                }
+            }
+            Outcome::Accepted
+        }
+        Err(_) => {
+            assert!(out.iter().all(|p| *p == ObliviousPseudonym::default()));
+            Outcome::Rejected
+        }
+    }
+}
+
+/// `PublicKey::from_bytes`: a key it accepts encodes back to the same bytes, and its hex text
+/// decodes to it.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_public_key_case(data: &[u8]) -> Outcome {
+    let Ok(key) = PublicKey::from_bytes(data) else {
+        return Outcome::Rejected;
+    };
+    assert_eq!(&key.to_bytes()[..], data);
+    assert_eq!(
+        PublicKey::decode(phonetoken::Encoding::Hex, &key.to_string()),
+        Ok(key)
+    );
+    Outcome::Accepted
+}
+
+/// Seeds for `oprf_request`: genuine requests in every mode and size, and broken ones.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_request_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    for mode in [Mode::Oprf, Mode::Voprf, Mode::Poprf] {
+        for count in [1, 4] {
+            let info: &'static [u8] = if mode == Mode::Poprf { b"epoch-1" } else { b"" };
+            let (_, request) = oprf_batch(mode, &oprf_numbers(count), info);
+            let name = format!("m{}-n{count}", mode.to_byte());
+            let mut identity = request.clone();
+            let last = identity.len() - 32;
+            identity[last..].fill(0);
+            let mut top_bit = request.clone();
+            *top_bit.last_mut().expect("element") |= 0x80;
+            let mut other_id = request.clone();
+            other_id[5] ^= 1;
+            seeds.push((format!("{name}-identity"), identity));
+            seeds.push((format!("{name}-top-bit"), top_bit));
+            seeds.push((format!("{name}-other-key-id"), other_id));
+            seeds.push((
+                format!("{name}-short"),
+                request[..request.len() - 1].to_vec(),
+            ));
+            seeds.push((name, request));
+        }
+    }
+    seeds.push(("count-0".into(), vec![1, 1, 0, 0, 0, 7, 0]));
+    seeds.push(("count-65".into(), vec![1, 1, 0, 0, 0, 7, 65]));
+    seeds.push(("version-2".into(), vec![2, 1, 0, 0, 0, 7, 1]));
+    seeds
+}
+
+/// Seeds for `oprf_response`: the genuine responses to the fixed batches, and near misses.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_response_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    for mode in [Mode::Oprf, Mode::Voprf, Mode::Poprf] {
+        for count in [1, 2, 4] {
+            let (_, request) = oprf_batch(mode, &oprf_numbers(count), b"");
+            let response = oprf_respond(mode, &request);
+            let name = format!("m{}-n{count}", mode.to_byte());
+            let mut flipped = response.clone();
+            *flipped.last_mut().expect("bytes") ^= 0x01;
+            let mut other_id = response.clone();
+            other_id[2] ^= 0x80;
+            seeds.push((format!("{name}-last-bit"), flipped));
+            seeds.push((format!("{name}-other-key-id"), other_id));
+            seeds.push((name, response));
+        }
+    }
+    seeds
+}
+
+/// Seeds for `oprf_public_key`: the fixed servers' keys, and broken ones.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_public_key_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    for mode in [Mode::Oprf, Mode::Voprf, Mode::Poprf] {
+        let key = oprf_server(mode).public_key().to_bytes().to_vec();
+        let name = format!("m{}", mode.to_byte());
+        let mut identity = key.clone();
+        identity[6..].fill(0);
+        let mut top_bit = key.clone();
+        top_bit[37] |= 0x80;
+        let mut mode_3 = key.clone();
+        mode_3[1] = 3;
+        seeds.push((format!("{name}-identity"), identity));
+        seeds.push((format!("{name}-top-bit"), top_bit));
+        seeds.push((format!("{name}-mode-3"), mode_3));
+        seeds.push((name, key));
+    }
+    seeds
+}

@@ -697,7 +697,7 @@ impl<const MORE: usize> KeysetN<MORE> {
         core::iter::once(&self.primary).chain(self.others.iter().flatten())
     }
 
-    fn entry(&self, key_id: u32) -> Option<&Entry> {
+    pub(crate) fn entry(&self, key_id: u32) -> Option<&Entry> {
         self.entries().find(|e| e.id == key_id)
     }
 

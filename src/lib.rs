@@ -78,6 +78,9 @@ pub mod keys;
 pub mod keyset_file;
 pub mod metadata;
 mod number;
+#[cfg(feature = "oprf")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oprf")))]
+pub mod oprf;
 mod parse;
 pub mod pseudonym;
 mod siv;

@@ -153,3 +153,40 @@ fn encrypted_keyset_seeds_are_current() {
         checks::encrypted_keyset_case,
     );
 }
+
+#[cfg(all(feature = "std", feature = "oprf"))]
+#[test]
+fn oprf_regressions() {
+    assert_both_branches(
+        "oprf_request",
+        &replay("oprf_request", checks::oprf_request_case),
+    );
+    assert_both_branches(
+        "oprf_response",
+        &replay("oprf_response", checks::oprf_response_case),
+    );
+    assert_both_branches(
+        "oprf_public_key",
+        &replay("oprf_public_key", checks::oprf_public_key_case),
+    );
+}
+
+#[cfg(all(feature = "std", feature = "oprf"))]
+#[test]
+fn oprf_seeds_are_current() {
+    seeds_are_current(
+        "oprf_request",
+        checks::oprf_request_seeds(),
+        checks::oprf_request_case,
+    );
+    seeds_are_current(
+        "oprf_response",
+        checks::oprf_response_seeds(),
+        checks::oprf_response_case,
+    );
+    seeds_are_current(
+        "oprf_public_key",
+        checks::oprf_public_key_seeds(),
+        checks::oprf_public_key_case,
+    );
+}
