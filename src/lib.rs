@@ -80,6 +80,9 @@ pub mod metadata;
 mod number;
 mod parse;
 pub mod pseudonym;
+#[cfg(feature = "seal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "seal")))]
+pub mod seal;
 mod siv;
 pub mod token;
 
