@@ -75,6 +75,15 @@ fn encrypted_keyset_regressions() {
     );
 }
 
+#[cfg(all(feature = "std", feature = "seal"))]
+#[test]
+fn open_sealed_regressions() {
+    assert_both_branches(
+        "open_sealed",
+        &replay("open_sealed", checks::open_sealed_case),
+    );
+}
+
 #[test]
 fn roundtrip_regressions() {
     assert_both_branches("roundtrip", &replay("roundtrip", checks::roundtrip_case));
@@ -151,5 +160,15 @@ fn encrypted_keyset_seeds_are_current() {
         "encrypted_keyset",
         checks::encrypted_keyset_seeds(),
         checks::encrypted_keyset_case,
+    );
+}
+
+#[cfg(all(feature = "std", feature = "seal"))]
+#[test]
+fn open_sealed_seeds_are_current() {
+    seeds_are_current(
+        "open_sealed",
+        checks::open_sealed_seeds(),
+        checks::open_sealed_case,
     );
 }
