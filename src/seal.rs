@@ -236,7 +236,6 @@ pub const MAX_ENVELOPE_LEN: usize = Suite::XWING_SHA256_CHACHA20POLY1305.envelop
 /// The public part of an envelope: its suite and the key id it was sealed to.
 ///
 /// ```
-/// # let keyset = phonetoken::Keyset::new(7, phonetoken::PseudonymKey::from_bytes(&[1; 32])?, phonetoken::TokenKey::from_bytes(&[2; 64])?);
 /// # let mut envelope = [0u8; 80];
 /// # envelope[..11].copy_from_slice(&[1, 0, 0x20, 0, 1, 0, 3, 0, 0, 0, 7]);
 /// let header = phonetoken::seal::read_header(&envelope)?;
@@ -326,6 +325,8 @@ pub fn read_header(envelope: &[u8]) -> Result<EnvelopeHeader, OpenError> {
 }
 
 /// A parsed public key of one suite.
+// Inline on purpose: the device has no allocator to box the X-Wing key.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq)]
 enum PublicKey {
     X25519(<X25519Kem as Kem>::PublicKey),
@@ -334,6 +335,7 @@ enum PublicKey {
 }
 
 /// A private key of one suite (the `hpke` types wipe themselves on drop).
+#[allow(clippy::large_enum_variant)] // as for `PublicKey`
 #[derive(Clone)]
 enum PrivateKey {
     X25519(<X25519Kem as Kem>::PrivateKey),
