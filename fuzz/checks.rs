@@ -911,3 +911,95 @@ pub fn oprf_public_key_seeds() -> Vec<(String, Vec<u8>)> {
     }
     seeds
 }
+
+/// Splits sealed-number fuzz input into a mode byte, a context and an envelope. With bit 0 of
+/// the mode set, the envelope is given a valid header (suite from bit 1, key id from bits 2–3)
+/// and its suite's length, so that the input reaches the cryptography.
+#[cfg(all(feature = "std", feature = "seal"))]
+fn envelope_input(data: &[u8]) -> Option<(&[u8], Vec<u8>)> {
+    use phonetoken::seal::{Suite, HEADER_LEN};
+    let (&mode, rest) = data.split_first()?;
+    let (context, body) = take_prefixed(rest, 64);
+    let mut envelope = body.to_vec();
+    if mode & 1 == 1 {
+        let suite = Suite::ALL[usize::from(mode >> 1 & 1) % Suite::ALL.len()];
+        let id = [PRIMARY_ID, OTHER_ID, DISABLED_ID, 0x1234_5678][usize::from(mode >> 2 & 3)];
+        let (kem, kdf, aead) = suite.ids();
+        let header = [
+            &[1u8][..],
+            &kem.to_be_bytes(),
+            &kdf.to_be_bytes(),
+            &aead.to_be_bytes(),
+            &id.to_be_bytes(),
+        ]
+        .concat();
+        envelope.resize(suite.envelope_len().max(HEADER_LEN), 0);
+        envelope[..HEADER_LEN].copy_from_slice(&header);
+    }
+    Some((context, envelope))
+}
+
+/// `open_sealed` on arbitrary envelopes against [`fixed_keyset`]: never a panic; the public
+/// checks name the right error; a success is a canonical number under an enabled key, and the
+/// keyset and the key's own `SealKey` agree.
+#[cfg(all(feature = "std", feature = "seal"))]
+pub fn open_sealed_case(data: &[u8]) -> Outcome {
+    use phonetoken::seal::{read_header, OpenError};
+    let Some((context, envelope)) = envelope_input(data) else {
+        return Outcome::Rejected;
+    };
+    let keyset = fixed_keyset();
+    let result = keyset.open_sealed(&envelope, context);
+    let header = read_header(&envelope);
+    match header {
+        Err(e) => assert_eq!(result, Err(e), "the keyset must report the header's error"),
+        Ok(h) => {
+            let by_key = keyset
+                .seal_key(h.suite, h.key_id)
+                .and_then(|k| k.open(&envelope, context));
+            assert_eq!(result, by_key, "open_sealed and SealKey::open disagree");
+            match h.key_id {
+                PRIMARY_ID | OTHER_ID => {}
+                DISABLED_ID => assert_eq!(result, Err(OpenError::KeyDisabled { key_id: h.key_id })),
+                key_id => assert_eq!(result, Err(OpenError::UnknownKeyId { key_id })),
+            }
+        }
+    }
+    match result {
+        Ok(number) => {
+            assert_eq!(number.as_str().parse::<PhoneNumber>(), Ok(number));
+            Outcome::Accepted
+        }
+        Err(_) => Outcome::Rejected,
+    }
+}
+
+/// Seeds for the `open_sealed` target: genuine envelopes of every suite and key of
+/// [`fixed_keyset`] (from a counting generator), and some spoilt ones.
+#[cfg(all(feature = "std", feature = "seal"))]
+pub fn open_sealed_seeds() -> Vec<(String, Vec<u8>)> {
+    use phonetoken::seal::{SealKey, Suite, MAX_ENVELOPE_LEN};
+    let mut seeds = Vec::new();
+    let number: PhoneNumber = "+442079460958".parse().expect("canonical");
+    for (s, &suite) in Suite::ALL.iter().enumerate() {
+        for (k, id) in [PRIMARY_ID, OTHER_ID, DISABLED_ID].into_iter().enumerate() {
+            let token_key = TokenKey::from_bytes(&test_token_key(id)).expect("64 bytes");
+            let key = SealKey::derive(suite, id, &token_key);
+            let mut buf = [0u8; MAX_ENVELOPE_LEN];
+            let envelope = key
+                .public_key()
+                .seal(&number, b"ctx", &mut CountingRng(k as u8), &mut buf)
+                .expect("buffer fits");
+            let input = [&[0u8, 3][..], b"ctx", envelope].concat();
+            seeds.push((format!("s{s}-k{k}"), input.clone()));
+            let mut flipped = input;
+            if let Some(last) = flipped.last_mut() {
+                *last ^= 0x40;
+            }
+            seeds.push((format!("s{s}-k{k}-flipped"), flipped));
+        }
+    }
+    seeds.push(("short".to_string(), vec![0, 0, 1, 0, 0x20]));
+    seeds.push(("repaired".to_string(), vec![1, 0, 0xaa, 0xbb]));
+    seeds
+}

@@ -697,6 +697,11 @@ impl<const MORE: usize> KeysetN<MORE> {
         core::iter::once(&self.primary).chain(self.others.iter().flatten())
     }
 
+    /// The primary key's entry.
+    pub(crate) fn primary_entry(&self) -> &Entry {
+        &self.primary
+    }
+
     pub(crate) fn entry(&self, key_id: u32) -> Option<&Entry> {
         self.entries().find(|e| e.id == key_id)
     }

@@ -83,6 +83,9 @@ mod number;
 pub mod oprf;
 mod parse;
 pub mod pseudonym;
+#[cfg(feature = "seal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "seal")))]
+pub mod seal;
 mod siv;
 pub mod token;
 

@@ -1,5 +1,5 @@
-//! Pseudonymize, tokenize and detokenize, one by one or in batches, allocate nothing: counted
-//! with a global allocator.
+//! Pseudonymize, tokenize and detokenize, one by one or in batches, and (feature `seal`) seal
+//! and open numbers, allocate nothing: counted with a global allocator.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -98,4 +98,59 @@ fn lookup_path_allocates_nothing() {
     });
     assert_eq!(allocations, 0);
     assert_eq!(oks.map(Result::unwrap), [30, 30, 30]);
+
+    #[cfg(feature = "seal")]
+    seal_and_open(&n, &ks);
+}
+
+/// The device's seal and the server's open (in this one test: the counter is global).
+#[cfg(feature = "seal")]
+fn seal_and_open(n: &PhoneNumber, ks: &Keyset) {
+    use phonetoken::seal::{SealPublicKey, Suite, MAX_ENVELOPE_LEN};
+    struct Rng(u8);
+    impl rand_core::TryRng for Rng {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(0)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(0)
+        }
+        fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
+            d.iter_mut().for_each(|b| {
+                self.0 = self.0.wrapping_mul(5).wrapping_add(1);
+                *b = self.0
+            });
+            Ok(())
+        }
+    }
+    impl rand_core::TryCryptoRng for Rng {}
+
+    for &suite in Suite::ALL {
+        let mut pk = vec![0u8; suite.public_key_len()];
+        ks.seal_public_key(suite).write_bytes(&mut pk).unwrap();
+        let key = ks.seal_key(suite, 7).unwrap();
+        let ((device_ok, opened, via_keyset, forged), allocations) = count(|| {
+            // The device path: the key from its pinned bytes, the envelope into a buffer.
+            let public = SealPublicKey::new(suite, 7, &pk);
+            let mut buf = [0u8; MAX_ENVELOPE_LEN];
+            let device_ok = public.is_ok();
+            let envelope = match &public {
+                Ok(p) => p.seal(n, b"ctx", &mut Rng(3), &mut buf).unwrap_or(&[]),
+                Err(_) => &[],
+            };
+            let opened = key.open(envelope, b"ctx");
+            let via_keyset = ks.open_sealed(envelope, b"ctx");
+            let mut forged = [0u8; MAX_ENVELOPE_LEN];
+            forged[..envelope.len()].copy_from_slice(envelope);
+            forged[envelope.len() - 1] ^= 1;
+            let forged = key.open(&forged[..envelope.len()], b"ctx");
+            (device_ok, opened, via_keyset, forged)
+        });
+        assert_eq!(allocations, 0, "{suite}");
+        assert!(device_ok);
+        assert_eq!(opened, Ok(*n));
+        assert_eq!(via_keyset, Ok(*n));
+        assert_eq!(forged, Err(phonetoken::seal::OpenError::Authentication));
+    }
 }

@@ -75,6 +75,15 @@ fn encrypted_keyset_regressions() {
     );
 }
 
+#[cfg(all(feature = "std", feature = "seal"))]
+#[test]
+fn open_sealed_regressions() {
+    assert_both_branches(
+        "open_sealed",
+        &replay("open_sealed", checks::open_sealed_case),
+    );
+}
+
 #[test]
 fn roundtrip_regressions() {
     assert_both_branches("roundtrip", &replay("roundtrip", checks::roundtrip_case));
@@ -188,5 +197,15 @@ fn oprf_seeds_are_current() {
         "oprf_public_key",
         checks::oprf_public_key_seeds(),
         checks::oprf_public_key_case,
+    );
+}
+
+#[cfg(all(feature = "std", feature = "seal"))]
+#[test]
+fn open_sealed_seeds_are_current() {
+    seeds_are_current(
+        "open_sealed",
+        checks::open_sealed_seeds(),
+        checks::open_sealed_case,
     );
 }
