@@ -64,8 +64,10 @@ pub fn e164_fixpoint_case(data: &[u8]) {
 
 #[cfg(feature = "std")]
 use phonetoken::keyset_file::KeysetFileError;
+#[cfg(feature = "std")]
+use phonetoken::KeysetN;
 use phonetoken::{
-    Encoding, KeyStatus, Keyset, KeysetN, PseudonymKey, Pseudonymizer, Token, TokenError, TokenKey,
+    Encoding, KeyStatus, Keyset, PseudonymKey, Pseudonymizer, Token, TokenError, TokenKey,
     Tokenizer,
 };
 

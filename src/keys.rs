@@ -697,7 +697,8 @@ impl<const MORE: usize> KeysetN<MORE> {
         core::iter::once(&self.primary).chain(self.others.iter().flatten())
     }
 
-    /// The primary key's entry.
+    /// The primary key's entry (for sealing to the primary).
+    #[cfg(feature = "seal")]
     pub(crate) fn primary_entry(&self) -> &Entry {
         &self.primary
     }

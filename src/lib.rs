@@ -36,7 +36,13 @@
 //! * [`token`]: [`Tokenizer`] and [`Token`]; every cryptographic failure is one opaque
 //!   [`TokenError::Authentication`].
 //! * [`keys`]: [`Keyset`] with key ids, rotation, re-keying and per-purpose keys (HKDF);
-//!   `keyset_file` (feature `std`) reads and writes keyset files, and Tink keysets.
+//!   `keyset_file` (feature `std`) reads and writes keyset files, and Tink keysets;
+//!   `encrypted_keyset` (feature `std`) seals them under a master key (a PKCS#11 token, a
+//!   KMS, a file) in Tink's encrypted-keyset format.
+//! * `oprf` (feature `oprf`): oblivious pseudonyms (RFC 9497), so a device gets a number's
+//!   pseudonym from the server without holding the key or showing the number.
+//! * `seal` (feature `seal`): numbers sealed to the server's public key (HPKE, RFC 9180), so
+//!   only the key holder can read them.
 //! * [`batch`]: many inputs per call into caller-provided slices.
 //! * [`encoding`]: base64url, base64 and hex into caller buffers.
 //!
@@ -45,8 +51,8 @@
 //! Every input is treated as hostile: no function panics on any input, and the work is
 //! bounded (text past 250 characters is refused before parsing, as libphonenumber does; the
 //! metadata's patterns run on a matcher whose work is bounded by the pattern). The crate has
-//! no `unsafe` code, and the lookup path (parse, pseudonymize, tokenize, detokenize) never
-//! allocates. SECURITY.md in the repository is the threat model; docs/FORMAT.md gives the
+//! no `unsafe` code, and the lookup path (parse, pseudonymize, tokenize, detokenize, the
+//! OPRF client, sealing) never allocates. SECURITY.md in the repository is the threat model; docs/FORMAT.md gives the
 //! byte formats with a worked example.
 //!
 //! # Features
@@ -56,6 +62,9 @@
 //! * **`alloc`**: `String` conveniences (`Encoding::encode_string`, …).
 //! * **`std`**: keyset files (`keyset_file`) and keys from the operating system's random
 //!   generator (`Keyset::generate_os`). Without it, bring a `rand_core::CryptoRng`.
+//! * **`oprf`**: oblivious pseudonyms; the client side needs no allocator.
+//! * **`seal`**: sealed numbers; the device side needs no allocator. **`seal-xwing`** adds
+//!   the post-quantum X-Wing suite.
 //! * **`cli`**: the `phonetoken` command-line tool; nothing in the library depends on it.
 #![no_std]
 #![forbid(unsafe_code)]

@@ -19,15 +19,16 @@
 //! different numbers in a population of `n` share a pseudonym of `L` bytes is about
 //! `1 − exp(−n² / 2^(8L+1))` (birthday bound):
 //!
-//! | length (bytes) | 10⁶ numbers | 10⁹ numbers | 10¹⁰ numbers |
-//! |---|---|---|---|
-//! | 8  | 2.7 × 10⁻⁸  | 0.027       | 0.93        |
-//! | 12 | 6.3 × 10⁻¹⁸ | 6.3 × 10⁻¹² | 6.3 × 10⁻¹⁰ |
-//! | 16 | 1.5 × 10⁻²⁷ | 1.5 × 10⁻²¹ | 1.5 × 10⁻¹⁹ |
-//! | 32 | 4.3 × 10⁻⁶⁶ | 4.3 × 10⁻⁶⁰ | 4.3 × 10⁻⁵⁸ |
+//! | length (bytes) | 10⁶ numbers | 10⁹ numbers | 10¹⁰ numbers | all of E.164 (about 1.1 × 10¹⁵) |
+//! |---|---|---|---|---|
+//! | 8  | 2.7 × 10⁻⁸  | 0.027       | 0.93        | 1 (certain)  |
+//! | 12 | 6.3 × 10⁻¹⁸ | 6.3 × 10⁻¹² | 6.3 × 10⁻¹⁰ | 1 (certain)  |
+//! | 16 | 1.5 × 10⁻²⁷ | 1.5 × 10⁻²¹ | 1.5 × 10⁻¹⁹ | 1.8 × 10⁻⁹   |
+//! | 32 | 4.3 × 10⁻⁶⁶ | 4.3 × 10⁻⁶⁰ | 4.3 × 10⁻⁵⁸ | 5.2 × 10⁻⁴⁸  |
 //!
 //! Eight bytes is fine for a million numbers but not for every number on Earth; 16 bytes is
-//! safe for any population of phone numbers.
+//! safe for any population of numbers in service (far fewer than 10¹⁰), and collides with
+//! probability about 1.8 × 10⁻⁹ even over every digit string E.164 allows.
 
 use core::fmt;
 use core::hash::{Hash, Hasher};
