@@ -1,5 +1,8 @@
-//! Pseudonymize, tokenize and detokenize, one by one or in batches, and (feature `seal`) seal
-//! and open numbers, allocate nothing: counted with a global allocator.
+//! Pseudonymize, tokenize and detokenize, one by one or in batches, (feature `seal`) seal and
+//! open numbers, and (feature `oprf`) the device's side of oblivious pseudonyms (blind one
+//! number and a batch, finalize with proof verification in every mode, decode a pinned public
+//! key, encode the result) allocate nothing: counted with a global allocator. The server's
+//! evaluation runs outside the count.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -101,30 +104,116 @@ fn lookup_path_allocates_nothing() {
 
     #[cfg(feature = "seal")]
     seal_and_open(&n, &ks);
+    #[cfg(feature = "oprf")]
+    oprf_client_path();
+}
+
+#[cfg(any(feature = "seal", feature = "oprf"))]
+/// A small deterministic generator (xorshift; a test stand-in for the device's TRNG) that
+/// itself never allocates.
+struct XorShift(u64);
+
+#[cfg(any(feature = "seal", feature = "oprf"))]
+impl rand_core::TryRng for XorShift {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(self.try_next_u64()? as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        Ok(self.0)
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let v = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(any(feature = "seal", feature = "oprf"))]
+impl rand_core::TryCryptoRng for XorShift {}
+
+/// The OPRF client: blind, finalize, a refused response (in this one test: the counter is
+/// global).
+#[cfg(feature = "oprf")]
+fn oprf_client_path() {
+    use phonetoken::oprf::{Client, Mode, ObliviousPseudonym, PublicKey, Request, Server};
+    use phonetoken::Encoding;
+
+    let numbers: [PhoneNumber; 3] = [
+        "+14155552671".parse().unwrap(),
+        "+442079460958".parse().unwrap(),
+        "+61491570156".parse().unwrap(),
+    ];
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    for mode in [Mode::Oprf, Mode::Voprf, Mode::Poprf] {
+        let server = Server::derive(mode, 7, &[0x42; 32], b"alloc").unwrap();
+        let pinned = server.public_key().to_bytes();
+
+        // Blind (counted), evaluate (not counted), finalize (counted).
+        let mut request = [0u8; 256];
+        let ((blinded, request), allocations) = count(|| {
+            let pk = PublicKey::from_bytes(&pinned).unwrap();
+            let client = Client::new(&pk).with_info(b"epoch").unwrap();
+            client
+                .blind::<_, _, 4>(&numbers, &mut rng, &mut request)
+                .unwrap()
+        });
+        assert_eq!(allocations, 0, "{mode}: blind");
+        let mut response = [0u8; 256];
+        let response = server
+            .evaluate(&Request::decode(request).unwrap(), &mut rng, &mut response)
+            .unwrap();
+
+        let (out, allocations) = count(|| {
+            let mut out = [ObliviousPseudonym::default(); 3];
+            blinded.finalize(response, &mut out).unwrap();
+            let mut text = [0u8; 128];
+            let short = out[0].truncate(16).unwrap();
+            let _ = short.encode_into(Encoding::Base64Url, &mut text).unwrap();
+            out
+        });
+        assert_eq!(allocations, 0, "{mode}: finalize");
+        let info: &[u8] = if mode == Mode::Poprf { b"epoch" } else { b"" };
+        for (n, p) in numbers.iter().zip(out) {
+            assert_eq!(p, server.evaluate_input(n, info).unwrap(), "{mode}");
+        }
+
+        // One number, and a refused (tampered) response: no allocation either.
+        let mut request = [0u8; 64];
+        let pk = server.public_key();
+        let client = Client::new(&pk);
+        let ((one, request), allocations) = count(|| {
+            client
+                .blind_one(&numbers[0], &mut rng, &mut request)
+                .unwrap()
+        });
+        assert_eq!(allocations, 0, "{mode}: blind one");
+        let mut response = [0u8; 128];
+        let response = server
+            .evaluate(&Request::decode(request).unwrap(), &mut rng, &mut response)
+            .unwrap()
+            .to_vec();
+        let mut tampered = response.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        let (result, allocations) = count(|| one.finalize_one(&tampered));
+        assert_eq!(allocations, 0, "{mode}: refused finalize");
+        // Without a proof (OPRF) only a non-canonical element is caught, which this may not be.
+        assert!(
+            mode == Mode::Oprf || result.is_err(),
+            "{mode}: the proof catches it"
+        );
+    }
 }
 
 /// The device's seal and the server's open (in this one test: the counter is global).
 #[cfg(feature = "seal")]
 fn seal_and_open(n: &PhoneNumber, ks: &Keyset) {
     use phonetoken::seal::{SealPublicKey, Suite, MAX_ENVELOPE_LEN};
-    struct Rng(u8);
-    impl rand_core::TryRng for Rng {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            Ok(0)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-            Ok(0)
-        }
-        fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
-            d.iter_mut().for_each(|b| {
-                self.0 = self.0.wrapping_mul(5).wrapping_add(1);
-                *b = self.0
-            });
-            Ok(())
-        }
-    }
-    impl rand_core::TryCryptoRng for Rng {}
 
     for &suite in Suite::ALL {
         let mut pk = vec![0u8; suite.public_key_len()];
@@ -136,7 +225,7 @@ fn seal_and_open(n: &PhoneNumber, ks: &Keyset) {
             let mut buf = [0u8; MAX_ENVELOPE_LEN];
             let device_ok = public.is_ok();
             let envelope = match &public {
-                Ok(p) => p.seal(n, b"ctx", &mut Rng(3), &mut buf).unwrap_or(&[]),
+                Ok(p) => p.seal(n, b"ctx", &mut XorShift(3), &mut buf).unwrap_or(&[]),
                 Err(_) => &[],
             };
             let opened = key.open(envelope, b"ctx");

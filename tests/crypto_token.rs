@@ -3,24 +3,12 @@
 
 use aes_siv::siv::Aes256Siv;
 use aes_siv::KeyInit as _;
-use phonetoken::{parse, PhoneNumber, Token, TokenError, Tokenizer};
+use phonetoken::{PhoneNumber, Token, TokenError, Tokenizer};
 use proptest::prelude::*;
 
-/// Canonical numbers: `+`, a country code the metadata knows, some digits, normalized by the
-/// parser (only inputs it accepts are kept).
-fn numbers() -> impl Strategy<Value = PhoneNumber> {
-    let cc = prop::sample::select(vec![
-        "1", "7", "20", "33", "39", "44", "49", "55", "61", "81", "86", "91", "234", "358", "800",
-        "882",
-    ]);
-    // Only fixed points of the parser: detokenize checks the plaintext with the strict
-    // `PhoneNumber::from_str`, and a few invalid inputs are not (see the crate report).
-    (cc, "[0-9]{4,14}").prop_filter_map("not a canonical number", |(cc, digits)| {
-        parse(&format!("+{cc}{digits}"), None)
-            .ok()
-            .filter(|n| n.as_str().parse::<PhoneNumber>() == Ok(*n))
-    })
-}
+mod strategies;
+
+use strategies::numbers;
 
 fn context() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![

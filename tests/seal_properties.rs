@@ -4,22 +4,12 @@
 #![cfg(feature = "seal")]
 
 use phonetoken::seal::{read_header, OpenError, SealKey, SealPublicKey, Suite, HEADER_LEN};
-use phonetoken::{parse, KeyStatus, Keyset, PhoneNumber, PseudonymKey, TokenKey};
+use phonetoken::{KeyStatus, Keyset, PhoneNumber, PseudonymKey, TokenKey};
 use proptest::prelude::*;
 
-/// Canonical numbers: `+`, a country code the metadata knows, some digits, normalized by the
-/// parser (only its fixed points, which the strict E.164 check after opening accepts).
-fn numbers() -> impl Strategy<Value = PhoneNumber> {
-    let cc = prop::sample::select(vec![
-        "1", "7", "20", "33", "39", "44", "49", "55", "61", "81", "86", "91", "234", "358", "800",
-        "882",
-    ]);
-    (cc, "[0-9]{4,14}").prop_filter_map("not a canonical number", |(cc, digits)| {
-        parse(&format!("+{cc}{digits}"), None)
-            .ok()
-            .filter(|n| n.as_str().parse::<PhoneNumber>() == Ok(*n))
-    })
-}
+mod strategies;
+
+use strategies::numbers;
 
 fn context() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
