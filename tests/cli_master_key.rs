@@ -140,7 +140,7 @@ fn a_file_master_key_seals_keysets_through_the_lifecycle() {
     assert_eq!(plain.to_json(), rotated.to_json());
     let (_, stderr) = run(&["keyset", "decrypt", "--keyset", arg(&ks)], b"", 2);
     assert!(stderr.contains("not encrypted"), "{stderr}");
-    run_ok(&[
+    let (_, stderr) = run_ok(&[
         "keyset",
         "encrypt",
         "--keyset",
@@ -148,6 +148,10 @@ fn a_file_master_key_seals_keysets_through_the_lifecycle() {
         "--master-key",
         &uri,
     ]);
+    assert!(
+        !stderr.contains("not used"),
+        "the master key is used to seal: {stderr}"
+    );
     assert_eq!(open_sealed(&ks, &master).to_json(), rotated.to_json());
     let (_, stderr) = run(
         &[

@@ -102,7 +102,7 @@ pub(crate) fn load(args: &KeyArgs) -> Result<Box<Keyset>, CliError> {
 /// Finds, checks and loads the keyset file of `args`, as it is (no purpose).
 pub(crate) fn load_checked(args: &KeysetFileArgs) -> Result<Box<Keyset>, CliError> {
     let source = keyset_source(args.keyset.as_deref())?;
-    Ok(load_file(&source, args)?.0)
+    Ok(load_file(&source, args, false)?.0)
 }
 
 /// What a JSON file holding keys is, told by its top-level fields alone (the probe skips
@@ -149,7 +149,9 @@ pub(crate) fn open_master(args: &MasterKeyArgs) -> Result<Option<Box<dyn MasterK
 type Loaded = (Box<Keyset>, Option<Box<dyn MasterKey>>);
 
 /// Loads one keyset file, plaintext or encrypted; gives the master key that opened it.
-fn load_file(source: &Source, args: &KeysetFileArgs) -> Result<Loaded, CliError> {
+/// `sealing`: the caller will seal a plaintext file under the master key, which is then
+/// used after all (no warning that it is not).
+fn load_file(source: &Source, args: &KeysetFileArgs, sealing: bool) -> Result<Loaded, CliError> {
     // Checked even when the file turns out plaintext, so a bad URI is never passed over.
     let uri = MasterKeyUri::from_flag_or_env(args.master.master_key.as_deref())?;
     let text = read_secret(&source.path, "keyset file").map_err(|e| source.annotate(e))?;
@@ -177,7 +179,7 @@ fn load_file(source: &Source, args: &KeysetFileArgs) -> Result<Loaded, CliError>
             source.describe()
         ))),
         Kind::Phonetoken | Kind::Unknown => {
-            if args.master.master_key.is_some() {
+            if args.master.master_key.is_some() && !sealing {
                 eprintln!(
                     "phonetoken: warning: {} is not encrypted, so --master-key is not used (`phonetoken keyset encrypt` seals it)",
                     source.describe()
@@ -280,7 +282,7 @@ pub(crate) fn edit<T>(
             source.describe()
         )));
     }
-    let (mut keyset, master) = load_file(&source, args)?;
+    let (mut keyset, master) = load_file(&source, args, seal == Seal::Encrypt)?;
     let master = match (seal, master) {
         (Seal::Keep, master) => master,
         (Seal::Decrypt, Some(_)) => None,

@@ -49,7 +49,8 @@ fn status_of(keyset: &Keyset, id: u32) -> Result<KeyStatus, KeysetError> {
         .ok_or(KeysetError::UnknownKeyId { key_id: id })
 }
 
-/// Prints one line per key: id, status, and whether it is primary; never key material.
+/// Prints one line per key: id, status, whether it is primary, when it was made; never key
+/// material.
 fn list(opts: &KeysetFileArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load_checked(opts)?;
     let mut out = io::stdout().lock();
