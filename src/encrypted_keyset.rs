@@ -54,12 +54,17 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::encoding::Encoding;
 use crate::keys::{wiping_stack, KeyStatus, KeysetN};
 use crate::keys::{PSEUDONYM_KEY_LEN, TOKEN_KEY_LEN};
-use crate::keyset_file::{KeysetFileError, Placement, TinkKeysetRepr, TINK_AES_SIV_TYPE_URL};
+use crate::keyset_file::{
+    KeysetFileError, Placement, TinkKeysetRepr, NO_SUCH_POSITION, TINK_AES_SIV_TYPE_URL,
+};
 
 /// Tink's type URL for HMAC keys (the pseudonym keys).
 pub const TINK_HMAC_TYPE_URL: &str = "type.googleapis.com/google.crypto.tink.HmacKey";
 /// Tink's type URL for AES-GCM keys ([`TinkAeadKey`]).
 pub const TINK_AES_GCM_TYPE_URL: &str = "type.googleapis.com/google.crypto.tink.AesGcmKey";
+
+/// Most keys a master key file may hold.
+const MAX_MASTER_KEYS: usize = 64;
 
 /// Largest encrypted keyset read, in bytes of JSON: far above any keyset phonetoken holds.
 pub const MAX_ENCRYPTED_LEN: usize = 1 << 20;
@@ -216,13 +221,15 @@ impl TinkAeadKey {
     /// use phonetoken::encrypted_keyset::{EncryptedKeysetError, TinkAeadKey};
     ///
     /// let err = TinkAeadKey::from_tink_json(r#"{"primaryKeyId": 1, "key": []}"#).unwrap_err();
-    /// assert_eq!(err, EncryptedKeysetError::NoKeys);
+    /// assert_eq!(err, EncryptedKeysetError::Keyset(phonetoken::keyset_file::KeysetFileError::NoKeys));
     /// ```
     pub fn from_tink_json(json: &str) -> Result<TinkAeadKey, EncryptedKeysetError> {
         let file: TinkKeysetRepr<'_> =
             serde_json::from_str(json).map_err(|e| json_error("master key file", &e))?;
-        let primary = file.primary_key_id.ok_or(EncryptedKeysetError::NoPrimary)?;
-        let mut raw = Vec::with_capacity(file.key.len().min(64));
+        let primary = file
+            .primary_key_id
+            .ok_or(EncryptedKeysetError::Keyset(KeysetFileError::NoPrimary))?;
+        let mut raw = Vec::with_capacity(file.key.len().min(MAX_MASTER_KEYS));
         for k in &file.key {
             let key_id = k.key_id;
             if k.key_data.type_url != TINK_AES_GCM_TYPE_URL
@@ -249,8 +256,10 @@ impl TinkAeadKey {
             if key.len() != 16 && key.len() != 32 {
                 return Err(EncryptedKeysetError::BadKey { key_id });
             }
-            if raw.len() == 64 {
-                return Err(EncryptedKeysetError::TooManyKeys);
+            if raw.len() == MAX_MASTER_KEYS {
+                return Err(EncryptedKeysetError::Keyset(KeysetFileError::TooManyKeys {
+                    capacity: MAX_MASTER_KEYS,
+                }));
             }
             raw.push(RawGcmKey {
                 id: key_id,
@@ -263,15 +272,13 @@ impl TinkAeadKey {
     }
 
     fn build(primary: u32, raw: Vec<RawGcmKey>) -> Result<TinkAeadKey, EncryptedKeysetError> {
-        if raw.is_empty() {
-            return Err(EncryptedKeysetError::NoKeys);
-        }
+        // The keyset rules (keys, a unique id each, an enabled primary) are the keyset files'.
+        let ids: Vec<(u32, KeyStatus)> = raw.iter().map(|r| (r.id, r.status)).collect();
+        Placement::<{ MAX_MASTER_KEYS - 1 }>::new(primary, &ids)
+            .map_err(EncryptedKeysetError::Keyset)?;
         let mut keys = Vec::with_capacity(raw.len());
-        for (i, r) in raw.iter().enumerate() {
+        for r in &raw {
             let key_id = r.id;
-            if raw.iter().take(i).any(|k| k.id == key_id) {
-                return Err(EncryptedKeysetError::DuplicateKeyId { key_id });
-            }
             let cipher = match r.key.len() {
                 16 => Aes128Gcm::new_from_slice(&r.key).map(GcmCipher::Aes128),
                 _ => Aes256Gcm::new_from_slice(&r.key).map(GcmCipher::Aes256),
@@ -284,13 +291,7 @@ impl TinkAeadKey {
                 cipher,
             });
         }
-        match keys.iter().find(|k| k.id == primary) {
-            None => Err(EncryptedKeysetError::PrimaryNotFound { key_id: primary }),
-            Some(k) if k.status != KeyStatus::Enabled => {
-                Err(EncryptedKeysetError::PrimaryDisabled { key_id: primary })
-            }
-            Some(_) => Ok(TinkAeadKey { primary, keys, raw }),
-        }
+        Ok(TinkAeadKey { primary, keys, raw })
     }
 
     /// The id of the key that encrypts.
@@ -890,25 +891,16 @@ impl InnerKeyset<'_> {
             pairs.push((pseudonym_key, token_key));
             ids.push((key_id, t.status.unwrap_or(KeyStatus::Disabled)));
         }
-        let placement = Placement::<MORE>::new(self.primary, &ids).map_err(|e| match e {
-            KeysetFileError::NoKeys => EncryptedKeysetError::NoKeys,
-            KeysetFileError::PrimaryNotFound { key_id } => {
-                EncryptedKeysetError::PrimaryNotFound { key_id }
-            }
-            KeysetFileError::PrimaryDisabled { key_id } => {
-                EncryptedKeysetError::PrimaryDisabled { key_id }
-            }
-            KeysetFileError::DuplicateKeyId { key_id } => {
-                EncryptedKeysetError::DuplicateKeyId { key_id }
-            }
-            _ => EncryptedKeysetError::TooManyKeys,
-        })?;
+        let placement =
+            Placement::<MORE>::new(self.primary, &ids).map_err(EncryptedKeysetError::Keyset)?;
         keyset.replace_keys(placement.count, |k, p, t| {
-            let j = placement.source(k).ok_or(EncryptedKeysetError::NoKeys)?;
+            let j = placement
+                .source(k)
+                .ok_or(EncryptedKeysetError::Keyset(NO_SUCH_POSITION))?;
             let ((pk, tk), &id) = pairs
                 .get(j)
                 .zip(ids.get(j))
-                .ok_or(EncryptedKeysetError::NoKeys)?;
+                .ok_or(EncryptedKeysetError::Keyset(NO_SUCH_POSITION))?;
             p.copy_from_slice(pk);
             t.copy_from_slice(tk);
             Ok(id)
@@ -988,7 +980,9 @@ fn parse_keyset(bytes: &[u8], capacity: usize) -> Result<InnerKeyset<'_>, Encryp
             Field::Bytes(2, key) => {
                 // Destroyed keys are kept as markers by Tink; bound them too.
                 if keys.len() >= 4 * capacity + 16 {
-                    return Err(EncryptedKeysetError::TooManyKeys);
+                    return Err(EncryptedKeysetError::Keyset(KeysetFileError::TooManyKeys {
+                        capacity,
+                    }));
                 }
                 keys.push(parse_key(key)?);
             }
@@ -1168,27 +1162,10 @@ pub enum EncryptedKeysetError {
         /// One of the two ids.
         key_id: u32,
     },
-    /// No keys.
-    NoKeys,
-    /// A Tink keyset without `primaryKeyId`.
-    NoPrimary,
-    /// More keys than the keyset type holds.
-    TooManyKeys,
-    /// Two keys share an id.
-    DuplicateKeyId {
-        /// The id.
-        key_id: u32,
-    },
-    /// The primary id names no key.
-    PrimaryNotFound {
-        /// The primary id.
-        key_id: u32,
-    },
-    /// The primary key is disabled.
-    PrimaryDisabled {
-        /// The primary id.
-        key_id: u32,
-    },
+    /// The keys break a rule every keyset has: no keys or more than the type holds, no
+    /// primary id, a duplicate id, a primary that names no key or a disabled one (the same
+    /// errors as plain keyset files).
+    Keyset(KeysetFileError),
     /// The operating system's random generator failed.
     Rng,
 }
@@ -1230,18 +1207,7 @@ impl fmt::Display for EncryptedKeysetError {
                 "key ids {key_id} and {} are each other's complement, which this format cannot hold: rotate one of them out",
                 !key_id
             ),
-            EncryptedKeysetError::NoKeys => f.write_str("no keys: a keyset needs at least its primary key"),
-            EncryptedKeysetError::NoPrimary => f.write_str("Tink keyset: no primaryKeyId"),
-            EncryptedKeysetError::TooManyKeys => f.write_str("more keys than a keyset holds: remove retired keys"),
-            EncryptedKeysetError::DuplicateKeyId { key_id } => {
-                write!(f, "two keys have id {key_id}: ids must be unique")
-            }
-            EncryptedKeysetError::PrimaryNotFound { key_id } => {
-                write!(f, "the primary key id {key_id} names no key")
-            }
-            EncryptedKeysetError::PrimaryDisabled { key_id } => {
-                write!(f, "the primary key {key_id} is disabled")
-            }
+            EncryptedKeysetError::Keyset(e) => write!(f, "{e}"),
             EncryptedKeysetError::Rng => f.write_str("the operating system's random generator failed"),
         }
     }

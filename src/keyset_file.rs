@@ -253,7 +253,7 @@ impl<const MORE: usize> Placement<MORE> {
 
 /// An error for a key position `replace_keys` asks for but the placement does not have; it
 /// cannot happen, since both come from the same count.
-const NO_SUCH_POSITION: KeysetFileError = KeysetFileError::NoKeys;
+pub(crate) const NO_SUCH_POSITION: KeysetFileError = KeysetFileError::NoKeys;
 
 /// Reads a small file that holds secrets (a keyset file) into a string that is wiped when
 /// dropped, without leaving copies behind: the buffer is sized from the file's metadata (at

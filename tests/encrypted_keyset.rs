@@ -10,6 +10,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::Aes256Gcm;
 use base64ct::Encoding as _;
 use phonetoken::encrypted_keyset::{EncryptedKeysetError, MasterKey, MasterKeyError, TinkAeadKey};
+use phonetoken::keyset_file::KeysetFileError;
 use phonetoken::{KeyStatus, Keyset, PseudonymKey, TokenKey};
 
 fn keyset() -> Keyset {
@@ -180,11 +181,11 @@ fn malformed_inner_keysets_get_precise_errors() {
         ),
         (
             inner(5, &[siv(1, 77), mac(1, !77)]),
-            EncryptedKeysetError::PrimaryNotFound { key_id: 5 },
+            EncryptedKeysetError::Keyset(KeysetFileError::PrimaryNotFound { key_id: 5 }),
         ),
         (
             inner(77, &[siv(2, 77), mac(2, !77)]),
-            EncryptedKeysetError::PrimaryDisabled { key_id: 77 },
+            EncryptedKeysetError::Keyset(KeysetFileError::PrimaryDisabled { key_id: 77 }),
         ),
         (
             inner(
@@ -228,10 +229,13 @@ fn malformed_inner_keysets_get_precise_errors() {
             inner(77, &[siv(0, 77), mac(1, !77)]),
             EncryptedKeysetError::BadKey { key_id: 77 },
         ),
-        (inner(77, &[]), EncryptedKeysetError::NoKeys),
+        (
+            inner(77, &[]),
+            EncryptedKeysetError::Keyset(KeysetFileError::NoKeys),
+        ),
         (
             inner(77, &[siv(1, 77), mac(1, !77), siv(1, 77), mac(1, !77)]),
-            EncryptedKeysetError::DuplicateKeyId { key_id: 77 },
+            EncryptedKeysetError::Keyset(KeysetFileError::DuplicateKeyId { key_id: 77 }),
         ),
         (vec![0xff; 3], EncryptedKeysetError::BadInnerKeyset),
         (vec![0x12, 0x50, 1], EncryptedKeysetError::BadInnerKeyset),
@@ -249,7 +253,9 @@ fn malformed_inner_keysets_get_precise_errors() {
         .collect();
     assert_eq!(
         open(&inner(1, &many)).map(|_| ()),
-        Err(EncryptedKeysetError::TooManyKeys)
+        Err(EncryptedKeysetError::Keyset(KeysetFileError::TooManyKeys {
+            capacity: 8
+        }))
     );
 }
 
@@ -403,14 +409,18 @@ fn master_keys_seal_as_tink_does_and_refuse_bad_files() {
         (
             "\"ENABLED\"",
             "\"DISABLED\"",
-            EncryptedKeysetError::PrimaryDisabled { key_id: 5 },
+            EncryptedKeysetError::Keyset(KeysetFileError::PrimaryDisabled { key_id: 5 }),
         ),
         (
             "\"primaryKeyId\": 5",
             "\"primaryKeyId\": 6",
-            EncryptedKeysetError::PrimaryNotFound { key_id: 6 },
+            EncryptedKeysetError::Keyset(KeysetFileError::PrimaryNotFound { key_id: 6 }),
         ),
-        ("\"primaryKeyId\": 5,", "", EncryptedKeysetError::NoPrimary),
+        (
+            "\"primaryKeyId\": 5,",
+            "",
+            EncryptedKeysetError::Keyset(KeysetFileError::NoPrimary),
+        ),
         (
             "\"ENABLED\"",
             "\"UNKNOWN\"",
