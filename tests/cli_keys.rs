@@ -97,6 +97,24 @@ fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// `phonetoken keyset SUB --keyset KS --key-id ID`, expected to exit with `code`: (stdout,
+/// stderr).
+fn key_command(ks: &Path, sub: &str, id: u64, code: i32) -> (String, String) {
+    let (out, err) = run(
+        &[
+            "keyset",
+            sub,
+            "--keyset",
+            arg(ks),
+            "--key-id",
+            &id.to_string(),
+        ],
+        b"",
+        code,
+    );
+    (String::from_utf8(out).unwrap(), err)
+}
+
 /// `keyset list`'s rows as (id, status, primary); each row's creation time must be the one
 /// the file records, in RFC 3339 UTC (checked against `created_utc`).
 fn listed(path: &Path) -> Vec<(u64, String, bool)> {
@@ -217,64 +235,22 @@ fn the_lifecycle_rotates_promotes_disables_enables_and_destroys() {
         ("destroy", first, "disable it first"),
         ("enable", 12345, "keyset list"),
     ] {
-        let (_, stderr) = run(
-            &[
-                "keyset",
-                sub,
-                "--keyset",
-                arg(&ks),
-                "--key-id",
-                &id.to_string(),
-            ],
-            b"",
-            2,
-        );
+        let (_, stderr) = key_command(&ks, sub, id, 2);
         assert!(stderr.contains(says), "{sub} {id}: {stderr}");
     }
     assert_eq!(listed(&ks).len(), 2, "refused changes leave the file alone");
 
     // Disable the old key: its tokens stop opening; enable it again: they open.
-    run_ok(
-        &[
-            "keyset",
-            "disable",
-            "--keyset",
-            arg(&ks),
-            "--key-id",
-            &first.to_string(),
-        ],
-        b"",
-    );
+    key_command(&ks, "disable", first, 0);
     assert!(listed(&ks).contains(&(first, "disabled".into(), false)));
     let (out, _) = run_ok(
         &["detokenize", "--keyset", arg(&ks), "--context", "crm"],
         old_token.as_bytes(),
     );
     assert_eq!(out.trim_end(), "error: key-disabled");
-    let (_, stderr) = run(
-        &[
-            "keyset",
-            "promote",
-            "--keyset",
-            arg(&ks),
-            "--key-id",
-            &first.to_string(),
-        ],
-        b"",
-        2,
-    );
+    let (_, stderr) = key_command(&ks, "promote", first, 2);
     assert!(stderr.contains("disabled"), "{stderr}");
-    run_ok(
-        &[
-            "keyset",
-            "enable",
-            "--keyset",
-            arg(&ks),
-            "--key-id",
-            &first.to_string(),
-        ],
-        b"",
-    );
+    key_command(&ks, "enable", first, 0);
     let (out, _) = run_ok(
         &["detokenize", "--keyset", arg(&ks), "--context", "crm"],
         old_token.as_bytes(),
@@ -282,40 +258,10 @@ fn the_lifecycle_rotates_promotes_disables_enables_and_destroys() {
     assert_eq!(out.trim_end(), "+14155552671");
 
     // Promote the old key back, then destroy the newer one after disabling it.
-    run_ok(
-        &[
-            "keyset",
-            "promote",
-            "--keyset",
-            arg(&ks),
-            "--key-id",
-            &first.to_string(),
-        ],
-        b"",
-    );
+    key_command(&ks, "promote", first, 0);
     assert_eq!(file_keys(&ks).0, first);
-    run_ok(
-        &[
-            "keyset",
-            "disable",
-            "--keyset",
-            arg(&ks),
-            "--key-id",
-            &second.to_string(),
-        ],
-        b"",
-    );
-    run_ok(
-        &[
-            "keyset",
-            "destroy",
-            "--keyset",
-            arg(&ks),
-            "--key-id",
-            &second.to_string(),
-        ],
-        b"",
-    );
+    key_command(&ks, "disable", second, 0);
+    key_command(&ks, "destroy", second, 0);
     let (primary, left) = file_keys(&ks);
     assert_eq!((primary, left.len()), (first, 1));
     assert_eq!(left, keys, "the first key is back to what keygen made");

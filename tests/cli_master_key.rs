@@ -38,6 +38,17 @@ fn open_sealed(path: &Path, master: &Path) -> Keyset {
     Keyset::from_encrypted_json(&fs::read_to_string(path).unwrap(), &master, b"").unwrap()
 }
 
+/// `phonetoken keyset SUB --keyset KS --master-key MASTER`, expected to exit with `code`:
+/// its stderr.
+fn keyset_sealed(ks: &Path, sub: &str, master: &str, code: i32) -> String {
+    run(
+        &["keyset", sub, "--keyset", arg(ks), "--master-key", master],
+        b"",
+        code,
+    )
+    .1
+}
+
 fn is_encrypted(path: &Path) -> bool {
     let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
     json.get("encryptedKeyset").is_some() && json.get("keys").is_none()
@@ -75,18 +86,7 @@ fn a_file_master_key_seals_keysets_through_the_lifecycle() {
         "--master-key",
         &format!("file:{}", arg(&other)),
     ]);
-    let (_, stderr) = run(
-        &[
-            "keyset",
-            "list",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &format!("file:{}", arg(&other)),
-        ],
-        b"",
-        2,
-    );
+    let stderr = keyset_sealed(&ks, "list", &format!("file:{}", arg(&other)), 2);
     assert!(stderr.contains("does not open"), "{stderr}");
 
     // Tokens made by the tool open with the library's view of the sealed keyset.
@@ -107,14 +107,7 @@ fn a_file_master_key_seals_keysets_through_the_lifecycle() {
     );
 
     // Rotation keeps the file sealed under the same master key.
-    run_ok(&[
-        "keyset",
-        "rotate",
-        "--keyset",
-        arg(&ks),
-        "--master-key",
-        &uri,
-    ]);
+    keyset_sealed(&ks, "rotate", &uri, 0);
     assert!(is_encrypted(&ks));
     let rotated = open_sealed(&ks, &master);
     assert_eq!(rotated.keys().count(), 2);
@@ -127,44 +120,19 @@ fn a_file_master_key_seals_keysets_through_the_lifecycle() {
     );
 
     // Decrypt in place, then encrypt again: the same keys throughout.
-    run_ok(&[
-        "keyset",
-        "decrypt",
-        "--keyset",
-        arg(&ks),
-        "--master-key",
-        &uri,
-    ]);
+    keyset_sealed(&ks, "decrypt", &uri, 0);
     assert!(!is_encrypted(&ks));
     let plain: Keyset = Keyset::from_json(&fs::read_to_string(&ks).unwrap()).unwrap();
     assert_eq!(plain.to_json(), rotated.to_json());
     let (_, stderr) = run(&["keyset", "decrypt", "--keyset", arg(&ks)], b"", 2);
     assert!(stderr.contains("not encrypted"), "{stderr}");
-    let (_, stderr) = run_ok(&[
-        "keyset",
-        "encrypt",
-        "--keyset",
-        arg(&ks),
-        "--master-key",
-        &uri,
-    ]);
+    let stderr = keyset_sealed(&ks, "encrypt", &uri, 0);
     assert!(
         !stderr.contains("not used"),
         "the master key is used to seal: {stderr}"
     );
     assert_eq!(open_sealed(&ks, &master).to_json(), rotated.to_json());
-    let (_, stderr) = run(
-        &[
-            "keyset",
-            "encrypt",
-            "--keyset",
-            arg(&ks),
-            "--master-key",
-            &uri,
-        ],
-        b"",
-        2,
-    );
+    let stderr = keyset_sealed(&ks, "encrypt", &uri, 2);
     assert!(stderr.contains("encrypted already"), "{stderr}");
 }
 
@@ -177,13 +145,13 @@ fn an_encrypted_keyset_is_judged_only_by_who_can_change_it() {
     let ks = dir.path().join("keys.json");
     run_ok(&["keygen", "--output", arg(&ks), "--master-key", &uri]);
     fs::set_permissions(&ks, fs::Permissions::from_mode(0o644)).unwrap();
-    let (_, stderr) = run_ok(&["keyset", "list", "--keyset", arg(&ks), "--master-key", &uri]);
+    let stderr = keyset_sealed(&ks, "list", &uri, 0);
     assert!(
         !stderr.contains("warning"),
         "a sealed keyset may be readable: {stderr}"
     );
     fs::set_permissions(&ks, fs::Permissions::from_mode(0o646)).unwrap();
-    let (_, stderr) = run_ok(&["keyset", "list", "--keyset", arg(&ks), "--master-key", &uri]);
+    let stderr = keyset_sealed(&ks, "list", &uri, 0);
     assert!(stderr.contains("changed by other users"), "{stderr}");
 }
 
