@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interoperability check of phonetoken's tokens, pseudonyms and purpose keys against Tink,
-# Python `cryptography` and Python `hmac`. CI calls this script; it exits non-zero on any
-# mismatch and ends with one summary line.
+# Python `cryptography` and Python `hmac`, and of its oblivious pseudonyms and sealed numbers
+# against an RFC 9497 written on libsodium (needs Debian's libsodium23) and pyhpke. CI calls
+# this script; it exits non-zero on any mismatch and ends with one summary line.
 #
 # Environment:
 #   PHONETOKEN_INTEROP_VENV  Python virtual environment to create/reuse
@@ -27,4 +28,10 @@ export PHONETOKEN_INTEROP_DIR="$work"
 cargo test --quiet --features std --test interop -- --ignored --exact interop_write
 "$venv/bin/python" "$root/tools/interop/check.py" "$work"
 cargo test --quiet --features std --test interop -- --ignored --exact interop_read_tink_tokens
-echo "interop: OK (phonetoken <-> Tink, Tink encrypted keysets, cryptography AESSIV, hmac, HKDF)"
+# The device side: RFC 9497 written out on libsodium's ristretto255 (checked against the RFC's
+# vectors first), and RFC 9180 from pyhpke.
+"$venv/bin/python" "$root/tools/interop/rfc9497_sodium.py" "$root/tests/data/rfc9497_ristretto255.txt"
+cargo test --quiet --features std,oprf,seal --test interop_device -- --ignored --exact device_write
+"$venv/bin/python" "$root/tools/interop/device.py" "$work"
+cargo test --quiet --features std,oprf,seal --test interop_device -- --ignored --exact device_read
+echo "interop: OK (phonetoken <-> Tink, Tink encrypted keysets, cryptography AESSIV, hmac, HKDF, libsodium ristretto255 OPRF, pyhpke)"
