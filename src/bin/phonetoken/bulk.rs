@@ -152,14 +152,17 @@ pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, 
     run_with(opts, process, Hooks::default())
 }
 
+/// Wraps a reader or a writer of the run in another.
+pub(crate) type Wrap<T> = Box<dyn FnOnce(Box<T>) -> Box<T>>;
+
 /// What a subcommand with a second stream adds to the run: the `oprf` client commands keep
 /// a secret state file line by line beside the main input or output.
 #[derive(Default)]
 pub(crate) struct Hooks {
     /// Wraps the input reader (in line mode).
-    pub(crate) input: Option<Box<dyn FnOnce(Box<dyn BufRead + Send>) -> Box<dyn BufRead + Send>>>,
+    pub(crate) input: Option<Wrap<dyn BufRead + Send>>,
     /// Wraps the output writer (in line mode).
-    pub(crate) output: Option<Box<dyn FnOnce(Box<dyn Write + Send>) -> Box<dyn Write + Send>>>,
+    pub(crate) output: Option<Wrap<dyn Write + Send>>,
     /// The answers hold secrets: buffers are wiped when done with, and never grown by a
     /// reallocation that would leave a copy behind.
     pub(crate) wipe: bool,
