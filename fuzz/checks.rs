@@ -906,8 +906,13 @@ pub fn oprf_state_case(data: &[u8]) -> Outcome {
         return Outcome::Rejected;
     };
     let mut again = vec![0u8; data.len()];
-    let exported = blinded.export_into(&mut again).expect("the same length fits");
-    assert_eq!(exported, data, "an accepted state exports to the same bytes");
+    let exported = blinded
+        .export_into(&mut again)
+        .expect("the same length fits");
+    assert_eq!(
+        exported, data,
+        "an accepted state exports to the same bytes"
+    );
     Outcome::Accepted
 }
 
