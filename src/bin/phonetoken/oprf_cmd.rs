@@ -683,24 +683,35 @@ fn derive_key_pair(opts: &OprfDeriveArgs) -> Result<ExitCode, CliError> {
     // skS is what the RFC prints; the library keeps it inside its `Server`, so it is read
     // here from voprf-ng's own serialization of the same derivation (its first 32 bytes).
     type Suite = voprf_ng::Ristretto255;
-    let mut serialized: Zeroizing<Vec<u8>> = Zeroizing::new(match mode {
-        Mode::Oprf => voprf_ng::OprfServer::<Suite>::new_from_seed(&seed, &info)
-            .map_err(|e| failed(&format_args!("{e:?}")))?
-            .serialize()
-            .to_vec(),
-        Mode::Voprf => voprf_ng::VoprfServer::<Suite>::new_from_seed(&seed, &info)
-            .map_err(|e| failed(&format_args!("{e:?}")))?
-            .serialize()
-            .to_vec(),
-        Mode::Poprf => voprf_ng::PoprfServer::<Suite>::new_from_seed(&seed, &info)
-            .map_err(|e| failed(&format_args!("{e:?}")))?
-            .serialize()
-            .to_vec(),
-    });
-    let sk = serialized.get(..32).unwrap_or_default();
+    let mut sk = Zeroizing::new([0u8; 32]);
+    let lib = |e: voprf_ng::Error| failed(&format_args!("{e:?}"));
+    // Each serialization is copied out, then wiped where it was.
+    let mut copy_sk = |bytes: &mut [u8]| {
+        if let Some(head) = bytes.get(..32) {
+            sk.copy_from_slice(head);
+        }
+        bytes.zeroize();
+    };
+    match mode {
+        Mode::Oprf => copy_sk(
+            &mut voprf_ng::OprfServer::<Suite>::new_from_seed(&seed, &info)
+                .map_err(lib)?
+                .serialize(),
+        ),
+        Mode::Voprf => copy_sk(
+            &mut voprf_ng::VoprfServer::<Suite>::new_from_seed(&seed, &info)
+                .map_err(lib)?
+                .serialize(),
+        ),
+        Mode::Poprf => copy_sk(
+            &mut voprf_ng::PoprfServer::<Suite>::new_from_seed(&seed, &info)
+                .map_err(lib)?
+                .serialize(),
+        ),
+    }
     let mut text = Zeroizing::new([0u8; 64]);
     let sk_hex = Encoding::Hex
-        .encode_into(sk, &mut text[..])
+        .encode_into(&sk[..], &mut text[..])
         .map_err(|e| failed(&e))?;
     let mut pk_text = [0u8; 64];
     let pk_hex = Encoding::Hex
@@ -710,6 +721,5 @@ fn derive_key_pair(opts: &OprfDeriveArgs) -> Result<ExitCode, CliError> {
     writeln!(stdout, "skS {sk_hex}")?;
     writeln!(stdout, "pkS {pk_hex}")?;
     stdout.flush()?;
-    serialized.zeroize();
     Ok(ExitCode::SUCCESS)
 }

@@ -6,8 +6,8 @@
 
 use std::process::ExitCode;
 
-use phonetoken::seal::{SealPublicKey, Suite, MAX_ENVELOPE_LEN};
-use phonetoken::{Encoding, Keyset, PhoneNumber};
+use phonetoken::seal::{read_header, SealKey, SealPublicKey, Suite, MAX_ENVELOPE_LEN};
+use phonetoken::{Encoding, KeyStatus, Keyset, PhoneNumber};
 
 use crate::args::{OpenArgs, SealArgs, SealKeyArgs, SuiteArg};
 use crate::oprf_cmd::{decode_key_text, upstream};
@@ -96,14 +96,33 @@ pub(crate) fn run_open(opts: &OpenArgs) -> Result<ExitCode, CliError> {
     } else {
         Then::Number
     };
+    // The key pairs of the enabled keys, derived once rather than per envelope.
+    let mut keys = Vec::new();
+    for &suite in SUITES {
+        for key in keyset.keys().filter(|k| k.status == KeyStatus::Enabled) {
+            keys.push(
+                keyset
+                    .seal_key(suite, key.id)
+                    .map_err(|e| CliError::Usage(e.to_string()))?,
+            );
+        }
+    }
     bulk::run(&opts.bulk, &|text, out| {
-        open_line(&keyset, context, &then, text, out)
+        open_line(&keyset, &keys, context, &then, text, out)
     })
 }
+
+/// The suites this build opens.
+const SUITES: &[Suite] = &[
+    Suite::X25519_SHA256_CHACHA20POLY1305,
+    #[cfg(feature = "seal-xwing")]
+    Suite::XWING_SHA256_CHACHA20POLY1305,
+];
 
 /// Opens the envelope on one line and appends the number, its pseudonym or its token.
 fn open_line(
     keyset: &Keyset,
+    keys: &[SealKey],
     context: &[u8],
     then: &Then<'_>,
     text: &str,
@@ -119,9 +138,16 @@ fn open_line(
             phonetoken::DecodeError::BufferTooSmall(_) => "wrong-length",
             _ => "bad-encoding",
         })?;
-    let number: PhoneNumber = keyset
-        .open_sealed(envelope, context)
-        .map_err(|e| e.code())?;
+    let header = read_header(envelope).map_err(|e| e.code())?;
+    let key = keys
+        .iter()
+        .find(|k| k.key_id() == header.key_id && k.suite() == header.suite);
+    let number: PhoneNumber = match key {
+        Some(key) => key.open(envelope, context),
+        // No enabled key: the keyset says whether the id is unknown or disabled.
+        None => keyset.open_sealed(envelope, context),
+    }
+    .map_err(|e| e.code())?;
     match then {
         Then::Number => {
             out.extend_from_slice(number.as_bytes());
