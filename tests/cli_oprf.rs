@@ -13,7 +13,7 @@ use tempfile::TempDir;
 
 mod support;
 
-use support::{phonetoken, pseudonym_key, run};
+use support::{pseudonym_key, run};
 
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -44,7 +44,7 @@ fn round_trip(
     server_extra: &[&str],
     client_extra: &[&str],
 ) -> (String, String, String) {
-    let state = dir.path().join(format!("state-{}", rand_suffix()));
+    let state = dir.path().join(format!("state-{}", next_id()));
     let mut blind = vec!["oprf", "blind", "--public-key", pk, "--state", arg(&state)];
     blind.extend_from_slice(client_extra);
     let requests = run_ok(&blind, numbers.as_bytes());
@@ -63,7 +63,7 @@ fn round_trip(
     (requests, responses, pseudonyms)
 }
 
-fn rand_suffix() -> u64 {
+fn next_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
@@ -675,5 +675,4 @@ fn public_key_flags_are_checked() {
         numbers,
     );
     assert_eq!(requests.lines().count(), 1);
-    let _ = phonetoken;
 }

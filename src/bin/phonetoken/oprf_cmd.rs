@@ -12,7 +12,7 @@
 //! output has the failures of `blind` and `evaluate` in their places, as `pseudonymize` does.
 
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -482,7 +482,7 @@ fn finalize_line(
 /// to pair with its state any more).
 struct ZipReader {
     responses: Box<dyn BufRead + Send>,
-    state: BufReader<File>,
+    state: WipedReader,
     path: PathBuf,
     /// The current combined line, and how much of it was consumed.
     line: Zeroizing<Vec<u8>>,
@@ -495,7 +495,7 @@ impl ZipReader {
     fn new(responses: Box<dyn BufRead + Send>, state: File, path: PathBuf) -> ZipReader {
         ZipReader {
             responses,
-            state: BufReader::new(state),
+            state: WipedReader::new(state),
             path,
             line: Zeroizing::new(Vec::new()),
             pos: 0,
@@ -551,7 +551,6 @@ impl ZipReader {
 /// `MAX_LINE_LEN` bytes of it are kept, the rest is replaced by `!`, which no base64url line
 /// holds, so the line fails on its own. `false` at the end of the input.
 fn read_line_into(input: &mut impl BufRead, out: &mut Zeroizing<Vec<u8>>) -> io::Result<bool> {
-    let start = out.len();
     let mut limited = input.take(MAX_LINE_LEN as u64 + 1);
     let mut line = Zeroizing::new(Vec::new());
     let read = limited.read_until(b'\n', &mut line)?;
@@ -580,8 +579,58 @@ fn read_line_into(input: &mut impl BufRead, out: &mut Zeroizing<Vec<u8>>) -> io:
     }
     reserve_wiped(out, line.len() + 2);
     out.extend_from_slice(&line);
-    debug_assert!(out.len() >= start);
     Ok(true)
+}
+
+/// A buffered reader of the state file whose buffer is wiped when dropped (`BufReader`'s is
+/// not).
+struct WipedReader {
+    file: File,
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+    filled: usize,
+}
+
+impl WipedReader {
+    fn new(file: File) -> WipedReader {
+        WipedReader {
+            file,
+            buf: Zeroizing::new(vec![0u8; 8192]),
+            pos: 0,
+            filled: 0,
+        }
+    }
+}
+
+impl Read for WipedReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out.get_mut(..n)
+            .unwrap_or_default()
+            .copy_from_slice(available.get(..n).unwrap_or_default());
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for WipedReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos >= self.filled {
+            self.filled = loop {
+                match self.file.read(&mut self.buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            self.pos = 0;
+        }
+        Ok(self.buf.get(self.pos..self.filled).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.filled);
+    }
 }
 
 impl Read for ZipReader {
