@@ -676,3 +676,63 @@ fn public_key_flags_are_checked() {
     );
     assert_eq!(requests.lines().count(), 1);
 }
+
+#[test]
+fn the_server_commands_read_csv_columns() {
+    let dir = TempDir::new().unwrap();
+    let keys = keygen(&dir, "keys.json");
+    let csv = "name,phone\nada,+1 415 555 2671\n";
+    let table = run_ok(
+        &[
+            "oprf",
+            "pseudonymize",
+            "--keyset",
+            arg(&keys),
+            "--csv",
+            "--column",
+            "phone",
+        ],
+        csv.as_bytes(),
+    );
+    let direct = run_ok(
+        &["oprf", "pseudonymize", "--keyset", arg(&keys)],
+        b"+14155552671\n",
+    );
+    assert_eq!(
+        table.lines().nth(1).unwrap(),
+        format!("ada,{},", direct.trim())
+    );
+    // Requests in a column are answered in place.
+    let pk = public_key(&keys, &[]);
+    let state = dir.path().join("state");
+    let request = run_ok(
+        &["oprf", "blind", "--public-key", &pk, "--state", arg(&state)],
+        b"+14155552671\n",
+    );
+    let requests = format!("id,request\n1,{request}");
+    let responses = run_ok(
+        &[
+            "oprf",
+            "evaluate",
+            "--keyset",
+            arg(&keys),
+            "--csv",
+            "--column",
+            "request",
+        ],
+        requests.as_bytes(),
+    );
+    let response = responses.lines().nth(1).unwrap().split(',').nth(1).unwrap();
+    let finalize = [
+        "oprf",
+        "finalize",
+        "--public-key",
+        &pk,
+        "--state",
+        arg(&state),
+    ];
+    assert_eq!(
+        run_ok(&finalize, format!("{response}\n").as_bytes()),
+        direct
+    );
+}

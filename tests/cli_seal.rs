@@ -317,3 +317,39 @@ fn seal_flags_are_checked() {
     let (_, err) = run(&["open", "--tokenize", "--pseudonymize"], b"", 2);
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn csv_columns_are_sealed_and_opened_in_place() {
+    let dir = TempDir::new().unwrap();
+    let keys = keygen(&dir, "keys.json");
+    let (id, pk) = seal_key(&keys);
+    let csv = "name,phone\nada,+1 415 555 2671\nbob,nope\n";
+    let sealed = run_ok(
+        &[
+            "seal",
+            "--public-key",
+            &pk,
+            "--key-id",
+            &id,
+            "--csv",
+            "--column",
+            "phone",
+            "--error-column",
+            "seal_error",
+        ],
+        csv.as_bytes(),
+    );
+    assert!(!sealed.contains("415"), "{sealed}");
+    let opened = run_ok(
+        &["open", "--keyset", arg(&keys), "--csv", "--column", "phone"],
+        sealed.as_bytes(),
+    );
+    // Each step's error column: seal's, then open's.
+    let lines: Vec<&str> = opened.lines().collect();
+    assert_eq!(lines[0], "name,phone,seal_error,phonetoken_error");
+    assert_eq!(lines[1], "ada,+14155552671,,");
+    assert_eq!(
+        lines[2], "bob,,no-digits,",
+        "a failed cell stays empty and is not opened"
+    );
+}
