@@ -893,6 +893,51 @@ pub fn oprf_response_seeds() -> Vec<(String, Vec<u8>)> {
     seeds
 }
 
+/// `Blinded::import` on arbitrary bytes against the fixed server of the mode byte: never a
+/// panic; a state it accepts exports back to the same bytes, and finalizes the genuine
+/// response of its request only when it is a state the client wrote.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_state_case(data: &[u8]) -> Outcome {
+    let mode = data
+        .get(1)
+        .and_then(|&m| Mode::from_byte(m))
+        .unwrap_or(Mode::Voprf);
+    let Ok(blinded) = Blinded::<4>::import(&oprf_server(mode).public_key(), data) else {
+        return Outcome::Rejected;
+    };
+    let mut again = vec![0u8; data.len()];
+    let exported = blinded
+        .export_into(&mut again)
+        .expect("the same length fits");
+    assert_eq!(
+        exported, data,
+        "an accepted state exports to the same bytes"
+    );
+    Outcome::Accepted
+}
+
+/// Seeds for `oprf_state`: the states of the fixed batches, and near misses.
+#[cfg(all(feature = "std", feature = "oprf"))]
+pub fn oprf_state_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    for mode in [Mode::Oprf, Mode::Voprf, Mode::Poprf] {
+        for count in [1, 4] {
+            let info: &'static [u8] = if mode == Mode::Poprf { b"epoch-1" } else { b"" };
+            let numbers = oprf_numbers(count);
+            let (blinded, _) = oprf_batch(mode, &numbers, info);
+            let mut state = vec![0u8; 1024];
+            let state = blinded.export_into(&mut state).expect("fits").to_vec();
+            let name = format!("m{}-n{count}", mode.to_byte());
+            let mut flipped = state.clone();
+            flipped[9] ^= 0x01;
+            seeds.push((format!("{name}-blind-bit"), flipped));
+            seeds.push((format!("{name}-cut"), state[..state.len() - 1].to_vec()));
+            seeds.push((name, state));
+        }
+    }
+    seeds
+}
+
 /// Seeds for `oprf_public_key`: the fixed servers' keys, and broken ones.
 #[cfg(all(feature = "std", feature = "oprf"))]
 pub fn oprf_public_key_seeds() -> Vec<(String, Vec<u8>)> {

@@ -281,6 +281,9 @@ pub enum OprfError {
     },
     /// The text is not in the expected encoding.
     BadEncoding,
+    /// An exported [`Blinded`] state fails its check, or holds a blind, a blinded element or
+    /// an info that [`Blinded::export_into`] does not write: it was altered or is not a state.
+    BadState,
 }
 
 impl fmt::Display for OprfError {
@@ -335,6 +338,41 @@ impl fmt::Display for OprfError {
             OprfError::BadEncoding => {
                 f.write_str("the oblivious pseudonym text is not in the expected encoding")
             }
+            OprfError::BadState => {
+                f.write_str("the blind state is altered or is not one this crate exported")
+            }
+        }
+    }
+}
+
+impl OprfError {
+    /// A short, stable name for the error, as the command-line tool prints it.
+    ///
+    /// ```
+    /// assert_eq!(phonetoken::oprf::OprfError::Verification.code(), "verification-failed");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            OprfError::UnsupportedVersion { .. } => "unsupported-version",
+            OprfError::UnknownMode { .. } => "unknown-mode",
+            OprfError::WrongMode { .. } => "wrong-mode",
+            OprfError::WrongKeyId { .. } => "wrong-key-id",
+            OprfError::Length { .. } => "wrong-length",
+            OprfError::EmptyBatch => "empty-batch",
+            OprfError::BatchTooLarge { .. } => "batch-too-large",
+            OprfError::BatchMismatch { .. } => "batch-mismatch",
+            OprfError::IdentityElement { .. } => "identity-element",
+            OprfError::NonCanonicalElement { .. } => "non-canonical-element",
+            OprfError::NonCanonicalProof => "non-canonical-proof",
+            OprfError::Verification => "verification-failed",
+            OprfError::InfoTooLong { .. } => "info-too-long",
+            OprfError::InvalidInput => "invalid-input",
+            OprfError::KeyNotFound { .. } => "unknown-key-id",
+            OprfError::Aborted => "aborted",
+            OprfError::BufferTooSmall { .. } => "buffer-too-small",
+            OprfError::BadLength { .. } => "bad-length",
+            OprfError::BadEncoding => "bad-encoding",
+            OprfError::BadState => "bad-state",
         }
     }
 }
@@ -1515,6 +1553,281 @@ impl<'a, const N: usize> Blinded<'a, N> {
         self.finalize(response, &mut out)?;
         Ok(out[0])
     }
+
+    /// Writes the batch's secret state (the blinds, the blinded elements, the inputs and the
+    /// POPRF `info`) into `out` and returns it, so that [`import`](Self::import) can finalize
+    /// the batch in another process: a command-line client that blinds in one run and
+    /// finalizes in the next. Allocates nothing; the temporary copies are wiped.
+    ///
+    /// The bytes are as secret as the numbers: blinds and the request give the inputs away
+    /// by enumeration. Keep them where the numbers may be, and wipe `out` when done. Format
+    /// (version 1):
+    ///
+    /// ```text
+    /// 0x01 | mode | key id (4, big endian) | count (1) | info length (1) | info
+    ///   | count × ( blind (32) | blinded element (32, VOPRF and POPRF only)
+    ///               | input length (2, big endian) | input )
+    ///   | check (16): SHA-256("phonetoken-oprf-state-v1" || everything before)[..16]
+    /// ```
+    ///
+    /// The check catches a state that was corrupted or cut in storage (a changed blind would
+    /// otherwise unblind to a wrong pseudonym without any error); it is no MAC, and protects
+    /// nothing from someone who can write the state.
+    ///
+    /// # Errors
+    ///
+    /// [`OprfError::BufferTooSmall`] if `out` is shorter than [`state_len`] of the batch
+    /// (nothing is written); [`OprfError::InvalidInput`] for an input longer than 65,535
+    /// bytes (RFC 9497's limit, which blinding already enforces).
+    ///
+    /// ```
+    /// use phonetoken::oprf::{state_len, Blinded, Client, Mode, Request, Server};
+    ///
+    /// # let mut rng = rand::rng();
+    /// let server = Server::derive(Mode::Voprf, 1, &[1; 32], b"")?;
+    /// let n: phonetoken::PhoneNumber = "+14155552671".parse().unwrap();
+    /// let mut q = [0u8; 39];
+    /// let (blinded, request) = Client::new(&server.public_key()).blind_one(&n, &mut rng, &mut q)?;
+    /// let mut state = [0u8; state_len(Mode::Voprf, 1, 0, 12)];
+    /// let state = blinded.export_into(&mut state)?;
+    /// drop(blinded);
+    ///
+    /// // Later, perhaps in another process: the state and the pinned key finalize the batch.
+    /// let mut r = [0u8; 103];
+    /// let response = server.evaluate(&Request::decode(request)?, &mut rng, &mut r)?;
+    /// let blinded = Blinded::<1>::import(&server.public_key(), state)?;
+    /// assert_eq!(blinded.finalize_one(response)?, server.evaluate_number(&n)?);
+    /// # Ok::<(), phonetoken::oprf::OprfError>(())
+    /// ```
+    pub fn export_into<'o>(&self, out: &'o mut [u8]) -> Result<&'o [u8], OprfError> {
+        let pk = &self.client.public_key;
+        let info = self.client.mode_info();
+        let inputs = self.inputs.get(..self.count).unwrap_or_default();
+        let mut input_bytes = 0;
+        for input in inputs {
+            if input.len() > usize::from(u16::MAX) {
+                return Err(OprfError::InvalidInput);
+            }
+            input_bytes += input.len();
+        }
+        let needed = state_len(pk.mode, self.count, info.len(), input_bytes);
+        let out = out
+            .get_mut(..needed)
+            .ok_or(OprfError::BufferTooSmall { needed })?;
+        let (head, mut rest) = out.split_at_mut(STATE_HEADER_LEN);
+        let [a, b, c, d] = pk.key_id.to_be_bytes();
+        // `blind` bounds the count by MAX_BATCH and `with_info` the info by one byte.
+        head.copy_from_slice(&[
+            STATE_VERSION,
+            pk.mode.to_byte(),
+            a,
+            b,
+            c,
+            d,
+            self.count as u8,
+            info.len() as u8,
+        ]);
+        rest = put_bytes(rest, info);
+        for (k, input) in inputs.iter().enumerate() {
+            let mut client = [0u8; 2 * ELEMENT_LEN];
+            let len = match &self.slots {
+                Slots::Oprf(s) => copy_serialized(s, k, |c| c.serialize(), &mut client),
+                Slots::Voprf(s) => copy_serialized(s, k, |c| c.serialize(), &mut client),
+                Slots::Poprf(s) => copy_serialized(s, k, |c| c.serialize(), &mut client),
+            };
+            rest = put_bytes(rest, client.get(..len).unwrap_or_default());
+            client.zeroize();
+            rest = put_bytes(rest, &(input.len() as u16).to_be_bytes());
+            rest = put_bytes(rest, input);
+        }
+        let (body, check) = out.split_at_mut(needed - STATE_CHECK_LEN);
+        check.copy_from_slice(&state_check(body));
+        Ok(out)
+    }
+
+    /// Reads a state written by [`export_into`](Self::export_into) back into a batch for the
+    /// server key `public_key` (the pinned one: the response is verified against it). The
+    /// inputs and `info` are borrowed from `state`.
+    ///
+    /// # Errors
+    ///
+    /// [`OprfError::UnsupportedVersion`] and [`OprfError::UnknownMode`] for a state this build
+    /// does not read; [`OprfError::WrongMode`] or [`OprfError::WrongKeyId`] if the state was
+    /// made for another key; [`OprfError::EmptyBatch`]; [`OprfError::BatchTooLarge`] past `N`
+    /// or [`MAX_BATCH`]; [`OprfError::Length`] if the bytes end early or go on past the state;
+    /// [`OprfError::BadState`] if the check fails (a changed byte) or a blind, a blinded
+    /// element or the info is not what `export_into` writes.
+    ///
+    /// ```
+    /// use phonetoken::oprf::{Blinded, Mode, OprfError, Server};
+    ///
+    /// let pk = Server::derive(Mode::Voprf, 1, &[1; 32], b"")?.public_key();
+    /// assert_eq!(Blinded::<1>::import(&pk, &[1, 0, 0, 0, 0, 1, 1, 0]).err(), Some(OprfError::WrongMode { expected: Mode::Voprf, found: Mode::Oprf }));
+    /// # Ok::<(), OprfError>(())
+    /// ```
+    pub fn import(public_key: &PublicKey, state: &'a [u8]) -> Result<Blinded<'a, N>, OprfError> {
+        let found = state.len();
+        let short = |expected: usize| OprfError::Length { expected, found };
+        let (head, mut rest) = state
+            .split_first_chunk::<STATE_HEADER_LEN>()
+            .ok_or(short(STATE_HEADER_LEN))?;
+        let [version, mode, a, b, c, d, count, info_len] = *head;
+        if version != STATE_VERSION {
+            return Err(OprfError::UnsupportedVersion { version });
+        }
+        let mode = Mode::from_byte(mode).ok_or(OprfError::UnknownMode { mode })?;
+        if mode != public_key.mode {
+            return Err(OprfError::WrongMode {
+                expected: public_key.mode,
+                found: mode,
+            });
+        }
+        let key_id = u32::from_be_bytes([a, b, c, d]);
+        if key_id != public_key.key_id {
+            return Err(OprfError::WrongKeyId {
+                expected: public_key.key_id,
+                found: key_id,
+            });
+        }
+        let count = usize::from(count);
+        if count == 0 {
+            return Err(OprfError::EmptyBatch);
+        }
+        let max = N.min(MAX_BATCH);
+        if count > max {
+            return Err(OprfError::BatchTooLarge { len: count, max });
+        }
+        let info_len = usize::from(info_len);
+        if mode != Mode::Poprf && info_len != 0 {
+            return Err(OprfError::BadState);
+        }
+        let info = take(&mut rest, info_len).ok_or(short(STATE_HEADER_LEN + info_len))?;
+        let client_len = if mode.has_proof() {
+            2 * ELEMENT_LEN
+        } else {
+            ELEMENT_LEN
+        };
+        // First the lengths, then the check, and only then the secrets are decoded.
+        let mut clients: [&[u8]; N] = [&[]; N];
+        let mut inputs: [&[u8]; N] = [&[]; N];
+        for (client, input) in clients.iter_mut().zip(inputs.iter_mut()).take(count) {
+            *client = take(&mut rest, client_len).ok_or(short(found + 1))?;
+            let len = take(&mut rest, 2).ok_or(short(found + 1))?;
+            let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+            *input = take(&mut rest, len).ok_or(short(found + len))?;
+        }
+        let body_len = found - rest.len();
+        if rest.len() != STATE_CHECK_LEN {
+            return Err(short(body_len + STATE_CHECK_LEN));
+        }
+        let body = state.get(..body_len).unwrap_or_default();
+        if !bool::from(state_check(body).ct_eq(rest)) {
+            return Err(OprfError::BadState);
+        }
+        let mut state_out = Blinded {
+            client: Client {
+                public_key: *public_key,
+                info,
+            },
+            inputs: [&[]; N],
+            count,
+            slots: match mode {
+                Mode::Oprf => Slots::Oprf(empty_slots()),
+                Mode::Voprf => Slots::Voprf(empty_slots()),
+                Mode::Poprf => Slots::Poprf(empty_slots()),
+            },
+        };
+        state_out.inputs = inputs;
+        for (k, client) in clients.iter().take(count).enumerate() {
+            let bad = |_| OprfError::BadState;
+            match &mut state_out.slots {
+                Slots::Oprf(s) => put(s, k, OprfClient::deserialize(client).map_err(bad)?),
+                Slots::Voprf(s) => put(s, k, VoprfClient::deserialize(client).map_err(bad)?),
+                Slots::Poprf(s) => put(s, k, PoprfClient::deserialize(client).map_err(bad)?),
+            }
+        }
+        Ok(state_out)
+    }
+}
+
+/// Version byte of an exported [`Blinded`] state.
+const STATE_VERSION: u8 = 1;
+/// Bytes before a state's info: version, mode, key id, count, info length.
+const STATE_HEADER_LEN: usize = 8;
+/// Bytes of the check that ends a state.
+const STATE_CHECK_LEN: usize = 16;
+/// Starts the hashed input of a state's check.
+const STATE_CHECK_LABEL: &[u8] = b"phonetoken-oprf-state-v1";
+
+/// The check of a state's bytes (see [`Blinded::export_into`]).
+fn state_check(body: &[u8]) -> [u8; STATE_CHECK_LEN] {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::new()
+        .chain_update(STATE_CHECK_LABEL)
+        .chain_update(body)
+        .finalize();
+    let mut check = [0u8; STATE_CHECK_LEN];
+    check.copy_from_slice(digest.get(..STATE_CHECK_LEN).unwrap_or_default());
+    check
+}
+
+/// Length of the state [`Blinded::export_into`] writes for `count` inputs of `input_bytes`
+/// bytes in all, with `info_len` bytes of POPRF info (0 in the other modes).
+///
+/// ```
+/// use phonetoken::oprf::{state_len, Mode};
+///
+/// // One 12-byte E.164 number in VOPRF mode: header, blind, blinded element, length, input,
+/// // check.
+/// assert_eq!(state_len(Mode::Voprf, 1, 0, 12), 8 + 32 + 32 + 2 + 12 + 16);
+/// assert_eq!(state_len(Mode::Oprf, 1, 0, 12), 8 + 32 + 2 + 12 + 16);
+/// ```
+pub const fn state_len(mode: Mode, count: usize, info_len: usize, input_bytes: usize) -> usize {
+    let client = if mode.has_proof() {
+        2 * ELEMENT_LEN
+    } else {
+        ELEMENT_LEN
+    };
+    let info = match mode {
+        Mode::Poprf => info_len,
+        _ => 0,
+    };
+    STATE_HEADER_LEN + info + count * (client + 2) + input_bytes + STATE_CHECK_LEN
+}
+
+/// Copies client `k`'s serialization into `out` (64 bytes), wipes the temporary, and returns
+/// its length (0 for an empty slot, which a built batch never has below its count).
+fn copy_serialized<T, A: AsMut<[u8]>, const N: usize>(
+    slots: &[Option<T>; N],
+    k: usize,
+    serialize: impl Fn(&T) -> A,
+    out: &mut [u8; 2 * ELEMENT_LEN],
+) -> usize {
+    let Some(Some(client)) = slots.get(k) else {
+        return 0;
+    };
+    let mut bytes = serialize(client);
+    let bytes = bytes.as_mut();
+    let len = bytes.len().min(out.len());
+    out.get_mut(..len)
+        .unwrap_or_default()
+        .copy_from_slice(bytes.get(..len).unwrap_or_default());
+    bytes.zeroize();
+    len
+}
+
+/// Writes `bytes` at the start of `out` (sized by the caller) and returns the rest.
+fn put_bytes<'o>(out: &'o mut [u8], bytes: &[u8]) -> &'o mut [u8] {
+    let (dst, rest) = out.split_at_mut(bytes.len().min(out.len()));
+    dst.copy_from_slice(bytes.get(..dst.len()).unwrap_or_default());
+    rest
+}
+
+/// The first `len` bytes of `rest`, advancing it; `None` if it is shorter.
+fn take<'s>(rest: &mut &'s [u8], len: usize) -> Option<&'s [u8]> {
+    let (head, tail) = rest.split_at_checked(len)?;
+    *rest = tail;
+    Some(head)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -141,8 +141,10 @@ impl rand_core::TryCryptoRng for XorShift {}
 /// global).
 #[cfg(feature = "oprf")]
 fn oprf_client_path() {
-    use phonetoken::oprf::{Client, Mode, ObliviousPseudonym, PublicKey, Request, Server};
+    use phonetoken::oprf::{Blinded, Client, Mode, ObliviousPseudonym, PublicKey, Request, Server};
     use phonetoken::Encoding;
+
+    let pk_of = |bytes: &[u8]| PublicKey::from_bytes(bytes).unwrap();
 
     let numbers: [PhoneNumber; 3] = [
         "+14155552671".parse().unwrap(),
@@ -168,6 +170,16 @@ fn oprf_client_path() {
         let response = server
             .evaluate(&Request::decode(request).unwrap(), &mut rng, &mut response)
             .unwrap();
+
+        // The state, exported and imported again (as a client that finalizes in another
+        // run does): no allocation either.
+        let mut state = [0u8; 512];
+        let (state, allocations) = count(|| blinded.export_into(&mut state).unwrap());
+        assert_eq!(allocations, 0, "{mode}: export");
+        drop(blinded);
+        let (blinded, allocations) =
+            count(|| Blinded::<4>::import(&pk_of(&pinned), state).unwrap());
+        assert_eq!(allocations, 0, "{mode}: import");
 
         let (out, allocations) = count(|| {
             let mut out = [ObliviousPseudonym::default(); 3];

@@ -178,6 +178,7 @@ fn oprf_regressions() {
         "oprf_public_key",
         &replay("oprf_public_key", checks::oprf_public_key_case),
     );
+    assert_both_branches("oprf_state", &replay("oprf_state", checks::oprf_state_case));
 }
 
 #[cfg(all(feature = "std", feature = "oprf"))]
@@ -197,6 +198,11 @@ fn oprf_seeds_are_current() {
         "oprf_public_key",
         checks::oprf_public_key_seeds(),
         checks::oprf_public_key_case,
+    );
+    seeds_are_current(
+        "oprf_state",
+        checks::oprf_state_seeds(),
+        checks::oprf_state_case,
     );
 }
 

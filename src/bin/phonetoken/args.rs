@@ -39,8 +39,252 @@ pub(crate) enum Command {
     /// Read tokens, one per line (or from CSV columns), and write each one re-encrypted
     /// under the primary key: after a rotation, moves old tokens to the new key.
     Rekey(RekeyArgs),
+    /// Oblivious pseudonyms (RFC 9497): the device blinds its numbers, the server evaluates
+    /// them without seeing them, the device finalizes them into pseudonyms that equal the
+    /// server's own (`oprf pseudonymize`).
+    #[command(subcommand)]
+    Oprf(OprfCommand),
+    /// Device: read phone numbers, one per line, and write each one sealed (HPKE, RFC 9180)
+    /// to the server's public key (`seal-key`): an envelope only the key holder opens.
+    Seal(SealArgs),
+    /// Server: print the sealing public key of a keyset key, for devices to seal to.
+    SealKey(SealKeyArgs),
+    /// Server: read envelopes, one per line, and write the E.164 number each one holds, or
+    /// straight away its pseudonym (--pseudonymize) or token (--tokenize).
+    Open(OpenArgs),
     /// Run the whole pipeline on a bundled sample with a throwaway key and print a table.
     Demo,
+}
+
+/// `phonetoken oprf …`: requests, responses and states are base64url lines.
+#[derive(Subcommand, Debug)]
+pub(crate) enum OprfCommand {
+    /// Server: print the public key of a keyset key (76 hex digits), for devices to pin.
+    PublicKey(OprfPublicKeyArgs),
+    /// Device: read phone numbers, one per line, and write one blinded request per line;
+    /// the secret blinds go to --state, line for line, for `oprf finalize`.
+    Blind(OprfBlindArgs),
+    /// Server: read requests, one per line, and write one response per line, evaluated with
+    /// the keyset key each request names.
+    Evaluate(OprfEvaluateArgs),
+    /// Device: read responses, one per line, with the --state of `oprf blind`, check each
+    /// proof against the pinned public key, and write the oblivious pseudonyms.
+    Finalize(OprfFinalizeArgs),
+    /// Server: read phone numbers, one per line, and write their oblivious pseudonyms,
+    /// computed directly (the table of registered users to look devices' results up in).
+    Pseudonymize(OprfPseudonymizeArgs),
+    /// Print RFC 9497's DeriveKeyPair(seed, info) in hex (skS, then pkS), to check the
+    /// implementation against the RFC's test vectors. Not a way to make keys.
+    DeriveKeyPair(OprfDeriveArgs),
+}
+
+/// The RFC 9497 modes of `--mode`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ModeArg {
+    /// No proof: the device trusts the server's key.
+    Oprf,
+    /// Verifiable: every response carries a proof checked against the pinned key.
+    Voprf,
+    /// Verifiable, with a public info (a purpose, an epoch) as a second input.
+    Poprf,
+}
+
+impl From<ModeArg> for phonetoken::oprf::Mode {
+    fn from(m: ModeArg) -> phonetoken::oprf::Mode {
+        match m {
+            ModeArg::Oprf => phonetoken::oprf::Mode::Oprf,
+            ModeArg::Voprf => phonetoken::oprf::Mode::Voprf,
+            ModeArg::Poprf => phonetoken::oprf::Mode::Poprf,
+        }
+    }
+}
+
+/// A keyset key and an OPRF mode: which server key.
+#[derive(Args, Debug)]
+pub(crate) struct OprfKeyArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The keyset key (default: the primary).
+    #[arg(long, value_name = "ID")]
+    pub(crate) key_id: Option<u32>,
+    /// The RFC 9497 mode; each mode has its own key.
+    #[arg(long, value_enum, default_value_t = ModeArg::Voprf)]
+    pub(crate) mode: ModeArg,
+}
+
+/// Flags of `phonetoken oprf public-key`.
+#[derive(Args, Debug)]
+pub(crate) struct OprfPublicKeyArgs {
+    #[command(flatten)]
+    pub(crate) key: OprfKeyArgs,
+}
+
+/// Flags of `phonetoken oprf blind`.
+#[derive(Args, Debug)]
+pub(crate) struct OprfBlindArgs {
+    /// The server's public key, as `oprf public-key` prints it (hex, or base64url).
+    #[arg(long, value_name = "KEY")]
+    pub(crate) public_key: String,
+    /// The file to create (readable by its owner only) for the secret blinds, one line per
+    /// input line; `oprf finalize` needs it. It must not exist.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: PathBuf,
+    /// POPRF only: the public info (e.g. an epoch) the server evaluates with.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) info: String,
+    /// Region for numbers written without `+` and a country code (e.g. US, GB).
+    #[arg(long, value_name = "CC", value_parser = parse_region)]
+    pub(crate) region: Option<Region>,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// Flags of `phonetoken oprf evaluate`.
+#[derive(Args, Debug)]
+pub(crate) struct OprfEvaluateArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The mode requests must be in; a request in another mode gets `error: wrong-mode`.
+    #[arg(long, value_enum, default_value_t = ModeArg::Voprf)]
+    pub(crate) mode: ModeArg,
+    /// POPRF only: an info that requests may carry (repeat for several, e.g. the current and
+    /// the previous epoch). Without it only the empty info is evaluated; any other gets
+    /// `error: info-not-allowed`.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) info: Vec<String>,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// Flags of `phonetoken oprf finalize`.
+#[derive(Args, Debug)]
+pub(crate) struct OprfFinalizeArgs {
+    /// The server's public key the numbers were blinded for (the pinned one).
+    #[arg(long, value_name = "KEY")]
+    pub(crate) public_key: String,
+    /// The state file `oprf blind` wrote; its lines pair with the responses' lines.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: PathBuf,
+    #[command(flatten)]
+    pub(crate) format: PseudonymFormatArgs,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// How a pseudonym is written.
+#[derive(Args, Debug)]
+pub(crate) struct PseudonymFormatArgs {
+    /// How to write the pseudonym.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Base64url)]
+    pub(crate) encoding: EncodingArg,
+    /// Keep only the first N bytes of the pseudonym (8 to 64; 16 is safe for any population
+    /// of phone numbers). Default: all 64.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=64))]
+    pub(crate) length: Option<u8>,
+}
+
+/// Flags of `phonetoken oprf pseudonymize`.
+#[derive(Args, Debug)]
+pub(crate) struct OprfPseudonymizeArgs {
+    #[command(flatten)]
+    pub(crate) key: OprfKeyArgs,
+    /// POPRF only: the info to evaluate with (as the devices' `oprf blind --info`).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) info: String,
+    /// Region for numbers written without `+` and a country code (e.g. US, GB).
+    #[arg(long, value_name = "CC", value_parser = parse_region)]
+    pub(crate) region: Option<Region>,
+    #[command(flatten)]
+    pub(crate) format: PseudonymFormatArgs,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// Flags of `phonetoken oprf derive-key-pair`.
+#[derive(Args, Debug)]
+pub(crate) struct OprfDeriveArgs {
+    /// The seed, in hex (RFC 9497 vectors: `a3` 32 times).
+    #[arg(long, value_name = "HEX")]
+    pub(crate) seed: String,
+    /// The key info, in hex (RFC 9497 vectors: `74657374206b6579`, "test key").
+    #[arg(long, value_name = "HEX")]
+    pub(crate) info: String,
+    /// The RFC 9497 mode (its context string is part of the derivation).
+    #[arg(long, value_enum, default_value_t = ModeArg::Voprf)]
+    pub(crate) mode: ModeArg,
+}
+
+/// The sealing suites of `--suite`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SuiteArg {
+    /// DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305.
+    X25519,
+    /// X-Wing (X25519 + ML-KEM-768), HKDF-SHA256, ChaCha20-Poly1305 (post-quantum; builds
+    /// with feature seal-xwing).
+    Xwing,
+}
+
+/// Flags of `phonetoken seal`.
+#[derive(Args, Debug)]
+pub(crate) struct SealArgs {
+    /// The server's sealing public key, as `seal-key` prints it (hex, or base64url).
+    #[arg(long, value_name = "KEY")]
+    pub(crate) public_key: String,
+    /// The keyset key id of that public key (`seal-key` says it).
+    #[arg(long, value_name = "ID")]
+    pub(crate) key_id: u32,
+    /// The sealing suite of that public key.
+    #[arg(long, value_enum, default_value_t = SuiteArg::X25519)]
+    pub(crate) suite: SuiteArg,
+    /// Associated data bound to every envelope (e.g. "activation"); `open` needs the same.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) context: String,
+    /// Region for numbers written without `+` and a country code (e.g. US, GB).
+    #[arg(long, value_name = "CC", value_parser = parse_region)]
+    pub(crate) region: Option<Region>,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// Flags of `phonetoken seal-key`.
+#[derive(Args, Debug)]
+pub(crate) struct SealKeyArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The keyset key (default: the primary).
+    #[arg(long, value_name = "ID")]
+    pub(crate) key_id: Option<u32>,
+    /// The sealing suite.
+    #[arg(long, value_enum, default_value_t = SuiteArg::X25519)]
+    pub(crate) suite: SuiteArg,
+}
+
+/// Flags of `phonetoken open`.
+#[derive(Args, Debug)]
+pub(crate) struct OpenArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The associated data the envelopes were sealed with.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) context: String,
+    /// Write the number's keyed pseudonym (as `pseudonymize`) instead of the number.
+    #[arg(long, conflicts_with = "tokenize")]
+    pub(crate) pseudonymize: bool,
+    /// Write the number's token (as `tokenize`, with --token-context) instead of the number.
+    #[arg(long)]
+    pub(crate) tokenize: bool,
+    /// With --tokenize: the associated data bound to every token.
+    #[arg(long, value_name = "TEXT", default_value = "", requires = "tokenize")]
+    pub(crate) token_context: String,
+    /// With --pseudonymize: how to write the pseudonym.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Base64url, requires = "pseudonymize")]
+    pub(crate) encoding: EncodingArg,
+    /// With --pseudonymize: keep only the first N bytes (8 to 32).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32),
+          requires = "pseudonymize")]
+    pub(crate) length: Option<u8>,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
 }
 
 /// Flags of `phonetoken normalize`.

@@ -39,6 +39,7 @@ use std::sync::{mpsc, Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use zeroize::Zeroize;
 
 use crate::args::BulkArgs;
 use crate::{csvmode, lines, shown, CliError};
@@ -148,8 +149,44 @@ impl Summary {
 
 /// Runs a processing subcommand over its input with the bulk flags, and reports.
 pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, CliError> {
+    run_with(opts, process, Hooks::default())
+}
+
+/// Wraps a reader or a writer of the run in another.
+pub(crate) type Wrap<T> = Box<dyn FnOnce(Box<T>) -> Box<T>>;
+
+/// What a subcommand with a second stream adds to the run: the `oprf` client commands keep
+/// a secret state file line by line beside the main input or output.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    /// Wraps the input reader (in line mode).
+    pub(crate) input: Option<Wrap<dyn BufRead + Send>>,
+    /// Wraps the output writer (in line mode).
+    pub(crate) output: Option<Wrap<dyn Write + Send>>,
+    /// The answers hold secrets: buffers are wiped when done with, and never grown by a
+    /// reallocation that would leave a copy behind.
+    pub(crate) wipe: bool,
+    /// This subcommand pairs lines with a second file, so it has no CSV mode; the message
+    /// says why.
+    pub(crate) lines_only: Option<&'static str>,
+}
+
+/// [`run`] with the hooks of a subcommand that keeps a second stream.
+pub(crate) fn run_with(
+    opts: &BulkArgs,
+    process: &ProcessFn<'_>,
+    hooks: Hooks,
+) -> Result<ExitCode, CliError> {
+    if let (true, Some(why)) = (opts.csv, hooks.lines_only) {
+        return Err(CliError::Usage(format!(
+            "--csv is not available here: {why}"
+        )));
+    }
     let start = Instant::now();
-    let input = Input::open(opts.input.as_deref(), opts.csv)?;
+    let mut input = Input::open(opts.input.as_deref(), opts.csv)?;
+    if let Some(wrap) = hooks.input {
+        input.reader = wrap(input.reader);
+    }
     let threads = match opts.threads {
         Some(n) => usize::from(n),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -177,26 +214,24 @@ pub(crate) fn run(opts: &BulkArgs, process: &ProcessFn<'_>) -> Result<ExitCode, 
         chunk_size,
         strict: opts.strict,
         flush_each,
+        wipe: hooks.wipe,
+    };
+    let writer = match hooks.output {
+        Some(wrap) => wrap(output.writer()),
+        None => output.writer(),
     };
     let result = if opts.csv {
         csvmode::run(
             opts,
             (input.reader, &input.record_mark),
-            output.writer(),
+            writer,
             &pool,
             &settings,
             &progress,
             process,
         )
     } else {
-        run_lines(
-            input.reader,
-            output.writer(),
-            &pool,
-            &settings,
-            &progress,
-            process,
-        )
+        run_lines(input.reader, writer, &pool, &settings, &progress, process)
     };
     progress.finish();
     let summary = match result {
@@ -223,6 +258,8 @@ pub(crate) struct Settings {
     pub(crate) chunk_size: usize,
     pub(crate) strict: bool,
     pub(crate) flush_each: bool,
+    /// Wipe the answers' buffers (see [`Hooks::wipe`]).
+    pub(crate) wipe: bool,
 }
 
 /// Line mode: chunks of lines through the pipeline.
@@ -239,7 +276,13 @@ fn run_lines(
     pipeline(
         settings.threads,
         || Ok(lines::read_chunk(&mut reader, chunk_size, CHUNK_BYTES)?),
-        |chunk| pool.install(|| lines::process_chunk(&chunk, process)),
+        |mut chunk| {
+            let done = pool.install(|| lines::process_chunk(&chunk, process, settings.wipe));
+            if settings.wipe {
+                chunk.wipe();
+            }
+            done
+        },
         |done: Processed<Vec<u8>>| {
             out.write(done, |row, failure| {
                 let reason = failure.reasons.first().map_or("failed", |r| r.0);
@@ -282,7 +325,7 @@ impl<'a> InOrder<'a> {
     /// and stops with `stop_message(row, failure)` (`row` counts from 1 over the whole run).
     pub(crate) fn write(
         &mut self,
-        done: Processed<Vec<u8>>,
+        mut done: Processed<Vec<u8>>,
         stop_message: impl Fn(u64, &Failure) -> String,
     ) -> Result<(), CliError> {
         let stop = self
@@ -295,9 +338,17 @@ impl<'a> InOrder<'a> {
                 .write_all(done.out.get(..failure.offset).unwrap_or_default())?;
             self.writer.flush()?;
             let row = self.first_row + failure.index as u64 + 1;
-            return Err(CliError::Data(stop_message(row, failure)));
+            let message = stop_message(row, failure);
+            if self.settings.wipe {
+                done.out.zeroize();
+            }
+            return Err(CliError::Data(message));
         }
-        self.writer.write_all(&done.out)?;
+        let written = self.writer.write_all(&done.out);
+        if self.settings.wipe {
+            done.out.zeroize();
+        }
+        written?;
         if self.settings.flush_each {
             self.writer.flush()?;
         }

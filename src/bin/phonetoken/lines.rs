@@ -14,6 +14,7 @@
 use std::io::{self, BufRead};
 
 use rayon::prelude::*;
+use zeroize::Zeroize;
 
 use crate::bulk::{Failure, ProcessFn, Processed};
 
@@ -34,6 +35,11 @@ pub(crate) struct LineChunk {
 }
 
 impl LineChunk {
+    /// Wipes the lines (they held secrets).
+    pub(crate) fn wipe(&mut self) {
+        self.data.zeroize();
+    }
+
     /// The lines, as (bytes, too long).
     fn iter(&self) -> impl Iterator<Item = (&[u8], bool)> + '_ {
         let mut start = 0;
@@ -105,12 +111,18 @@ fn read_line_bounded(input: &mut impl BufRead, data: &mut Vec<u8>) -> io::Result
 
 /// Answers every line of `chunk`: the output bytes (one line per input line) and the
 /// failures, with their place in the chunk and in the output.
-pub(crate) fn process_chunk(chunk: &LineChunk, process: &ProcessFn<'_>) -> Processed<Vec<u8>> {
+/// With `wipe`, the answers hold secrets: every buffer is wiped once copied, and none is
+/// grown by a reallocation (which would leave a copy behind).
+pub(crate) fn process_chunk(
+    chunk: &LineChunk,
+    process: &ProcessFn<'_>,
+    wipe: bool,
+) -> Processed<Vec<u8>> {
     let lines: Vec<(&[u8], bool)> = chunk.iter().collect();
     let pieces: Vec<Processed<Vec<u8>>> = lines
         .par_chunks(PIECE)
         .enumerate()
-        .map(|(n, piece)| answer_lines(piece, n * PIECE, process))
+        .map(|(n, piece)| answer_lines(piece, n * PIECE, process, wipe))
         .collect();
     let mut all = Processed {
         out: Vec::with_capacity(pieces.iter().map(|p| p.out.len()).sum()),
@@ -118,7 +130,7 @@ pub(crate) fn process_chunk(chunk: &LineChunk, process: &ProcessFn<'_>) -> Proce
         values: 0,
         failures: Vec::new(),
     };
-    for piece in pieces {
+    for mut piece in pieces {
         let base = all.out.len();
         all.rows += piece.rows;
         all.values += piece.values;
@@ -128,8 +140,27 @@ pub(crate) fn process_chunk(chunk: &LineChunk, process: &ProcessFn<'_>) -> Proce
                 ..f
             }));
         all.out.extend_from_slice(&piece.out);
+        if wipe {
+            piece.out.zeroize();
+        }
     }
     all
+}
+
+/// Room kept free before each answer in wipe mode: more than any answer of the commands
+/// that wipe (a request, a tab and a state, with the longest POPRF info).
+const WIPE_ANSWER_ROOM: usize = 4096;
+
+/// Makes room for `extra` more bytes without a reallocation that leaves the old bytes
+/// behind: the old buffer is copied, then wiped.
+fn reserve_wiped(out: &mut Vec<u8>, extra: usize) {
+    if out.capacity() - out.len() >= extra {
+        return;
+    }
+    let mut bigger = Vec::with_capacity((2 * out.capacity()).max(out.len() + extra));
+    bigger.extend_from_slice(out);
+    out.zeroize();
+    *out = bigger;
 }
 
 /// Answers consecutive lines, the first being line `first` of its chunk.
@@ -137,10 +168,14 @@ fn answer_lines(
     lines: &[(&[u8], bool)],
     first: usize,
     process: &ProcessFn<'_>,
+    wipe: bool,
 ) -> Processed<Vec<u8>> {
     let mut out = Vec::with_capacity(lines.len() * 48);
     let mut failures = Vec::new();
     for (i, &(line, long)) in lines.iter().enumerate() {
+        if wipe {
+            reserve_wiped(&mut out, WIPE_ANSWER_ROOM);
+        }
         let offset = out.len();
         let result = if long {
             Err("input-too-long")
@@ -189,7 +224,7 @@ mod tests {
         let mut reader = &input[..];
         let chunk = read_chunk(&mut reader, 100, usize::MAX).unwrap().unwrap();
         assert!(read_chunk(&mut reader, 100, usize::MAX).unwrap().is_none());
-        let done = process_chunk(&chunk, &upper);
+        let done = process_chunk(&chunk, &upper, false);
         assert_eq!(
             String::from_utf8(done.out.clone()).unwrap(),
             "AB\nerror: empty\nCD\r\rX\nerror: invalid-utf8\nLAST\n"
@@ -216,7 +251,7 @@ mod tests {
         let lines: Vec<(&[u8], bool)> = second.iter().collect();
         assert_eq!(lines, [(&b""[..], true), (&b"4"[..], false)]);
         assert!(read_chunk(&mut reader, 2, usize::MAX).unwrap().is_none());
-        let done = process_chunk(&second, &upper);
+        let done = process_chunk(&second, &upper, false);
         assert_eq!(done.out, b"error: input-too-long\n4\n");
     }
 

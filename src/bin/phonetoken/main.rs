@@ -16,8 +16,11 @@ mod keyset_cmd;
 mod lines;
 mod master;
 mod normalize;
+mod oprf_cmd;
+mod osrng;
 mod pkcs11;
 mod pseudonymize;
+mod seal_cmd;
 mod shown;
 mod tokenize;
 
@@ -53,6 +56,10 @@ fn run() -> Result<ExitCode, CliError> {
         args::Command::MasterKey(args::MasterKeyCommand::New(opts)) => {
             keyset_cmd::master_key_new(&opts)
         }
+        args::Command::Oprf(command) => oprf_cmd::run(&command),
+        args::Command::Seal(opts) => seal_cmd::run_seal(&opts),
+        args::Command::SealKey(opts) => seal_cmd::run_seal_key(&opts),
+        args::Command::Open(opts) => seal_cmd::run_open(&opts),
         args::Command::Demo => demo::run(),
     }
 }

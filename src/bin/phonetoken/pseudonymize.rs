@@ -60,7 +60,7 @@ pub(crate) fn pseudonymize_all_keys(
 }
 
 /// Appends `pseudonym`, truncated to `length` bytes if given, in `encoding`.
-fn push_pseudonym(
+pub(crate) fn push_pseudonym(
     mut pseudonym: phonetoken::Pseudonym,
     encoding: Encoding,
     length: Option<usize>,

@@ -45,7 +45,7 @@ pub(crate) fn tokenize_line(
 }
 
 /// Appends `token` as base64url text.
-fn push_token(token: &phonetoken::Token, out: &mut Vec<u8>) -> Result<(), &'static str> {
+pub(crate) fn push_token(token: &phonetoken::Token, out: &mut Vec<u8>) -> Result<(), &'static str> {
     let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
     let encoded = token
         .encode_into(Encoding::Base64Url, &mut buf)
