@@ -231,6 +231,9 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
 
     // Territories, in XML order.
     let codes = country_codes(territories);
+    // Transform rules are few and short: each is stored once and a territory holds a byte
+    // (one more than its index, 0 for none) instead of an 8-byte `Option<&str>`.
+    let mut rules: Vec<&str> = Vec::new();
     let _ = writeln!(w, "pub(super) static TERRITORIES: &[Territory] = &[");
     for t in territories {
         let main = codes
@@ -248,22 +251,45 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
         let rule = match &t.national_prefix_transform_rule {
             Some(r) => {
                 check_transform_rule(r, &t.id)?;
-                format!("Some({r:?})")
+                let index = match rules.iter().position(|known| known == r) {
+                    Some(i) => i,
+                    None => {
+                        rules.push(r);
+                        rules.len() - 1
+                    }
+                };
+                u8::try_from(index + 1)
+                    .map_err(|_| "more than 255 distinct transform rules".to_owned())?
             }
-            None => "None".into(),
+            None => 0,
         };
+        let local_only = u16::try_from(mask(&t.local_only_lengths)).map_err(|_| {
+            format!(
+                "territory {}: a local-only length of 16 digits or more",
+                t.id
+            )
+        })?;
         let _ = writeln!(
             w,
             "    // {id}\n    Territory {{ region: {region}, country_code: {cc}, \
              international_prefix: {ip}, national_prefix_for_parsing: {npp}, \
-             national_prefix_transform_rule: {rule}, general_desc: {gd}, \
-             possible_lengths: {pl:#010x}, local_only_lengths: {lo:#010x}, \
+             transform_rule: {rule}, general_desc: {gd}, \
+             possible_lengths: {pl:#010x}, local_only_lengths: {local_only:#06x}, \
              main_territory: {main} }},",
             id = t.id,
             cc = t.country_code,
             pl = mask(&t.possible_lengths),
-            lo = mask(&t.local_only_lengths),
         );
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// The distinct `nationalPrefixTransformRule`s; `Territory::transform_rule` is one\n\
+         /// more than an index here.\n\
+         pub(super) static TRANSFORM_RULES: &[&str] = &["
+    );
+    for r in &rules {
+        let _ = writeln!(w, "    {r:?},");
     }
     let _ = writeln!(w, "];\n");
 
@@ -295,6 +321,9 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
 
     // Calling codes: libphonenumber lists the main country first, then the others in XML
     // order.
+    // Each code's regions are a run of one shared list: a start and a length in the entry
+    // instead of an 8-byte slice reference.
+    let mut code_regions: Vec<String> = Vec::new();
     let _ = writeln!(
         w,
         "pub(super) static COUNTRY_CODES: &[CountryCodeEntry] = &["
@@ -306,19 +335,30 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
                 "calling code {code}: shared without a main country"
             ));
         }
-        let regions = if ids == ["001"] {
-            String::new()
-        } else {
-            ids.iter()
-                .map(|id| region(id))
-                .collect::<Result<Vec<_>, _>>()?
-                .join(", ")
-        };
+        let start = code_regions.len();
+        if ids != ["001"] {
+            for id in &ids {
+                code_regions.push(region(id)?);
+            }
+        }
+        let start = u16::try_from(start).map_err(|_| "too many regions".to_owned())?;
+        let len = u8::try_from(code_regions.len() - usize::from(start))
+            .map_err(|_| format!("calling code {code}: more than 255 regions"))?;
         let _ = writeln!(
             w,
-            "    CountryCodeEntry {{ code: {code}, main_territory: {}, regions: &[{regions}] }},",
+            "    CountryCodeEntry {{ code: {code}, main_territory: {}, regions_start: {start}, \
+             regions_len: {len} }},",
             list[0]
         );
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// The regions of every calling code, main one first, in the order of `COUNTRY_CODES`.\n\
+         pub(super) static CODE_REGIONS: &[Region] = &["
+    );
+    for r in &code_regions {
+        let _ = writeln!(w, "    {r},");
     }
     let _ = writeln!(w, "];\n");
 
