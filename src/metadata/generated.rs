@@ -17,6 +17,9 @@ pub(super) const LIBPHONENUMBER_VERSION: &str = "9.0.35";
 pub(super) const XML_SHA256: &str =
     "d23c3c086390be1d8ec92dfdbda0ab12a038e9abc0248bd91dd188a0053a8e0a";
 
+/// An index into `TERRITORIES`.
+pub(super) type TerritoryIndex = u8;
+
 pub(super) static TERRITORIES: &[Territory] = &[
     // AC
     Territory {
@@ -3325,7 +3328,7 @@ pub(super) static REGIONS: &[Region] = &[
 ];
 
 /// `REGION_TERRITORY[i]` is the index in `TERRITORIES` of `REGIONS[i]`.
-pub(super) static REGION_TERRITORY: &[u16] = &[
+pub(super) static REGION_TERRITORY: &[u8] = &[
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
     50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73,

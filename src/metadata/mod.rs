@@ -63,7 +63,7 @@ pub(crate) struct Territory {
     pub local_only_lengths: u16,
     /// Index in `TERRITORIES` of the main territory of the calling code (itself for `GB`,
     /// `US` for `CA`).
-    main_territory: u16,
+    main_territory: generated::TerritoryIndex,
 }
 
 impl Territory {
@@ -180,7 +180,7 @@ pub(crate) struct CountryCodeEntry {
     /// The calling code.
     pub code: u16,
     /// Index into `TERRITORIES` of the main territory for this code.
-    pub main_territory: u16,
+    pub main_territory: generated::TerritoryIndex,
     /// Where the regions sharing the code (main first, libphonenumber's order) start in the
     /// generated `CODE_REGIONS`, and how many there are: three bytes instead of an 8-byte
     /// slice reference.

@@ -139,7 +139,8 @@ fn tables_agree_with_the_xml() {
         );
         assert_eq!(ours.possible_lengths, t.lengths, "{id} lengths");
         assert_eq!(
-            u32::from(ours.local_only_lengths), t.local_only,
+            u32::from(ours.local_only_lengths),
+            t.local_only,
             "{id} local-only lengths"
         );
         assert_eq!(

@@ -229,6 +229,21 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
          pub(super) const XML_SHA256: &str = \"{sha}\";\n"
     );
 
+    // Territory indices take the narrowest type that numbers every territory: a byte for
+    // today's 254, so the tables that hold them stay small without refusing a longer list.
+    let index_type = if territories.len() <= 256 {
+        "u8"
+    } else if territories.len() <= 1 << 16 {
+        "u16"
+    } else {
+        return Err("more than 65,536 territories".into());
+    };
+    let _ = writeln!(
+        w,
+        "/// An index into `TERRITORIES`.\n\
+         pub(super) type TerritoryIndex = {index_type};\n"
+    );
+
     // Territories, in XML order.
     let codes = country_codes(territories);
     // Transform rules are few and short: each is stored once and a territory holds a byte
@@ -312,7 +327,7 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
     let _ = writeln!(
         w,
         "/// `REGION_TERRITORY[i]` is the index in `TERRITORIES` of `REGIONS[i]`.\n\
-         pub(super) static REGION_TERRITORY: &[u16] = &["
+         pub(super) static REGION_TERRITORY: &[{index_type}] = &["
     );
     for (_, i) in &regions {
         let _ = write!(w, "{i}, ");
