@@ -479,3 +479,68 @@ fn dump_json(territories: &[metadata::Territory]) -> String {
     out.push_str("}}\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn territory(id: &str, code: u16, main: bool, rule: Option<&str>) -> metadata::Territory {
+        metadata::Territory {
+            id: id.into(),
+            country_code: code,
+            main_country_for_code: main,
+            international_prefix: Some("00".into()),
+            national_prefix_for_parsing: rule.map(|_| "0(\\d{3})".into()),
+            national_prefix_transform_rule: rule.map(Into::into),
+            general_desc: Some("\\d{7}".into()),
+            possible_lengths: [7].into(),
+            local_only_lengths: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn transform_rules_are_stored_once_and_named_by_index() {
+        let list = [
+            territory("AA", 11, false, Some("5$1")),
+            territory("BB", 12, false, None),
+            territory("CC", 13, false, Some("5$1")),
+            territory("DD", 14, false, Some("$1")),
+        ];
+        let out = generate(&list, "0").unwrap();
+        assert!(out.contains("TRANSFORM_RULES: &[&str] = &[\n    \"5$1\",\n    \"$1\",\n];"));
+        let rules: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.split("transform_rule: ").nth(1))
+            .map(|rest| rest.split(',').next().unwrap())
+            .collect();
+        assert_eq!(rules, ["1", "0", "1", "2"]);
+    }
+
+    #[test]
+    fn shared_codes_name_a_run_of_one_region_list() {
+        let list = [
+            territory("AA", 11, false, None),
+            territory("BB", 12, false, None),
+            territory("CC", 12, true, None),
+        ];
+        let out = generate(&list, "0").unwrap();
+        assert!(out.contains("code: 11, main_territory: 0, regions_start: 0, regions_len: 1"));
+        assert!(out.contains("code: 12, main_territory: 2, regions_start: 1, regions_len: 2"));
+        let regions = out.split("CODE_REGIONS: &[Region] = &[").nth(1).unwrap();
+        let regions = regions.split("];").next().unwrap();
+        let ids: Vec<&str> = regions.split("*b\"").skip(1).map(|r| &r[..2]).collect();
+        assert_eq!(ids, ["AA", "CC", "BB"]);
+        assert!(out.contains("type TerritoryIndex = u8;"));
+    }
+
+    #[test]
+    fn a_local_only_length_over_15_is_refused() {
+        let mut t = territory("AA", 11, false, None);
+        t.local_only_lengths = [15].into();
+        assert!(generate(std::slice::from_ref(&t), "0").is_ok());
+        t.local_only_lengths = [16].into();
+        let err = generate(&[t], "0").unwrap_err();
+        assert!(err.contains("AA") && err.contains("local-only"), "{err}");
+    }
+}
