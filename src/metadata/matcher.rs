@@ -142,19 +142,19 @@ enum Frame {
 }
 
 /// The fixed-size working state of one match.
-struct Run<'a, const STACK: usize> {
+struct Run<'a> {
     code: &'a [u8],
     input: &'a [u8],
     positions: usize,
     memo: [u64; MEMO_WORDS],
-    stack: [Frame; STACK],
+    stack: &'a mut [Frame],
     depth: usize,
     slots: [u8; SLOTS],
     #[cfg(test)]
     steps: usize,
 }
 
-impl<const STACK: usize> Run<'_, STACK> {
+impl Run<'_> {
     fn byte(&self, pc: usize) -> Option<u8> {
         self.code.get(pc).copied()
     }
@@ -442,7 +442,7 @@ fn literal_alternatives(code: &[u8], digits: &[u8], full: bool) -> Option<Option
 }
 
 /// Kept out of line so the checks and literal comparisons in [`run`], which answer most
-/// calls, do not pay for the interpreter's frame.
+/// calls, do not pay for the interpreter's frame; only the stack's size depends on `STACK`.
 #[inline(never)]
 fn run_with<const STACK: usize>(
     pattern: &[u8],
@@ -451,12 +451,33 @@ fn run_with<const STACK: usize>(
     max_len: usize,
     groups: u8,
 ) -> Option<Outcome> {
-    let mut run = Run::<STACK> {
+    interpret(
+        pattern,
+        digits,
+        full,
+        max_len,
+        groups,
+        &mut [Frame::Alt { pc: 0, pos: 0 }; STACK],
+    )
+}
+
+/// The interpreter, over a stack of either size: one copy of its code instead of one per
+/// stack size (a kilobyte of firmware flash).
+#[inline(never)]
+fn interpret(
+    pattern: &[u8],
+    digits: &[u8],
+    full: bool,
+    max_len: usize,
+    groups: u8,
+    stack: &mut [Frame],
+) -> Option<Outcome> {
+    let mut run = Run {
         code: pattern.get(HEADER_LEN..)?,
         input: digits,
         positions: max_len + 1,
         memo: [0; MEMO_WORDS],
-        stack: [Frame::Alt { pc: 0, pos: 0 }; STACK],
+        stack,
         depth: 0,
         slots: [UNSET; SLOTS],
         #[cfg(test)]

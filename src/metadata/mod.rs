@@ -49,18 +49,21 @@ pub(crate) struct Territory {
     pub international_prefix: Option<Pattern>,
     /// `nationalPrefixForParsing`, defaulting to `nationalPrefix` as libphonenumber does.
     pub national_prefix_for_parsing: Option<Pattern>,
-    /// `nationalPrefixTransformRule` (`"9$1"`): ASCII digits and `$N` group references.
-    pub national_prefix_transform_rule: Option<&'static str>,
+    /// `nationalPrefixTransformRule`: one more than its index in the generated
+    /// `TRANSFORM_RULES`, or 0 for none (a byte, not an 8-byte `Option<&str>`, in every
+    /// territory's entry).
+    transform_rule: u8,
     /// `generalDesc/nationalNumberPattern`.
     pub general_desc: Option<Pattern>,
     /// Bit `n` set when a national significant number of `n` digits is possible (the union
     /// over the number types, as libphonenumber computes the general description).
     pub possible_lengths: u32,
-    /// Bit `n` set when `n` digits is possible only for local dialling.
-    pub local_only_lengths: u32,
+    /// Bit `n` set when `n` digits is possible only for local dialling (the generator checks
+    /// that every such length is below 16).
+    pub local_only_lengths: u16,
     /// Index in `TERRITORIES` of the main territory of the calling code (itself for `GB`,
     /// `US` for `CA`).
-    main_territory: u16,
+    main_territory: generated::TerritoryIndex,
 }
 
 impl Territory {
@@ -68,6 +71,12 @@ impl Territory {
     /// the search.
     pub(crate) fn main(&self) -> Option<&'static Territory> {
         generated::TERRITORIES.get(usize::from(self.main_territory))
+    }
+
+    /// `nationalPrefixTransformRule` (`"9$1"`): ASCII digits and `$N` group references.
+    pub(crate) fn national_prefix_transform_rule(&self) -> Option<&'static str> {
+        let index = usize::from(self.transform_rule).checked_sub(1)?;
+        generated::TRANSFORM_RULES.get(index).copied()
     }
 }
 
@@ -119,7 +128,7 @@ pub(crate) fn territory_for_country_code(code: u16) -> Option<&'static Territory
 
 /// The regions that share a calling code, main one first; empty for non-geographic codes.
 pub(crate) fn regions_for_country_code(code: u16) -> &'static [Region] {
-    country_code_entry(code).map_or(&[], |entry| entry.regions)
+    country_code_entry(code).map_or(&[], CountryCodeEntry::regions)
 }
 
 fn country_code_entry(code: u16) -> Option<&'static CountryCodeEntry> {
@@ -171,9 +180,22 @@ pub(crate) struct CountryCodeEntry {
     /// The calling code.
     pub code: u16,
     /// Index into `TERRITORIES` of the main territory for this code.
-    pub main_territory: u16,
-    /// Regions sharing the code, main first (libphonenumber's order).
-    pub regions: &'static [Region],
+    pub main_territory: generated::TerritoryIndex,
+    /// Where the regions sharing the code (main first, libphonenumber's order) start in the
+    /// generated `CODE_REGIONS`, and how many there are: three bytes instead of an 8-byte
+    /// slice reference.
+    regions_start: u16,
+    regions_len: u8,
+}
+
+impl CountryCodeEntry {
+    /// Regions sharing the code, main first; empty for a non-geographic code.
+    fn regions(&self) -> &'static [Region] {
+        let start = usize::from(self.regions_start);
+        generated::CODE_REGIONS
+            .get(start..start + usize::from(self.regions_len))
+            .unwrap_or(&[])
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ fn has_length(mask: u32, n: usize) -> bool {
 /// libphonenumber's `testNumberLength` for the general description of `territory`.
 pub(super) fn test_length(len: usize, territory: &Territory) -> Length {
     let possible = territory.possible_lengths;
-    if has_length(territory.local_only_lengths, len) {
+    if has_length(u32::from(territory.local_only_lengths), len) {
         return Length::LocalOnly;
     }
     if possible == 0 {
@@ -106,7 +106,7 @@ pub(super) fn strip_national_prefix<'a>(
     let rest = digits.get(m.end..).unwrap_or(&[]);
     let groups = m.group_count();
     let rule = territory
-        .national_prefix_transform_rule
+        .national_prefix_transform_rule()
         .filter(|r| !r.is_empty() && groups > 0 && m.group(groups).is_some());
     let candidate = match rule {
         None => rest,

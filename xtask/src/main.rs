@@ -229,8 +229,26 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
          pub(super) const XML_SHA256: &str = \"{sha}\";\n"
     );
 
+    // Territory indices take the narrowest type that numbers every territory: a byte for
+    // today's 254, so the tables that hold them stay small without refusing a longer list.
+    let index_type = if territories.len() <= 256 {
+        "u8"
+    } else if territories.len() <= 1 << 16 {
+        "u16"
+    } else {
+        return Err("more than 65,536 territories".into());
+    };
+    let _ = writeln!(
+        w,
+        "/// An index into `TERRITORIES`.\n\
+         pub(super) type TerritoryIndex = {index_type};\n"
+    );
+
     // Territories, in XML order.
     let codes = country_codes(territories);
+    // Transform rules are few and short: each is stored once and a territory holds a byte
+    // (one more than its index, 0 for none) instead of an 8-byte `Option<&str>`.
+    let mut rules: Vec<&str> = Vec::new();
     let _ = writeln!(w, "pub(super) static TERRITORIES: &[Territory] = &[");
     for t in territories {
         let main = codes
@@ -248,22 +266,45 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
         let rule = match &t.national_prefix_transform_rule {
             Some(r) => {
                 check_transform_rule(r, &t.id)?;
-                format!("Some({r:?})")
+                let index = match rules.iter().position(|known| known == r) {
+                    Some(i) => i,
+                    None => {
+                        rules.push(r);
+                        rules.len() - 1
+                    }
+                };
+                u8::try_from(index + 1)
+                    .map_err(|_| "more than 255 distinct transform rules".to_owned())?
             }
-            None => "None".into(),
+            None => 0,
         };
+        let local_only = u16::try_from(mask(&t.local_only_lengths)).map_err(|_| {
+            format!(
+                "territory {}: a local-only length of 16 digits or more",
+                t.id
+            )
+        })?;
         let _ = writeln!(
             w,
             "    // {id}\n    Territory {{ region: {region}, country_code: {cc}, \
              international_prefix: {ip}, national_prefix_for_parsing: {npp}, \
-             national_prefix_transform_rule: {rule}, general_desc: {gd}, \
-             possible_lengths: {pl:#010x}, local_only_lengths: {lo:#010x}, \
+             transform_rule: {rule}, general_desc: {gd}, \
+             possible_lengths: {pl:#010x}, local_only_lengths: {local_only:#06x}, \
              main_territory: {main} }},",
             id = t.id,
             cc = t.country_code,
             pl = mask(&t.possible_lengths),
-            lo = mask(&t.local_only_lengths),
         );
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// The distinct `nationalPrefixTransformRule`s; `Territory::transform_rule` is one\n\
+         /// more than an index here.\n\
+         pub(super) static TRANSFORM_RULES: &[&str] = &["
+    );
+    for r in &rules {
+        let _ = writeln!(w, "    {r:?},");
     }
     let _ = writeln!(w, "];\n");
 
@@ -286,7 +327,7 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
     let _ = writeln!(
         w,
         "/// `REGION_TERRITORY[i]` is the index in `TERRITORIES` of `REGIONS[i]`.\n\
-         pub(super) static REGION_TERRITORY: &[u16] = &["
+         pub(super) static REGION_TERRITORY: &[{index_type}] = &["
     );
     for (_, i) in &regions {
         let _ = write!(w, "{i}, ");
@@ -295,6 +336,9 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
 
     // Calling codes: libphonenumber lists the main country first, then the others in XML
     // order.
+    // Each code's regions are a run of one shared list: a start and a length in the entry
+    // instead of an 8-byte slice reference.
+    let mut code_regions: Vec<String> = Vec::new();
     let _ = writeln!(
         w,
         "pub(super) static COUNTRY_CODES: &[CountryCodeEntry] = &["
@@ -306,19 +350,30 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
                 "calling code {code}: shared without a main country"
             ));
         }
-        let regions = if ids == ["001"] {
-            String::new()
-        } else {
-            ids.iter()
-                .map(|id| region(id))
-                .collect::<Result<Vec<_>, _>>()?
-                .join(", ")
-        };
+        let start = code_regions.len();
+        if ids != ["001"] {
+            for id in &ids {
+                code_regions.push(region(id)?);
+            }
+        }
+        let start = u16::try_from(start).map_err(|_| "too many regions".to_owned())?;
+        let len = u8::try_from(code_regions.len() - usize::from(start))
+            .map_err(|_| format!("calling code {code}: more than 255 regions"))?;
         let _ = writeln!(
             w,
-            "    CountryCodeEntry {{ code: {code}, main_territory: {}, regions: &[{regions}] }},",
+            "    CountryCodeEntry {{ code: {code}, main_territory: {}, regions_start: {start}, \
+             regions_len: {len} }},",
             list[0]
         );
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// The regions of every calling code, main one first, in the order of `COUNTRY_CODES`.\n\
+         pub(super) static CODE_REGIONS: &[Region] = &["
+    );
+    for r in &code_regions {
+        let _ = writeln!(w, "    {r},");
     }
     let _ = writeln!(w, "];\n");
 
@@ -423,4 +478,69 @@ fn dump_json(territories: &[metadata::Territory]) -> String {
     }
     out.push_str("}}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn territory(id: &str, code: u16, main: bool, rule: Option<&str>) -> metadata::Territory {
+        metadata::Territory {
+            id: id.into(),
+            country_code: code,
+            main_country_for_code: main,
+            international_prefix: Some("00".into()),
+            national_prefix_for_parsing: rule.map(|_| "0(\\d{3})".into()),
+            national_prefix_transform_rule: rule.map(Into::into),
+            general_desc: Some("\\d{7}".into()),
+            possible_lengths: [7].into(),
+            local_only_lengths: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn transform_rules_are_stored_once_and_named_by_index() {
+        let list = [
+            territory("AA", 11, false, Some("5$1")),
+            territory("BB", 12, false, None),
+            territory("CC", 13, false, Some("5$1")),
+            territory("DD", 14, false, Some("$1")),
+        ];
+        let out = generate(&list, "0").unwrap();
+        assert!(out.contains("TRANSFORM_RULES: &[&str] = &[\n    \"5$1\",\n    \"$1\",\n];"));
+        let rules: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.split("transform_rule: ").nth(1))
+            .map(|rest| rest.split(',').next().unwrap())
+            .collect();
+        assert_eq!(rules, ["1", "0", "1", "2"]);
+    }
+
+    #[test]
+    fn shared_codes_name_a_run_of_one_region_list() {
+        let list = [
+            territory("AA", 11, false, None),
+            territory("BB", 12, false, None),
+            territory("CC", 12, true, None),
+        ];
+        let out = generate(&list, "0").unwrap();
+        assert!(out.contains("code: 11, main_territory: 0, regions_start: 0, regions_len: 1"));
+        assert!(out.contains("code: 12, main_territory: 2, regions_start: 1, regions_len: 2"));
+        let regions = out.split("CODE_REGIONS: &[Region] = &[").nth(1).unwrap();
+        let regions = regions.split("];").next().unwrap();
+        let ids: Vec<&str> = regions.split("*b\"").skip(1).map(|r| &r[..2]).collect();
+        assert_eq!(ids, ["AA", "CC", "BB"]);
+        assert!(out.contains("type TerritoryIndex = u8;"));
+    }
+
+    #[test]
+    fn a_local_only_length_over_15_is_refused() {
+        let mut t = territory("AA", 11, false, None);
+        t.local_only_lengths = [15].into();
+        assert!(generate(std::slice::from_ref(&t), "0").is_ok());
+        t.local_only_lengths = [16].into();
+        let err = generate(&[t], "0").unwrap_err();
+        assert!(err.contains("AA") && err.contains("local-only"), "{err}");
+    }
 }
