@@ -7,17 +7,19 @@
 //! - `device_write` writes `device.json`: a keyset key, a few hundred numbers, per mode the
 //!   public key, the direct evaluations, and the device path run in-process (request, the
 //!   server's response with its proof, the finalized pseudonyms); and envelopes sealed to the
-//!   key's sealing public key under several contexts.
+//!   key's sealing public key under several contexts. Also the key as a keyset file and the
+//!   numbers one per line, which run.sh feeds to the command line's `oprf` commands.
 //! - `device_read` reads `python_device.json`: per mode, the blinds Python drew, the request
 //!   Python built from them, Python's response (its own proof) and Python's outputs; and
 //!   envelopes Python sealed. It replays Python's blinds through [`Client`] (the request must
 //!   be byte for byte Python's), finalizes Python's response (so Python's proof must pass our
 //!   check) and opens Python's envelopes.
-#![cfg(all(feature = "std", feature = "oprf", feature = "seal"))]
+#![cfg(all(unix, feature = "std", feature = "oprf", feature = "seal"))]
 
 mod support_oprf;
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use phonetoken::oprf::{
@@ -172,6 +174,15 @@ fn device_write() {
     });
     let path = dir().join("device.json");
     fs::write(&path, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    // The same key as a keyset file, and the numbers one per line, for the command line.
+    let keyset_path = dir().join("device_keyset.json");
+    fs::write(&keyset_path, keyset.to_json().as_bytes()).expect("write");
+    fs::set_permissions(&keyset_path, fs::Permissions::from_mode(0o600)).expect("chmod");
+    let lines: String = numbers
+        .iter()
+        .map(|n| format!("{}\n", n.as_str()))
+        .collect();
+    fs::write(dir().join("numbers.txt"), lines).expect("write");
 }
 
 #[test]

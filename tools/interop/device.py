@@ -14,10 +14,15 @@ Then it plays both parts the other way round and writes python_device.json for d
 as a device it draws blinds and builds requests in phonetoken's wire format, as a server it
 answers them with its own proofs, and it seals numbers to phonetoken's public key.
 
-Usage: device.py WORK_DIR [CLI_OPRF_OUTPUT]
-  CLI_OPRF_OUTPUT, if given, is `phonetoken oprf pseudonymize --encoding hex` run over
-  WORK_DIR/numbers.txt in VOPRF mode; each line must equal the libsodium evaluation.
+And the command line (run.sh runs it over WORK_DIR/numbers.txt first, in VOPRF mode, hex):
+cli_oprf_direct.txt (`oprf pseudonymize`) and cli_oprf_device.txt (`oprf blind`, `evaluate`,
+`finalize`) must equal the libsodium evaluation line for line. For `phonetoken open` it writes
+python_envelopes.txt (context "activation", base64url) and python_envelopes_numbers.txt.
+
+Usage: device.py WORK_DIR
 """
+
+import base64
 
 import hashlib
 import hmac
@@ -178,24 +183,30 @@ def python_seal(doc, key_id, token_key):
     return out
 
 
-def main(work, cli_output=None):
+def main(work):
     doc = json.loads((work / "device.json").read_text())
     key_id = doc["key_id"]
     pseudonym_key = bytes.fromhex(doc["pseudonym_key"])
     token_key = bytes.fromhex(doc["token_key"])
     checked = check_oprf(doc, key_id, pseudonym_key)
     opened = check_seal(doc, key_id, token_key)
-    if cli_output is not None:
-        sk, pk = oprf_key(oprf.VOPRF, pseudonym_key, key_id)
-        lines = Path(cli_output).read_text().splitlines()
-        want = [oprf.evaluate(oprf.VOPRF, sk, n.encode()).hex() for n in doc["numbers"]]
-        assert lines == want, "phonetoken oprf pseudonymize differs from libsodium"
-    (work / "numbers.txt").write_text("".join(n + "\n" for n in doc["numbers"]))
-    result = {"oprf": python_oprf(doc, key_id, pseudonym_key), "seal": {"envelopes": python_seal(doc, key_id, token_key)}}
+    sk, _ = oprf_key(oprf.VOPRF, pseudonym_key, key_id)
+    want = [oprf.evaluate(oprf.VOPRF, sk, n.encode()).hex() for n in doc["numbers"]]
+    for name in ("cli_oprf_direct.txt", "cli_oprf_device.txt"):
+        lines = (work / name).read_text().splitlines()
+        assert lines == want, f"{name}: the command line differs from libsodium"
+    envelopes = python_seal(doc, key_id, token_key)
+    result = {"oprf": python_oprf(doc, key_id, pseudonym_key), "seal": {"envelopes": envelopes}}
     (work / "python_device.json").write_text(json.dumps(result))
-    print(f"device: {checked} oblivious pseudonyms and {opened} envelopes of phonetoken agree with libsodium and pyhpke")
+    activation = [e for e in envelopes if e["context"] == b"activation".hex()]
+    assert len(activation) >= 100, len(activation)
+    b64 = [base64.urlsafe_b64encode(bytes.fromhex(e["envelope"])).rstrip(b"=").decode() for e in activation]
+    (work / "python_envelopes.txt").write_text("".join(line + "\n" for line in b64))
+    (work / "python_envelopes_numbers.txt").write_text("".join(e["number"] + "\n" for e in activation))
+    print(f"device: {checked} oblivious pseudonyms, {2 * len(want)} from the command line, and "
+          f"{opened} envelopes of phonetoken agree with libsodium and pyhpke")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None))
+    sys.exit(main(Path(sys.argv[1])))

@@ -32,6 +32,21 @@ cargo test --quiet --features std --test interop -- --ignored --exact interop_re
 # vectors first), and RFC 9180 from pyhpke.
 "$venv/bin/python" "$root/tools/interop/rfc9497_sodium.py" "$root/tests/data/rfc9497_ristretto255.txt"
 cargo test --quiet --features std,oprf,seal --test interop_device -- --ignored --exact device_write
+# The command line on the same key and numbers: direct, and the device path.
+cargo build --quiet --profile test --all-features --bin phonetoken
+pt="${CARGO_TARGET_DIR:-$root/target}/debug/phonetoken"
+keys="$work/device_keyset.json"
+pinned="$("$pt" oprf public-key --keyset "$keys")"
+"$pt" oprf pseudonymize --keyset "$keys" --encoding hex \
+    --input "$work/numbers.txt" --output "$work/cli_oprf_direct.txt"
+"$pt" oprf blind --public-key "$pinned" --state "$work/cli.state" \
+    --input "$work/numbers.txt" --output "$work/cli_requests.txt"
+"$pt" oprf evaluate --keyset "$keys" --input "$work/cli_requests.txt" --output "$work/cli_responses.txt"
+"$pt" oprf finalize --public-key "$pinned" --state "$work/cli.state" --encoding hex \
+    --input "$work/cli_responses.txt" --output "$work/cli_oprf_device.txt"
 "$venv/bin/python" "$root/tools/interop/device.py" "$work"
+"$pt" open --keyset "$keys" --context activation \
+    --input "$work/python_envelopes.txt" --output "$work/cli_opened.txt"
+cmp "$work/python_envelopes_numbers.txt" "$work/cli_opened.txt"
 cargo test --quiet --features std,oprf,seal --test interop_device -- --ignored --exact device_read
 echo "interop: OK (phonetoken <-> Tink, Tink encrypted keysets, cryptography AESSIV, hmac, HKDF, libsodium ristretto255 OPRF, pyhpke)"
