@@ -1,11 +1,15 @@
-# Instructions executed per operation, from a QEMU exec trace with one instruction per
-# translation block (`-singlestep -d exec,nochain`): one `Trace` line per instruction.
+# Instructions executed per operation, from a QEMU exec trace (`-d in_asm,exec,nochain`).
 #
 # Usage: awk -v markers=FILE -f count.awk TRACE
 # FILE holds `address size name` lines (hex address and size, from llvm-nm --print-size) of the
 # firmware's `phonetoken_mark_<op>` functions and `phonetoken_mark_end`. An operation's count
 # is the instructions from its marker's call to the end marker's, the markers' own excluded.
 # Prints `<op> <instructions>` per operation and `total <instructions>` (the whole run).
+#
+# Each `Trace` line is one execution of a translation block. `in_asm` lists a block's
+# instructions when QEMU translates it, just before its first execution, so a block counts as
+# many instructions as it lists; with one instruction per block (`-singlestep`), or without
+# `in_asm`, every `Trace` line counts one.
 
 function hex(s,    i, n) {
   n = 0
@@ -13,6 +17,8 @@ function hex(s,    i, n) {
   for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
   return n
 }
+
+function last8(s) { return substr(s, length(s) - 7) }
 
 BEGIN {
   while ((getline line < markers) > 0) {
@@ -30,11 +36,25 @@ BEGIN {
   op = ""
 }
 
+$1 == "IN:" { listing = 1; listed = 0; first = ""; next }
+
+listing && $1 ~ /^0x[0-9a-fA-F]+:$/ {
+  if (first == "") first = last8(substr($1, 3, length($1) - 3))
+  listed++
+  next
+}
+
 $1 == "Trace" {
-  total++
   # `[cs_base/pc/flags/cflags]`: the pc is the second field (8 or 16 hex digits).
   split($4, field, "/")
-  pc = substr(field[2], length(field[2]) - 7)
+  pc = last8(field[2])
+  block = pc "/" field[3]
+  if (listing) {
+    if (pc == first && listed > 0) size[block] = listed
+    listing = 0
+  }
+  k = (block in size) ? size[block] : 1
+  total += k
   if (pc in entry) {
     name = entry[pc]
     if (name == "end") {
@@ -45,7 +65,7 @@ $1 == "Trace" {
       n = 0
     }
   } else if (op != "" && !(pc in inside)) {
-    n++
+    n += k
   }
 }
 
