@@ -348,4 +348,63 @@ mod tests {
         assert!(check(&transcript.replace("status ok", "status fail")).is_err());
         assert!(check(&transcript.replace("stack.seal 108", "stack.seal 0")).is_err());
     }
+
+    /// tools/firmware/count.awk (run by qemu.sh) on a small hand-written trace: blocks count
+    /// their listed instructions, unlisted blocks one, the markers' own instructions none.
+    #[test]
+    fn count_awk_counts_the_instructions_between_markers() {
+        let dir = std::env::temp_dir().join(format!("phonetoken-count-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let markers = dir.join("markers");
+        let trace = dir.join("trace");
+        std::fs::write(
+            &markers,
+            "08000101 00000006 phonetoken_mark_parse\n08000110 00000004 phonetoken_mark_end\n",
+        )
+        .unwrap();
+        let block = |pc: &str| format!("Trace 0: 0x7f0000 [00800408/{pc}/00000110/ff000200] \n");
+        let listing = |pcs: &[&str]| {
+            let mut s = "----------------\nIN: \n".to_string();
+            for pc in pcs {
+                s += &format!("0x{pc}:  4281       cmp      r1, r0\n");
+            }
+            s + "\n"
+        };
+        let text = [
+            listing(&["08000000", "08000002"]),
+            block("08000000"), // before the marker: 2, not counted
+            listing(&["08000100", "08000102", "08000104"]),
+            block("08000100"), // the parse marker: its own 3 not counted
+            listing(&["08000020", "08000022", "08000024", "08000026"]),
+            block("08000020"), // 4
+            block("08000020"), // 4 again, from the earlier listing
+            block("08000030"), // no listing (one instruction per block): 1
+            listing(&["08000110", "08000112"]),
+            block("08000110"), // the end marker
+        ]
+        .concat();
+        std::fs::write(&trace, text).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../count.awk");
+        let out = std::process::Command::new("awk")
+            .arg("-v")
+            .arg(format!("markers={}", markers.display()))
+            .arg("-f")
+            .arg(script)
+            .arg(&trace)
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        assert_eq!(lines, ["parse 9", "total 16"]);
+    }
 }
