@@ -24,16 +24,13 @@ use panic_halt as _;
 use phonetoken::{parse, Encoding, Pseudonymizer, Region, Tokenizer};
 
 use fixture::*;
-use probe::{measure, Op};
-
-/// Which step failed (printed by the self-test as `error <step>`).
-struct Failure(&'static str);
+use probe::{failure, measure, Failure, Op};
 
 #[entry]
 fn main() -> ! {
     let result = run();
-    if let Err(Failure(step)) = &result {
-        probe::text("error", step);
+    if let Err(failure) = &result {
+        probe::report(failure);
     }
     probe::finish(result.is_ok())
 }
@@ -42,34 +39,34 @@ fn run() -> Result<(), Failure> {
     // `black_box` stands in for keys read from storage and input read from a peripheral, so
     // the compiler cannot fold any of the work away at build time.
     let pseudonymizer = Pseudonymizer::new(black_box(&TEST_PSEUDONYM_KEY[..]))
-        .map_err(|_| Failure("pseudonym key"))?;
+        .map_err(|_| failure("pseudonym key"))?;
     let tokenizer = Tokenizer::new(black_box(TEST_KEY_ID), black_box(&TEST_TOKEN_KEY[..]))
-        .map_err(|_| Failure("token key"))?;
+        .map_err(|_| failure("token key"))?;
     let region = black_box(TYPED.1).parse::<Region>().ok();
     let context = black_box(TOKEN_CONTEXT);
 
-    let number =
-        measure(Op::Parse, TYPED.0, |typed| parse(typed, region)).map_err(|_| Failure("parse"))?;
-    probe::text("e164", number.as_str());
+    let number = measure(Op::Parse, black_box(TYPED.0), |typed| parse(typed, region))
+        .map_err(|_| failure("parse"))?;
+    probe::number("e164", &number);
 
     let pseudonym = measure(Op::Pseudonymize, &number, |n| pseudonymizer.pseudonymize(n));
     // The text forms a device would send: base64url, no allocation.
     let mut text = [0u8; phonetoken::MAX_TOKEN_TEXT_LEN];
     let encoded = pseudonym
         .encode_into(Encoding::Base64Url, &mut text)
-        .map_err(|_| Failure("pseudonym text"))?;
+        .map_err(|_| failure("pseudonym text"))?;
     probe::text("pseudonym", encoded);
 
     let token = measure(Op::Tokenize, &number, |n| tokenizer.tokenize(n, context));
     let encoded = token
         .encode_into(Encoding::Base64Url, &mut text)
-        .map_err(|_| Failure("token text"))?;
+        .map_err(|_| failure("token text"))?;
     probe::text("token", encoded);
 
     // A device that also reads tokens back (for example from its own log).
     let back = measure(Op::Detokenize, &token, |t| tokenizer.detokenize(t, context))
-        .map_err(|_| Failure("detokenize"))?;
-    probe::text("detokenized", back.as_str());
+        .map_err(|_| failure("detokenize"))?;
+    probe::number("detokenized", &back);
 
     #[cfg(feature = "oprf")]
     oblivious::run(&number)?;
@@ -82,7 +79,9 @@ fn run() -> Result<(), Failure> {
 /// and answers build.rs computed on the host.
 #[cfg(feature = "oprf")]
 mod oblivious {
-    use super::{black_box, fixture::*, measure, parse, probe, test_rng::TestRng, Failure, Op};
+    use super::{
+        black_box, failure, fixture::*, measure, parse, probe, test_rng::TestRng, Failure, Op,
+    };
     use phonetoken::oprf::{max_request_len, Client, Mode, ObliviousPseudonym, PublicKey};
     use phonetoken::PhoneNumber;
 
@@ -101,7 +100,7 @@ mod oblivious {
     const E164_LABELS: [&str; 3] = ["batch0.e164", "batch1.e164", "batch2.e164"];
 
     pub fn run(number: &PhoneNumber) -> Result<(), Failure> {
-        let key = PublicKey::from_bytes(black_box(PUBLIC_KEY)).map_err(|_| Failure("oprf key"))?;
+        let key = PublicKey::from_bytes(black_box(PUBLIC_KEY)).map_err(|_| failure("oprf key"))?;
         let client = Client::new(&key);
 
         // One number. TEST RNG ONLY: real blinds come from the hardware RNG.
@@ -110,35 +109,35 @@ mod oblivious {
         let (blinded, request) = measure(Op::BlindOne, number, |n| {
             client.blind_one(n, &mut rng, &mut request)
         })
-        .map_err(|_| Failure("blind one"))?;
+        .map_err(|_| failure("blind one"))?;
         probe::hex("oprf.one.request", request);
         let pseudonym = measure(Op::FinalizeOne, black_box(RESPONSE_ONE), |r| {
             blinded.finalize_one(r)
         })
-        .map_err(|_| Failure("finalize one"))?;
+        .map_err(|_| failure("finalize one"))?;
         probe::hex("oprf.one.pseudonym", pseudonym.as_bytes());
 
         // A batch of contacts, one proof for all.
         let contact = |(typed, region): (&str, &str)| {
             let region = black_box(region).parse().ok();
-            parse(black_box(typed), region).map_err(|_| Failure("parse contact"))
+            parse(black_box(typed), region).map_err(|_| failure("parse contact"))
         };
         let contacts = [contact(BATCH[0])?, contact(BATCH[1])?, contact(BATCH[2])?];
         for (contact, label) in contacts.iter().zip(E164_LABELS) {
-            probe::text(label, contact.as_str());
+            probe::number(label, contact);
         }
         let mut rng = TestRng::new(RNG_SEED_BLIND_BATCH);
         let mut request = [0u8; max_request_len(Mode::Voprf, 3, 0)];
         let (blinded, request) = measure(Op::BlindBatch, &contacts[..], |c| {
             client.blind::<_, _, 3>(c, &mut rng, &mut request)
         })
-        .map_err(|_| Failure("blind batch"))?;
+        .map_err(|_| failure("blind batch"))?;
         probe::hex("oprf.batch.request", request);
         let mut out = [ObliviousPseudonym::default(); 3];
         measure(Op::FinalizeBatch, black_box(RESPONSE_BATCH), |r| {
             blinded.finalize(r, &mut out)
         })
-        .map_err(|_| Failure("finalize batch"))?;
+        .map_err(|_| failure("finalize batch"))?;
         for (pseudonym, label) in out.iter().zip(LABELS) {
             probe::hex(label, pseudonym.as_bytes());
         }
@@ -149,7 +148,7 @@ mod oblivious {
 /// The number sealed to the test server's public key (TEST KEY ONLY, from build.rs).
 #[cfg(feature = "seal")]
 mod sealed {
-    use super::{black_box, fixture::*, measure, probe, test_rng::TestRng, Failure, Op};
+    use super::{black_box, failure, fixture::*, measure, probe, test_rng::TestRng, Failure, Op};
     use phonetoken::seal::{SealPublicKey, Suite, MAX_ENVELOPE_LEN};
     use phonetoken::PhoneNumber;
 
@@ -162,14 +161,14 @@ mod sealed {
             TEST_SEAL_KEY_ID,
             black_box(PUBLIC_KEY),
         )
-        .map_err(|_| Failure("seal key"))?;
+        .map_err(|_| failure("seal key"))?;
         // TEST RNG ONLY: a real ephemeral key comes from the hardware RNG.
         let mut rng = TestRng::new(RNG_SEED_SEAL);
         let mut buf = [0u8; MAX_ENVELOPE_LEN];
         let envelope = measure(Op::Seal, number, |n| {
             key.seal(n, SEAL_CONTEXT, &mut rng, &mut buf)
         })
-        .map_err(|_| Failure("seal"))?;
+        .map_err(|_| failure("seal"))?;
         probe::hex("sealed", envelope);
         Ok(())
     }

@@ -29,10 +29,22 @@ pub enum Op {
 mod imp {
     use super::{black_box, Op};
 
+    /// A failed step; without output to print it to, the name is dropped (and its text with
+    /// it, out of the flash figure).
+    pub struct Failure;
+
+    pub fn failure(_step: &'static str) -> Failure {
+        Failure
+    }
+    pub fn report(_: &Failure) {}
+
     pub fn measure<I, R>(_: Op, input: I, f: impl FnOnce(I) -> R) -> R {
         f(input)
     }
     pub fn text(label: &str, value: &str) {
+        black_box((label, value));
+    }
+    pub fn number(label: &str, value: &phonetoken::PhoneNumber) {
         black_box((label, value));
     }
     #[cfg_attr(not(any(feature = "oprf", feature = "seal")), allow(dead_code))]
@@ -53,6 +65,16 @@ mod imp {
     use core::arch::asm;
     use core::ptr;
     use phonetoken::Encoding;
+
+    /// The step that failed, printed as `error <step>`.
+    pub struct Failure(&'static str);
+
+    pub fn failure(step: &'static str) -> Failure {
+        Failure(step)
+    }
+    pub fn report(failure: &Failure) {
+        text("error", failure.0);
+    }
 
     // ---- ARM semihosting (the debugger interface QEMU implements with `-semihosting`).
 
@@ -103,6 +125,10 @@ mod imp {
 
     pub fn hex(label: &str, value: &[u8]) {
         line(label, value, true);
+    }
+
+    pub fn number(label: &str, value: &phonetoken::PhoneNumber) {
+        text(label, value.as_str());
     }
 
     /// Prints the status line and ends the emulation with the matching exit status.
@@ -268,4 +294,4 @@ mod imp {
 
 #[cfg_attr(not(any(feature = "oprf", feature = "seal")), allow(unused_imports))]
 pub use imp::hex;
-pub use imp::{finish, measure, text};
+pub use imp::{failure, finish, measure, number, report, text, Failure};
