@@ -5,7 +5,7 @@
 //! copied from the tool's own output.
 #![cfg(feature = "cli")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use base64ct::Encoding as _;
@@ -13,13 +13,7 @@ use tempfile::TempDir;
 
 mod support;
 
-use support::{hmac_sha256, phonetoken, pseudonym_key};
-
-/// Runs the tool with `args` and `stdin`, expects exit 0, returns (stdout, stderr).
-fn run_ok(args: &[&str], stdin: &[u8]) -> (String, String) {
-    let (stdout, stderr) = support::run(args, stdin, 0);
-    (String::from_utf8(stdout).unwrap(), stderr)
-}
+use support::{arg, hmac_sha256, keygen, phonetoken, pseudonym_key, run_text as run_ok};
 
 /// Runs the tool with `args` and `stdin`, expects exit 2, returns stderr.
 fn run_fails(cmd: &mut Command, stdin: &[u8]) -> String {
@@ -28,13 +22,6 @@ fn run_fails(cmd: &mut Command, stdin: &[u8]) -> String {
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "nothing on stdout after a failure");
     stderr
-}
-
-/// A fresh keyset file made by `phonetoken keygen` in `dir`.
-fn keygen(dir: &TempDir, name: &str) -> PathBuf {
-    let path = dir.path().join(name);
-    run_ok(&["keygen", "--out", path.to_str().unwrap()], b"");
-    path
 }
 
 /// The documented per-purpose derivation (HKDF-SHA256), for pseudonym keys.
@@ -55,10 +42,6 @@ fn hex(bytes: &[u8]) -> String {
 
 fn lines(text: &str) -> Vec<&str> {
     text.lines().collect()
-}
-
-fn arg(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// `phonetoken keyset import-tink --in TINK --out OUT`, expected to succeed.

@@ -13,16 +13,10 @@ use tempfile::TempDir;
 
 mod support;
 
-use support::{hmac_sha256, pseudonym_key, run};
+use support::{arg, hmac_sha256, keygen, pseudonym_key, run};
 
 fn run_ok(args: &[&str], stdin: &[u8]) -> (Vec<u8>, String) {
     run(args, stdin, 0)
-}
-
-fn keygen(dir: &TempDir) -> PathBuf {
-    let path = dir.path().join("keys.json");
-    run_ok(&["keygen", "--out", arg(&path)], b"");
-    path
 }
 
 fn keyset(path: &Path) -> Keyset {
@@ -32,10 +26,6 @@ fn keyset(path: &Path) -> Keyset {
 /// HMAC-SHA256 in base64url without padding, by the `hmac` crate.
 fn expected_pseudonym(key: &[u8], e164: &str) -> String {
     base64ct::Base64UrlUnpadded::encode_string(&hmac_sha256(key, e164.as_bytes()))
-}
-
-fn arg(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 fn region(cc: &str) -> Option<Region> {
@@ -122,7 +112,7 @@ fn normalize_line_mode_from_a_file_to_a_file() {
 #[test]
 fn csv_pseudonymize_replaces_the_column_and_passes_the_rest_through() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let key = pseudonym_key(&ks);
     // Other columns hold commas, quotes, a newline, and bytes that are not UTF-8.
     let input: &[u8] = b"id,phone,note\r\n\
@@ -248,7 +238,7 @@ fn csv_output_column_keeps_the_input_and_several_columns_name_their_errors() {
 #[test]
 fn csv_tokenize_then_detokenize_round_trips() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let input = "who,number\nx,020 7946 0958\ny,garbage\nz,\"+1 (415) 555-2671\"\n";
     let (tokens, _) = run_ok(
         &[
@@ -384,7 +374,7 @@ fn strict_stops_at_the_first_bad_line_and_leaves_no_output_file() {
 #[test]
 fn order_is_kept_across_threads_and_chunks() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let key = pseudonym_key(&ks);
     let lines = sample_lines(5000);
     let input = dir.path().join("in.txt");
@@ -964,7 +954,7 @@ fn long_records_are_chunked_by_bytes() {
 #[test]
 fn an_unclosed_quote_is_reported_with_its_record() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let input = b"id,phone\n1,\"+14155552671\n2,+14155552672,y\n";
     let args = [
         "tokenize",
@@ -1107,7 +1097,7 @@ fn a_phone_number_in_the_first_record_never_reaches_stderr() {
 #[test]
 fn detokenize_with_the_wrong_context_gets_a_hint() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let keys = keyset(&ks);
     let number = parse("+14155552671", None).unwrap();
     let token = keys.tokenize(&number, b"crm").to_string();

@@ -16,22 +16,7 @@ use tempfile::TempDir;
 
 mod support;
 
-use support::{hmac_sha256, phonetoken, run};
-
-fn arg(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn run_ok(args: &[&str], stdin: &[u8]) -> (String, String) {
-    let (out, err) = run(args, stdin, 0);
-    (String::from_utf8(out).unwrap(), err)
-}
-
-fn keygen(dir: &TempDir) -> PathBuf {
-    let path = dir.path().join("keys.json");
-    run_ok(&["keygen", "--output", arg(&path)], b"");
-    path
-}
+use support::{arg, hmac_sha256, keygen, phonetoken, run, run_text as run_ok};
 
 fn load(path: &Path) -> Keyset {
     Keyset::from_json(&fs::read_to_string(path).unwrap()).unwrap()
@@ -174,7 +159,7 @@ fn now() -> u64 {
 fn keygen_and_rotate_record_when_each_key_was_made() {
     let dir = TempDir::new().unwrap();
     let before = now();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
     let after = now();
     let created = created_in_file(&ks);
@@ -201,7 +186,7 @@ fn keygen_and_rotate_record_when_each_key_was_made() {
 #[test]
 fn the_lifecycle_rotates_promotes_disables_enables_and_destroys() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let (first, keys) = file_keys(&ks);
     assert_eq!(listed(&ks), vec![(first, "enabled".into(), true)]);
     let number = phonetoken::parse("+14155552671", None).unwrap();
@@ -270,7 +255,7 @@ fn the_lifecycle_rotates_promotes_disables_enables_and_destroys() {
 #[test]
 fn keyset_changes_keep_the_mode_and_write_through_a_symlink() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     assert_eq!(mode(&ks), 0o600);
     chmod(&ks, 0o640);
     let (_, stderr) = run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
@@ -309,7 +294,7 @@ fn keyset_changes_keep_the_mode_and_write_through_a_symlink() {
 #[test]
 fn a_keyset_being_changed_is_not_changed_twice_at_once() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let held = fs::File::open(&ks).unwrap();
     held.lock().unwrap();
     let (_, stderr) = run(&["keyset", "rotate", "--keyset", arg(&ks)], b"", 2);
@@ -323,7 +308,7 @@ fn a_keyset_being_changed_is_not_changed_twice_at_once() {
 #[test]
 fn rekey_moves_tokens_to_the_primary_and_keeps_the_line_protocol() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let numbers = ["+14155552671", "+442079460958", "+33142685300"];
     let before = load(&ks);
     let old: Vec<String> = numbers
@@ -369,7 +354,7 @@ fn rekey_moves_tokens_to_the_primary_and_keeps_the_line_protocol() {
 #[test]
 fn rekey_works_on_csv_columns_too() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let before = load(&ks);
     let number = phonetoken::parse("+442079460958", None).unwrap();
     let old = before.tokenize(&number, b"").to_string();
@@ -399,7 +384,7 @@ fn rekey_works_on_csv_columns_too() {
 #[test]
 fn all_keys_gives_the_pseudonym_under_every_enabled_key_primary_first() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     run_ok(&["keyset", "rotate", "--keyset", arg(&ks)], b"");
     let (primary, keys) = file_keys(&ks);
     let (out, _) = run_ok(
@@ -456,7 +441,7 @@ fn all_keys_gives_the_pseudonym_under_every_enabled_key_primary_first() {
 #[test]
 fn a_keyset_others_can_read_or_change_is_warned_about_or_refused() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let pseudonymize = |extra: &[&str], code: i32| {
         let mut args = vec!["pseudonymize", "--keyset", arg(&ks)];
         args.extend_from_slice(extra);
@@ -497,7 +482,7 @@ fn a_keyset_others_can_read_or_change_is_warned_about_or_refused() {
 #[test]
 fn a_keysets_content_given_as_its_path_is_never_echoed() {
     let dir = TempDir::new().unwrap();
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let content = fs::read_to_string(&ks).unwrap();
     let secrets = secrets(&ks);
     let check = |stderr: &str| {
@@ -563,7 +548,7 @@ fn keygen_and_import_take_input_and_output_and_explain_a_directory() {
         "--force does not help: {stderr}"
     );
 
-    let ks = keygen(&dir);
+    let ks = keygen(&dir, "keys.json");
     let imported = export_then_import(&dir, &ks);
     assert_eq!(load(&imported).to_tink_json(), load(&ks).to_tink_json());
     assert_eq!(mode(&imported), 0o600);

@@ -17,11 +17,7 @@ use tempfile::TempDir;
 
 mod support;
 
-use support::{phonetoken, run};
-
-fn arg(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use support::{arg, phonetoken, run};
 
 fn run_ok(args: &[&str]) -> (String, String) {
     let (out, err) = run(args, b"", 0);

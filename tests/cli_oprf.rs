@@ -6,27 +6,17 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64ct::Encoding as _;
 use tempfile::TempDir;
 
 mod support;
 
-use support::{pseudonym_key, run};
-
-fn arg(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use support::{arg, keygen, pseudonym_key, run, run_text};
 
 fn run_ok(args: &[&str], stdin: &[u8]) -> String {
-    String::from_utf8(run(args, stdin, 0).0).unwrap()
-}
-
-fn keygen(dir: &TempDir, name: &str) -> PathBuf {
-    let path = dir.path().join(name);
-    run_ok(&["keygen", "--output", arg(&path)], b"");
-    path
+    run_text(args, stdin).0
 }
 
 fn public_key(keys: &Path, extra: &[&str]) -> String {

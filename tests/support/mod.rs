@@ -1,8 +1,7 @@
-//! Helpers shared by the tests that run the `phonetoken` binary (`tests/cli.rs`,
-//! `tests/cli_bulk.rs`).
+//! Helpers shared by the tests that run the `phonetoken` binary (`tests/cli*.rs`).
 #![allow(dead_code)] // each test file uses its own subset
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use base64ct::Encoding as _;
@@ -26,6 +25,24 @@ pub fn run(args: &[&str], stdin: &[u8], code: i32) -> (Vec<u8>, String) {
         String::from_utf8_lossy(&out.stdout)
     );
     (out.stdout, stderr)
+}
+
+/// Runs the tool with `args` and `stdin`, expects exit 0, returns (stdout as text, stderr).
+pub fn run_text(args: &[&str], stdin: &[u8]) -> (String, String) {
+    let (stdout, stderr) = run(args, stdin, 0);
+    (String::from_utf8(stdout).unwrap(), stderr)
+}
+
+/// A path as a command-line argument (the tests' temporary paths are UTF-8).
+pub fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A fresh keyset file made by `phonetoken keygen` in `dir`.
+pub fn keygen(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    run(&["keygen", "--output", arg(&path)], b"", 0);
+    path
 }
 
 /// The primary key's pseudonym key, read from the keyset file's JSON (not through the
