@@ -1698,7 +1698,7 @@ impl Server {
     /// per element plus a share of one multiscalar multiplication for the proof, where
     /// `voprf-ng`'s prover takes a second scalar multiplication per element (BENCHMARKS.md has
     /// the figures); it then allocates curve25519-dalek's tables (a dozen allocations at most,
-    /// about 1.5 KiB per element), and draws the proof's random scalar exactly as `voprf-ng`
+    /// a few KiB per element), and draws the proof's random scalar exactly as `voprf-ng`
     /// does, so the response is byte for byte the same. Without `alloc` it allocates nothing.
     /// OPRF mode never allocates.
     ///

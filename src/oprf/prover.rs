@@ -13,8 +13,8 @@
 //! RFC vectors and a property test check it).
 //!
 //! curve25519-dalek offers multiscalar multiplication and batch encoding only with its `alloc`
-//! feature: they allocate their tables (about 1.5 KiB per element) for each batch. So this prover is built
-//! with the crate's `alloc` feature, and without it the server uses `voprf-ng`'s.
+//! feature: they allocate their tables (a few KiB per element) for each batch. So this prover
+//! is built with the crate's `alloc` feature, and without it the server uses `voprf-ng`'s.
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
