@@ -13,9 +13,12 @@
 //!   both sides feed into the function; different `info` gives unrelated pseudonyms.
 //! * **OPRF** ([`Mode::Oprf`]): no proof; only for a device that trusts the server's key.
 //!
-//! The group arithmetic, hashing to the group and the proofs are the `voprf-ng` crate's; this
-//! module composes them, and adds the keys per keyset key id, the wire formats and the typed
-//! result. The client side allocates nothing and runs on `thumbv7em-none-eabihf`. The byte
+//! The group arithmetic, hashing to the group and the proofs are the `voprf-ng` crate's (on
+//! its curve crate, curve25519-dalek); this module composes them, and adds the keys per keyset
+//! key id, the wire formats and the typed result. With the `alloc` feature the server proves a
+//! batch with its own composition of RFC 9497's proof steps from those crates' parts, one
+//! multiscalar multiplication where `voprf-ng` does a scalar multiplication per element (see
+//! [`Server::evaluate`]); the bytes are the same. The client side allocates nothing and runs on `thumbv7em-none-eabihf`. The byte
 //! formats and the key derivation are in docs/FORMAT.md.
 //!
 //! ```
@@ -61,6 +64,9 @@ use zeroize::Zeroize;
 use crate::encoding::{BufferTooSmall, Encoding};
 use crate::keys::{hkdf_sha256, KeysetN, PURPOSE_SALT};
 use crate::PhoneNumber;
+
+#[cfg(feature = "alloc")]
+mod prover;
 
 type Suite = Ristretto255;
 type Point = <Suite as Group>::Elem;
@@ -2001,6 +2007,14 @@ impl Server {
     /// In POPRF mode the request's [`info`](Request::info) is used: check it against your
     /// policy first. `rng` gives the proof's randomness.
     ///
+    /// With the `alloc` feature, a VOPRF or POPRF batch costs about one scalar multiplication
+    /// per element plus a share of one multiscalar multiplication for the proof, where
+    /// `voprf-ng`'s prover takes a second scalar multiplication per element (BENCHMARKS.md has
+    /// the figures); it then allocates curve25519-dalek's tables (a dozen allocations at most,
+    /// a few KiB per element), and draws the proof's random scalar exactly as `voprf-ng`
+    /// does, so the response is byte for byte the same. Without `alloc` it allocates nothing.
+    /// OPRF mode never allocates.
+    ///
     /// # Errors
     ///
     /// [`OprfError::WrongMode`] or [`OprfError::WrongKeyId`] if the request is for another
@@ -2047,6 +2061,14 @@ impl Server {
             .ok_or(OprfError::BufferTooSmall { needed })?;
         let rest = write_header(out, pk.mode, pk.key_id, count)?;
         let (elements_out, proof_out) = rest.split_at_mut((count * ELEMENT_LEN).min(rest.len()));
+
+        // Verifiable modes, with an allocator: our prover (src/oprf/prover.rs), a
+        // multiscalar multiplication where voprf-ng does a scalar multiplication per element.
+        #[cfg(feature = "alloc")]
+        if let Some(key) = self.proving_key(request.info)? {
+            key.evaluate_batch(request.elements, rng, elements_out, proof_out)?;
+            return Ok(out);
+        }
 
         let mut blinded: [Option<BlindedElement<Suite>>; MAX_BATCH] = empty_slots();
         for (index, (slot, bytes)) in blinded
@@ -2114,6 +2136,28 @@ impl Server {
             proof_out.copy_from_slice(&proof.serialize());
         }
         Ok(out)
+    }
+
+    /// The key of the verifiable modes' batch prover (`None` in OPRF mode, which has no
+    /// proof); in POPRF mode tweaked with `info`.
+    #[cfg(feature = "alloc")]
+    fn proving_key(&self, info: &[u8]) -> Result<Option<prover::ProvingKey>, OprfError> {
+        let pk = &self.public_key;
+        // voprf-ng hands its key out only serialized: `skS || pkS`.
+        let mut bytes: [u8; 2 * ELEMENT_LEN] = match &self.inner {
+            Inner::Oprf(_) => return Ok(None),
+            Inner::Voprf(s) => s.serialize().into(),
+            Inner::Poprf(s) => s.serialize().into(),
+        };
+        let sk = <Suite as Group>::deserialize_scalar(bytes.get(..ELEMENT_LEN).unwrap_or_default());
+        bytes.zeroize();
+        let mut sk = sk.map_err(|_| OprfError::Aborted)?;
+        let key = match pk.mode {
+            Mode::Poprf => prover::ProvingKey::poprf(sk, info),
+            _ => Ok(prover::ProvingKey::voprf(sk, pk.point, pk.bytes)),
+        };
+        sk.zeroize();
+        key.map(Some)
     }
 
     /// The oblivious pseudonym of `number`, computed directly (to build the table of

@@ -106,6 +106,8 @@ fn lookup_path_allocates_nothing() {
     seal_and_open(&n, &ks);
     #[cfg(feature = "oprf")]
     oprf_client_path();
+    #[cfg(feature = "oprf")]
+    oprf_server_path();
 }
 
 #[cfg(any(feature = "seal", feature = "oprf"))]
@@ -219,6 +221,52 @@ fn oprf_client_path() {
             mode == Mode::Oprf || result.is_err(),
             "{mode}: the proof catches it"
         );
+    }
+}
+
+/// The server: the direct evaluation allocates nothing, nor does a batch evaluation in OPRF
+/// mode or without `alloc`; with `alloc` a verifiable batch allocates only curve25519-dalek's
+/// tables (multiscalar multiplication, batch encoding), a bounded number of times.
+#[cfg(feature = "oprf")]
+fn oprf_server_path() {
+    use phonetoken::oprf::{max_response_len, Client, Mode, Request, Server, MAX_BATCH};
+
+    let numbers: Vec<PhoneNumber> = (0..MAX_BATCH)
+        .map(|k| format!("+1415555{k:04}").parse().unwrap())
+        .collect();
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    for mode in [Mode::Oprf, Mode::Voprf, Mode::Poprf] {
+        let server = Server::derive(mode, 7, &[0x42; 32], b"alloc").unwrap();
+        let pk = server.public_key();
+        let client = Client::new(&pk).with_info(b"epoch").unwrap();
+        let mut per_batch = Vec::new();
+        for size in [1, MAX_BATCH] {
+            let mut request = vec![0u8; 4096];
+            let (_, request) = client
+                .blind::<_, _, MAX_BATCH>(&numbers[..size], &mut rng, &mut request)
+                .unwrap();
+            let request = Request::decode(request).unwrap();
+            let mut response = vec![0u8; max_response_len(mode, size)];
+            let (len, allocations) = count(|| {
+                server
+                    .evaluate(&request, &mut rng, &mut response)
+                    .map(<[u8]>::len)
+            });
+            assert_eq!(len, Ok(max_response_len(mode, size)), "{mode}");
+            per_batch.push(allocations);
+        }
+        if mode == Mode::Oprf || cfg!(not(feature = "alloc")) {
+            assert_eq!(per_batch, [0, 0], "{mode}: batches of 1 and {MAX_BATCH}");
+        } else {
+            // A few vectors, some grown by doubling: a dozen allocations at most.
+            assert!(
+                per_batch.iter().all(|&a| (1..=16).contains(&a)),
+                "{mode}: {per_batch:?} allocations for batches of 1 and {MAX_BATCH}"
+            );
+        }
+        let (direct, allocations) = count(|| server.evaluate_input(&numbers[0], b"epoch"));
+        assert!(direct.is_ok());
+        assert_eq!(allocations, 0, "{mode}: direct evaluation");
     }
 }
 

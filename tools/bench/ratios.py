@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""The goal ratios of the `lookup` benchmarks, each measured in back-to-back rounds.
+"""The goal ratios of the benchmarks, each measured in back-to-back rounds.
 
 Usage (repository root):
-    python3 tools/bench/ratios.py [--rounds 5] [--measurement-time 2] [--only TEXT]
+    python3 tools/bench/ratios.py [--rounds 5] [--measurement-time 2] [--only TEXT] [--bench NAME]
 
-The goals of the pseudonym, token and batch work are ratios between benchmark ids of the same
-run (BENCHMARKS.md). On a shared virtual machine the speed of the whole machine drifts by up
-to 20 % within minutes, so two ids measured minutes apart can disagree by that much for no
-reason in the code. So this script measures each ratio on its own: one round runs only that
-ratio's ids, one right after the other (a criterion filter matching exactly them), reads
-criterion's median of each (target/criterion/lookup/ID/new/estimates.json) and computes the
+The goals are ratios between benchmark ids of the same run (BENCHMARKS.md). On a shared
+virtual machine the speed of the whole machine drifts by up to 20 % within minutes, so two ids
+measured minutes apart can disagree by that much for no reason in the code. So this script
+measures each ratio on its own: one round runs only that ratio's ids, one right after the
+other (a criterion filter matching exactly them), reads criterion's median of each
+(CARGO_TARGET_DIR or target, then criterion/GROUP/ID/new/estimates.json) and computes the
 ratio. It runs every ratio once per round, for several rounds, and prints every round's value
-and the median across rounds, the figure BENCHMARKS.md quotes.
+and the median across rounds, the figure BENCHMARKS.md quotes, and beside it the ratio of each
+id's fastest round (on a machine that other work loads now and then, the least disturbed).
+
+The `lookup` ratios come from `benches/lookup.rs`; the `server` and `seal` ratios from
+`benches/oprf.rs` (features `alloc,oprf,seal-xwing`), where an id that times a batch is
+divided by its number of elements, so that the ratio is per element.
 """
 
 import argparse
@@ -22,7 +27,8 @@ import statistics
 import subprocess
 import sys
 
-# (label, numerator ids, denominator ids, goal): a ratio is sum(numerator) / sum(denominator).
+# (label, numerator ids, denominator ids, goal): a ratio is sum(numerator) / sum(denominator),
+# over ids of the `lookup` group of `benches/lookup.rs`.
 # The speed goals are judged on the time of one call (`*_chained`: each call waits for the
 # previous one) against the floors, which are measured the same way (benches/lookup.rs).
 RATIOS = [
@@ -46,21 +52,64 @@ RATIOS = [
 ]
 
 
-def median_ns(root, bench_id):
-    path = os.path.join(root, "target", "criterion", "lookup", bench_id, "new", "estimates.json")
+# The server's public-key work (`benches/oprf.rs`): (label, group, numerator, denominator,
+# goal), each id with the number of elements its time covers; the ratio is per element. The
+# floor of an evaluation is one hash to the group plus one variable-base scalar
+# multiplication; sealing and opening are read against one X25519 scalar multiplication.
+FLOOR = [("floor_hash_to_group_mul", 1)]
+SERVER_RATIOS = [
+    ("VOPRF, 1,000 evaluations in requests of 64, per element / floor", "server",
+     [("voprf_evaluate_1000_in_requests_of_64", 1000)], FLOOR, "<= 1.5"),
+    ("VOPRF batch of 64, per element / floor", "server", [("voprf_evaluate_64", 64)], FLOOR, "<= 1.5"),
+    ("VOPRF batch of 16, per element / floor", "server", [("voprf_evaluate_16", 16)], FLOOR, "-"),
+    ("VOPRF batch of 1 / floor", "server", [("voprf_evaluate_1", 1)], FLOOR, "-"),
+    ("POPRF batch of 64, per element / floor", "server", [("poprf_evaluate_64", 64)], FLOOR, "-"),
+    ("voprf-ng's own VOPRF batch of 64, per element / floor", "server",
+     [("voprf_ng_batch_evaluate_64", 64)], FLOOR, "-"),
+    ("OPRF batch of 64, per element / floor", "server", [("oprf_evaluate_64", 64)], FLOOR, "<= 1.2"),
+    ("direct evaluation (OPRF key) / floor", "server", [("oprf_evaluate_number", 1)], FLOOR, "<= 1.2"),
+    ("direct evaluation (VOPRF key) / floor", "server", [("voprf_evaluate_number", 1)], FLOOR, "-"),
+    ("direct evaluation (POPRF key) / floor", "server", [("poprf_evaluate_number", 1)], FLOOR, "-"),
+    ("seal (X25519 suite) / X25519", "seal", [("seal_x25519", 1)], [("x25519", 1)], "-"),
+    ("open (X25519 suite) / X25519", "seal", [("open_x25519", 1)], [("x25519", 1)], "-"),
+    ("seal (X-Wing suite) / X25519", "seal", [("seal_xwing", 1)], [("x25519", 1)], "-"),
+    ("open (X-Wing suite) / X25519", "seal", [("open_xwing", 1)], [("x25519", 1)], "-"),
+]
+
+BENCHES = {
+    "lookup": ("lookup", []),
+    "server": ("oprf", ["--features", "alloc,oprf,seal-xwing"]),
+    "seal": ("oprf", ["--features", "alloc,oprf,seal-xwing"]),
+}
+
+
+def target_dir(root):
+    return os.environ.get("CARGO_TARGET_DIR") or os.path.join(root, "target")
+
+
+def median_ns(root, group, bench_id):
+    path = os.path.join(target_dir(root), "criterion", group, bench_id, "new", "estimates.json")
     with open(path) as f:
         return json.load(f)["median"]["point_estimate"]
 
 
-def measure(root, ids, measurement_time):
-    """Runs exactly `ids` of the `lookup` group, back to back; their medians in ns."""
-    pattern = "^lookup/(" + "|".join(re.escape(i) for i in ids) + ")$"
+def measure(root, group, ids, measurement_time):
+    """Runs exactly `ids` of `group`, back to back; their medians in ns."""
+    bench, features = BENCHES[group]
+    pattern = "^" + group + "/(" + "|".join(re.escape(i) for i in ids) + ")$"
     command = [
-        "cargo", "bench", "--bench", "lookup", "--",
+        "cargo", "bench", "--bench", bench, *features, "--",
         "--warm-up-time", "1", "--measurement-time", measurement_time, pattern,
     ]
     subprocess.run(command, cwd=root, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return {i: median_ns(root, i) for i in ids}
+    return {i: median_ns(root, group, i) for i in ids}
+
+
+def all_ratios():
+    """Every ratio as (label, group, numerator, denominator, goal), ids with element counts."""
+    lookup = [(label, "lookup", [(i, 1) for i in num], [(i, 1) for i in den], goal)
+              for label, num, den, goal in RATIOS]
+    return lookup + SERVER_RATIOS
 
 
 def main():
@@ -68,28 +117,48 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--measurement-time", default="2")
     parser.add_argument("--only", default="", help="measure only the ratios whose label contains TEXT")
+    parser.add_argument("--bench", default="", help="measure only the ratios of bench NAME (lookup, oprf)")
     args = parser.parse_args()
-    ratios = [r for r in RATIOS if args.only in r[0]]
+    ratios = [r for r in all_ratios()
+              if args.only in r[0] and args.bench in ("", BENCHES[r[1]][0])]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     # Build once, so that no round pays for compiling.
-    subprocess.run(["cargo", "bench", "--bench", "lookup", "--no-run"], cwd=root, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for bench, features in {BENCHES[r[1]][0]: BENCHES[r[1]][1] for r in ratios}.items():
+        subprocess.run(["cargo", "bench", "--bench", bench, *features, "--no-run"], cwd=root,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rounds = []
+    # Per ratio, each id's fastest median over the rounds: on a machine that others load now
+    # and then, the round least disturbed (the last column, beside the median of the ratios).
+    fastest = [{} for _ in ratios]
     for r in range(args.rounds):
         values = []
-        for label, num, den, _ in ratios:
-            medians = measure(root, num + den, args.measurement_time)
-            values.append(sum(medians[i] for i in num) / sum(medians[i] for i in den))
-            shown = ", ".join(f"{i}={medians[i]:.1f}" for i in num + den)
+        for k, (label, group, num, den, _) in enumerate(ratios):
+            ids = list(dict.fromkeys(i for i, _ in num + den))
+            medians = measure(root, group, ids, args.measurement_time)
+            for i in ids:
+                fastest[k][i] = min(fastest[k].get(i, medians[i]), medians[i])
+            values.append(per_element(num, medians) / per_element(den, medians))
+            shown = ", ".join(f"{i}={medians[i]:.1f}" for i in ids)
             print(f"round {r + 1}/{args.rounds}: {label}: {values[-1]:.2f} ({shown})", file=sys.stderr)
         rounds.append(values)
-    header = "| ratio | goal | " + " | ".join(f"round {r + 1}" for r in range(len(rounds))) + " | median |"
+    header = ("| ratio | goal | " + " | ".join(f"round {r + 1}" for r in range(len(rounds)))
+              + " | median | fastest rounds |")
     print(header)
-    print("|" + "---|" * (len(rounds) + 3))
-    for k, (label, _, _, goal) in enumerate(ratios):
+    print("|" + "---|" * (len(rounds) + 4))
+    for k, (label, _, num, den, goal) in enumerate(ratios):
         values = [values[k] for values in rounds]
         cells = " | ".join(f"{v:.2f}" for v in values)
-        print(f"| {label} | {goal} | {cells} | {statistics.median(values):.2f} |")
+        best = per_element(num, fastest[k]) / per_element(den, fastest[k])
+        print(f"| {label} | {goal} | {cells} | {statistics.median(values):.2f} | {best:.2f} |")
+    # The fastest time per element of every id measured (ns), for the tables of absolute figures.
+    for k, (label, _, num, den, _) in enumerate(ratios):
+        for i, n in num + den:
+            print(f"fastest {i}: {fastest[k][i] / n:.1f} ns per element", file=sys.stderr)
+
+
+def per_element(side, medians):
+    """The time per element of one side of a ratio (ns)."""
+    return sum(medians[i] / n for i, n in side)
 
 
 if __name__ == "__main__":
