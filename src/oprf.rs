@@ -13,12 +13,15 @@
 //!   both sides feed into the function; different `info` gives unrelated pseudonyms.
 //! * **OPRF** ([`Mode::Oprf`]): no proof; only for a device that trusts the server's key.
 //!
-//! The group arithmetic, hashing to the group and the proofs are the `voprf-ng` crate's (on
-//! its curve crate, curve25519-dalek); this module composes them, and adds the keys per keyset
-//! key id, the wire formats and the typed result. With the `alloc` feature the server proves a
-//! batch with its own composition of RFC 9497's proof steps from those crates' parts, one
-//! multiscalar multiplication where `voprf-ng` does a scalar multiplication per element (see
-//! [`Server::evaluate`]); the bytes are the same. The client side allocates nothing and runs on `thumbv7em-none-eabihf`. The byte
+//! The group arithmetic and hashing are the `voprf-ng` crate's and its curve crate's
+//! (curve25519-dalek); this module composes them, and adds the keys per keyset key id, the wire
+//! formats and the typed result. Two proof steps are composed here from those crates' parts,
+//! for speed, with the same bytes and verdicts as `voprf-ng`'s: the client checks a proof with
+//! variable-time operations (every input of the check is public; src/oprf/verify.rs), and with
+//! the `alloc` feature the server proves a batch with one multiscalar multiplication where
+//! `voprf-ng` does a scalar multiplication per element (src/oprf/prover.rs; see
+//! [`Server::evaluate`]). Everything that touches a secret (the key, a blind) stays constant
+//! time. The client side allocates nothing and runs on `thumbv7em-none-eabihf`. The byte
 //! formats and the key derivation are in docs/FORMAT.md.
 //!
 //! ```
@@ -67,6 +70,7 @@ use crate::PhoneNumber;
 
 #[cfg(feature = "alloc")]
 mod prover;
+mod verify;
 
 type Suite = Ristretto255;
 type Point = <Suite as Group>::Elem;
@@ -1171,7 +1175,7 @@ fn as_try_rng<R: CryptoRng + ?Sized>(rng: &mut R) -> &mut R {
 /// into [`ObliviousPseudonym`]s. Holds the pinned [`PublicKey`] and, in POPRF mode, the `info`.
 ///
 /// Allocates nothing. A batch of `N` inputs keeps `N` blinds and blinded elements on the stack
-/// (about 200 bytes each in VOPRF and POPRF mode, 32 in OPRF mode) until it is finalized.
+/// (64 bytes each, encoded, plus the borrowed input) until it is finalized.
 ///
 /// ```
 /// use phonetoken::oprf::{Client, Mode, Server};
@@ -1187,21 +1191,25 @@ pub struct Client<'i> {
     info: &'i [u8],
 }
 
-/// The per-mode client states of one batch, in fixed slots.
-enum Slots<const N: usize> {
-    Oprf([Option<OprfClient<Suite>>; N]),
-    Voprf([Option<VoprfClient<Suite>>; N]),
-    Poprf([Option<PoprfClient<Suite>>; N]),
-}
+/// Bytes of one input's client state: `voprf-ng`'s serialization, the blind and (VOPRF,
+/// POPRF) the blinded element.
+const CLIENT_STATE_LEN: usize = 2 * ELEMENT_LEN;
 
-/// A blinded batch, waiting for the server's response: the blinds (wiped on drop by
-/// `voprf-ng`), the blinded elements and the inputs, borrowed. Finalize it with
-/// [`finalize`](Self::finalize).
+/// A blinded batch, waiting for the server's response: the blinds (wiped on drop), the
+/// blinded elements and the inputs, borrowed. Finalize it with [`finalize`](Self::finalize).
 pub struct Blinded<'a, const N: usize> {
     client: Client<'a>,
     inputs: [&'a [u8]; N],
     count: usize,
-    slots: Slots<N>,
+    // Encodings rather than `voprf-ng`'s client types (a point is 160 bytes on 32-bit
+    // targets): the batch state stays small on a device's stack.
+    states: [[u8; CLIENT_STATE_LEN]; N],
+}
+
+impl<const N: usize> Drop for Blinded<'_, N> {
+    fn drop(&mut self) {
+        self.states.zeroize();
+    }
 }
 
 impl<const N: usize> fmt::Debug for Blinded<'_, N> {
@@ -1365,36 +1373,31 @@ impl<'i> Client<'i> {
             },
             inputs: [&[]; N],
             count,
-            slots: match mode {
-                Mode::Oprf => Slots::Oprf(empty_slots()),
-                Mode::Voprf => Slots::Voprf(empty_slots()),
-                Mode::Poprf => Slots::Poprf(empty_slots()),
-            },
+            states: [[0; CLIENT_STATE_LEN]; N],
         };
         let mut rng = as_try_rng(rng);
         let rng = &mut rng;
-        for (k, ((input, slot), dst)) in inputs
+        for ((input, (slot, client)), dst) in inputs
             .iter()
-            .zip(state.inputs.iter_mut())
+            .zip(state.inputs.iter_mut().zip(state.states.iter_mut()))
             .zip(rest.chunks_exact_mut(ELEMENT_LEN))
-            .enumerate()
         {
             let bytes = input.oprf_input();
             *slot = bytes;
-            let message = match &mut state.slots {
-                Slots::Oprf(s) => {
+            let message = match mode {
+                Mode::Oprf => {
                     let r = OprfClient::<Suite>::blind(bytes, rng).map_err(lib_error)?;
-                    put(s, k, r.state);
+                    store(client, r.state.serialize());
                     r.message
                 }
-                Slots::Voprf(s) => {
+                Mode::Voprf => {
                     let r = VoprfClient::<Suite>::blind(bytes, rng).map_err(lib_error)?;
-                    put(s, k, r.state);
+                    store(client, r.state.serialize());
                     r.message
                 }
-                Slots::Poprf(s) => {
+                Mode::Poprf => {
                     let r = PoprfClient::<Suite>::blind(bytes, rng).map_err(lib_error)?;
-                    put(s, k, r.state);
+                    store(client, r.state.serialize());
                     r.message
                 }
             };
@@ -1404,11 +1407,11 @@ impl<'i> Client<'i> {
     }
 }
 
-/// Stores `value` in slot `k` (always in range: `k < count <= N`).
-fn put<T, const N: usize>(slots: &mut [Option<T>; N], k: usize, value: T) {
-    if let Some(slot) = slots.get_mut(k) {
-        *slot = Some(value);
-    }
+/// Copies a serialized client state into its slot and wipes the temporary.
+fn store<A: AsMut<[u8]>>(slot: &mut [u8; CLIENT_STATE_LEN], mut bytes: A) {
+    let bytes = bytes.as_mut();
+    put_bytes(slot, bytes);
+    bytes.zeroize();
 }
 
 impl<'a, const N: usize> Blinded<'a, N> {
@@ -1480,69 +1483,73 @@ impl<'a, const N: usize> Blinded<'a, N> {
             .get_mut(..self.count)
             .ok_or(OprfError::BufferTooSmall { needed: self.count })?;
 
-        let mut messages: [Option<EvaluationElement<Suite>>; N] = empty_slots();
-        for (index, (slot, bytes)) in messages
-            .iter_mut()
-            .zip(response.elements.chunks_exact(ELEMENT_LEN))
-            .enumerate()
-        {
-            *slot = Some(
-                EvaluationElement::deserialize(bytes)
-                    .map_err(|_| OprfError::NonCanonicalElement { index })?,
-            );
-        }
-        let messages = Filled(messages.get(..self.count).unwrap_or_default());
+        let states = self.states.get(..self.count).unwrap_or_default();
         let inputs = self.inputs.get(..self.count).unwrap_or_default();
-        let proof = match response.proof {
-            Some(p) => {
-                Some(Proof::<Suite>::deserialize(p).map_err(|_| OprfError::NonCanonicalProof)?)
-            }
-            None => None,
-        };
+        let evaluated = response.elements.chunks_exact(ELEMENT_LEN);
 
         // Outputs go to a scratch array first so that nothing is written unless all verify.
         let mut results = [ObliviousPseudonym::default(); N];
         let results_used = results.get_mut(..self.count).unwrap_or_default();
-        match (&self.slots, proof) {
-            (Slots::Oprf(s), _) => {
-                for (((client, message), input), dst) in s
-                    .iter()
-                    .flatten()
-                    .zip(&messages)
-                    .zip(inputs)
-                    .zip(results_used.iter_mut())
-                {
-                    let output = client.finalize(input, message).map_err(lib_error)?;
-                    *dst = ObliviousPseudonym::from_output(&output)?;
-                }
+        if pk.mode == Mode::Oprf {
+            for (index, (((state, bytes), input), dst)) in states
+                .iter()
+                .zip(evaluated)
+                .zip(inputs)
+                .zip(results_used.iter_mut())
+                .enumerate()
+            {
+                let message = EvaluationElement::<Suite>::deserialize(bytes)
+                    .map_err(|_| OprfError::NonCanonicalElement { index })?;
+                let client = OprfClient::<Suite>::deserialize(&state[..ELEMENT_LEN])
+                    .map_err(|_| OprfError::Aborted)?;
+                let output = client.finalize(input, &message).map_err(lib_error)?;
+                *dst = ObliviousPseudonym::from_output(&output)?;
             }
-            (Slots::Voprf(s), Some(proof)) => {
-                let clients = Filled(s.get(..self.count).unwrap_or_default());
-                let inputs = Seq(inputs);
-                let outputs =
-                    VoprfClient::batch_finalize(&inputs, &clients, &messages, &proof, pk.point)
-                        .map_err(lib_error)?;
-                for (output, dst) in outputs.zip(results_used.iter_mut()) {
-                    *dst = ObliviousPseudonym::from_output(&output.map_err(lib_error)?)?;
-                }
-            }
-            (Slots::Poprf(s), Some(proof)) => {
-                let clients = Filled(s.get(..self.count).unwrap_or_default());
-                let outputs = PoprfClient::batch_finalize(
-                    inputs.iter().copied(),
-                    &clients,
-                    &messages,
-                    &proof,
-                    pk.point,
-                    Some(self.client.info),
-                )
-                .map_err(lib_error)?;
-                for (output, dst) in outputs.zip(results_used.iter_mut()) {
-                    *dst = ObliviousPseudonym::from_output(&output.map_err(lib_error)?)?;
-                }
-            }
+        } else {
             // `Response::decode` gives a proof exactly in the modes that have one.
-            (_, None) => return Err(OprfError::NonCanonicalProof),
+            let proof = response.proof.ok_or(OprfError::NonCanonicalProof)?;
+            Proof::<Suite>::deserialize(proof).map_err(|_| OprfError::NonCanonicalProof)?;
+            let blinded = states.iter().map(|s| &s[ELEMENT_LEN..]);
+            let info = (pk.mode == Mode::Poprf).then_some(self.client.info);
+            // RFC 9497: VOPRF proves pkS = k·G and evaluated = k·blinded; POPRF proves
+            // tweakedKey = t·G and blinded = t·evaluated.
+            let verified = match info {
+                None => verify::verify_proof(
+                    pk.mode,
+                    &pk.point,
+                    &pk.bytes,
+                    blinded.zip(evaluated.clone()),
+                    proof,
+                ),
+                Some(info) => {
+                    let key = verify::tweaked_key(&pk.point, info).ok_or(OprfError::Aborted)?;
+                    let key_bytes = Suite::serialize_elem(key);
+                    let mut key_encoding = [0u8; ELEMENT_LEN];
+                    key_encoding.copy_from_slice(&key_bytes);
+                    verify::verify_proof(
+                        pk.mode,
+                        &key,
+                        &key_encoding,
+                        evaluated.clone().zip(blinded),
+                        proof,
+                    )
+                }
+            };
+            if !verified {
+                return Err(OprfError::Verification);
+            }
+            for (index, (((state, bytes), input), dst)) in states
+                .iter()
+                .zip(evaluated)
+                .zip(inputs)
+                .zip(results_used.iter_mut())
+                .enumerate()
+            {
+                let element = decode_point(bytes, index)?;
+                let output = verify::unblind(&state[..ELEMENT_LEN], &element, input, info)
+                    .ok_or(OprfError::InvalidInput)?;
+                *dst = ObliviousPseudonym::from_output(&output)?;
+            }
         }
         out.copy_from_slice(results_used);
         Ok(())
@@ -1634,15 +1641,14 @@ impl<'a, const N: usize> Blinded<'a, N> {
             info.len() as u8,
         ]);
         rest = put_bytes(rest, info);
+        let client_len = if pk.mode.has_proof() {
+            CLIENT_STATE_LEN
+        } else {
+            ELEMENT_LEN
+        };
         for (k, input) in inputs.iter().enumerate() {
-            let mut client = [0u8; 2 * ELEMENT_LEN];
-            let len = match &self.slots {
-                Slots::Oprf(s) => copy_serialized(s, k, |c| c.serialize(), &mut client),
-                Slots::Voprf(s) => copy_serialized(s, k, |c| c.serialize(), &mut client),
-                Slots::Poprf(s) => copy_serialized(s, k, |c| c.serialize(), &mut client),
-            };
-            rest = put_bytes(rest, client.get(..len).unwrap_or_default());
-            client.zeroize();
+            let client = self.states.get(k).map(|c| &c[..client_len]);
+            rest = put_bytes(rest, client.unwrap_or_default());
             rest = put_bytes(rest, &(input.len() as u16).to_be_bytes());
             rest = put_bytes(rest, input);
         }
@@ -1735,22 +1741,22 @@ impl<'a, const N: usize> Blinded<'a, N> {
                 public_key: *public_key,
                 info,
             },
-            inputs: [&[]; N],
+            inputs,
             count,
-            slots: match mode {
-                Mode::Oprf => Slots::Oprf(empty_slots()),
-                Mode::Voprf => Slots::Voprf(empty_slots()),
-                Mode::Poprf => Slots::Poprf(empty_slots()),
-            },
+            states: [[0; CLIENT_STATE_LEN]; N],
         };
-        state_out.inputs = inputs;
-        for (k, client) in clients.iter().take(count).enumerate() {
-            let bad = |_| OprfError::BadState;
-            match &mut state_out.slots {
-                Slots::Oprf(s) => put(s, k, OprfClient::deserialize(client).map_err(bad)?),
-                Slots::Voprf(s) => put(s, k, VoprfClient::deserialize(client).map_err(bad)?),
-                Slots::Poprf(s) => put(s, k, PoprfClient::deserialize(client).map_err(bad)?),
+        for (client, slot) in clients.iter().take(count).zip(state_out.states.iter_mut()) {
+            // `voprf-ng` checks the blind (canonical, non-zero) and the element (canonical,
+            // not the identity).
+            let valid = match mode {
+                Mode::Oprf => OprfClient::<Suite>::deserialize(client).is_ok(),
+                Mode::Voprf => VoprfClient::<Suite>::deserialize(client).is_ok(),
+                Mode::Poprf => PoprfClient::<Suite>::deserialize(client).is_ok(),
+            };
+            if !valid {
+                return Err(OprfError::BadState);
             }
+            put_bytes(slot, client);
         }
         Ok(state_out)
     }
@@ -1799,27 +1805,6 @@ pub const fn state_len(mode: Mode, count: usize, info_len: usize, input_bytes: u
         _ => 0,
     };
     STATE_HEADER_LEN + info + count * (client + 2) + input_bytes + STATE_CHECK_LEN
-}
-
-/// Copies client `k`'s serialization into `out` (64 bytes), wipes the temporary, and returns
-/// its length (0 for an empty slot, which a built batch never has below its count).
-fn copy_serialized<T, A: AsMut<[u8]>, const N: usize>(
-    slots: &[Option<T>; N],
-    k: usize,
-    serialize: impl Fn(&T) -> A,
-    out: &mut [u8; 2 * ELEMENT_LEN],
-) -> usize {
-    let Some(Some(client)) = slots.get(k) else {
-        return 0;
-    };
-    let mut bytes = serialize(client);
-    let bytes = bytes.as_mut();
-    let len = bytes.len().min(out.len());
-    out.get_mut(..len)
-        .unwrap_or_default()
-        .copy_from_slice(bytes.get(..len).unwrap_or_default());
-    bytes.zeroize();
-    len
 }
 
 /// Writes `bytes` at the start of `out` (sized by the caller) and returns the rest.
