@@ -23,6 +23,10 @@
 //! `regions_for_country_code`, `is_known_country_code`, `ALL_REGIONS`, and `Pattern`'s
 //! `full_match` / `match_prefix`.
 
+// `--cfg phonetoken_testing_metadata` builds the library on the tables of libphonenumber's
+// test metadata instead, for the suite that runs libphonenumber's own parse tests
+// (`tests/libphonenumber/`); nothing else sets it.
+#[cfg_attr(phonetoken_testing_metadata, path = "generated_testing.rs")]
 mod generated;
 pub(crate) mod matcher;
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! Developer tasks for phonetoken.
 //!
 //! ```text
-//! cargo xtask metadata [--xml PATH] [--check] [--dump-json]
+//! cargo xtask metadata [--xml PATH] [--out PATH] [--check] [--dump-json]
 //! ```
 //!
 //! `metadata` reads libphonenumber's `PhoneNumberMetadata.xml` (by default the copy committed
 //! at `data/libphonenumber/PhoneNumberMetadata.xml`, taken from libphonenumber's
 //! `resources/` directory at the release named in `LIBPHONENUMBER_VERSION`) and writes
-//! `src/metadata/generated.rs`. `--check` writes nothing and fails if the committed file is
+//! `src/metadata/generated.rs` (or the file `--out` names). `--check` writes nothing and fails if the committed file is
 //! not what the XML generates (CI runs it). `--dump-json` prints the extracted values instead,
 //! for `tools/check_metadata.py` to compare against the Python port of libphonenumber.
 
@@ -28,13 +28,14 @@ const DEFAULT_XML: &str = "data/libphonenumber/PhoneNumberMetadata.xml";
 const OUTPUT: &str = "src/metadata/generated.rs";
 
 const USAGE: &str = "\
-usage: cargo xtask metadata [--xml PATH] [--check] [--dump-json]
+usage: cargo xtask metadata [--xml PATH] [--out PATH] [--check] [--dump-json]
 
   Generates src/metadata/generated.rs from libphonenumber's PhoneNumberMetadata.xml
   (default: data/libphonenumber/PhoneNumberMetadata.xml, from libphonenumber's
   resources/ directory, release 9.0.35).
 
   --xml PATH    read this copy of the XML instead
+  --out PATH    write (or check) this file instead of src/metadata/generated.rs
   --check       generate in memory; fail if the committed file differs
   --dump-json   print the extracted values as JSON (for tools/check_metadata.py)
 ";
@@ -61,10 +62,12 @@ fn run() -> Result<ExitCode, String> {
         .ok_or("xtask has no parent directory")?
         .to_path_buf();
     let mut xml_path = root.join(DEFAULT_XML);
+    let mut out = root.join(OUTPUT);
     let (mut check, mut dump) = (false, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--xml" => xml_path = PathBuf::from(args.next().ok_or("--xml needs a path")?),
+            "--out" => out = PathBuf::from(args.next().ok_or("--out needs a path")?),
             "--check" => check = true,
             "--dump-json" => dump = true,
             "-h" | "--help" => {
@@ -87,24 +90,52 @@ fn run() -> Result<ExitCode, String> {
             let _ = write!(s, "{b:02x}");
             s
         });
-    let source = rustfmt(&generate(&territories, &sha)?)?;
-    let out = root.join(OUTPUT);
+    let source = rustfmt(&generate(
+        &territories,
+        &source_name(&root, &xml_path),
+        &sha,
+    )?)?;
+    let out_name = source_name(&root, &out);
     if check {
         let current = std::fs::read_to_string(&out).unwrap_or_default();
         if current != source {
             eprintln!(
-                "xtask: {OUTPUT} is stale: it differs from what {} generates.\n\
-                 Run `cargo xtask metadata` and commit the result.",
+                "xtask: {out_name} is stale: it differs from what {} generates.\n\
+                 Run `cargo xtask metadata` (with the same --xml and --out) and commit the \
+                 result.",
                 xml_path.display()
             );
             return Ok(ExitCode::FAILURE);
         }
-        eprintln!("xtask: {OUTPUT} is up to date");
+        eprintln!("xtask: {out_name} is up to date");
     } else {
         std::fs::write(&out, source).map_err(|e| format!("writing {}: {e}", out.display()))?;
-        eprintln!("xtask: wrote {OUTPUT}");
+        eprintln!("xtask: wrote {out_name}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the generated header names a file: its path from the repository root when it lies
+/// inside the repository, else the path as given when that is relative, else its file name
+/// alone, so no machine's directory layout ends up in a committed file.
+fn source_name(root: &Path, path: &Path) -> String {
+    let inside = std::fs::canonicalize(root).ok().and_then(|root| {
+        // The output may not exist yet: canonicalize its directory.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(dir.unwrap_or(Path::new("."))).ok()?;
+        let rel = dir.strip_prefix(&root).ok()?.join(path.file_name()?);
+        Some(rel)
+    });
+    let shown = match inside {
+        Some(rel) => rel,
+        None if path.is_relative() => path.to_path_buf(),
+        None => PathBuf::from(path.file_name().unwrap_or(path.as_os_str())),
+    };
+    shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn rustfmt(source: &str) -> Result<String, String> {
@@ -204,7 +235,11 @@ fn check_transform_rule(rule: &str, id: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, String> {
+fn generate(
+    territories: &[metadata::Territory],
+    xml_name: &str,
+    sha: &str,
+) -> Result<String, String> {
     let mut pool = Pool::new();
     let mut out = String::new();
     let w = &mut out;
@@ -212,10 +247,10 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
         w,
         "// DO NOT EDIT THIS FILE. IT WAS GENERATED BY `cargo xtask metadata`.\n\
          //\n\
-         // Source: libphonenumber {LIBPHONENUMBER_VERSION}, resources/PhoneNumberMetadata.xml\n\
-         // (data/libphonenumber/PhoneNumberMetadata.xml), SHA-256 {sha}.\n\
+         // Source: {xml_name} (libphonenumber {LIBPHONENUMBER_VERSION}),\n\
+         // SHA-256 {sha}.\n\
          //\n\
-         // Derived from PhoneNumberMetadata.xml, Copyright (C) 2009 The Libphonenumber Authors,\n\
+         // Derived from libphonenumber's metadata, Copyright (C) 2009 The Libphonenumber Authors,\n\
          // licensed under the Apache License, Version 2.0; see data/libphonenumber/LICENSE.\n\
          \n\
          use super::matcher::Pattern;\n\
@@ -345,9 +380,12 @@ fn generate(territories: &[metadata::Territory], sha: &str) -> Result<String, St
     );
     for (code, list) in &codes {
         let ids: Vec<&str> = list.iter().map(|&i| territories[i].id.as_str()).collect();
-        if ids.len() > 1 && (ids.contains(&"001") || !territories[list[0]].main_country_for_code) {
+        // A code shared with no `mainCountryForCode` is led by its first territory in file
+        // order, as libphonenumber's metadata builder does (GB and GG for +44 in its test
+        // metadata). A non-geographic entity has no region to list, so it cannot share.
+        if ids.len() > 1 && ids.contains(&"001") {
             return Err(format!(
-                "calling code {code}: shared without a main country"
+                "calling code {code}: a non-geographic entity shares it with a region"
             ));
         }
         let start = code_regions.len();
@@ -507,7 +545,7 @@ mod tests {
             territory("CC", 13, false, Some("5$1")),
             territory("DD", 14, false, Some("$1")),
         ];
-        let out = generate(&list, "0").unwrap();
+        let out = generate(&list, "x.xml", "0").unwrap();
         assert!(out.contains("TRANSFORM_RULES: &[&str] = &[\n    \"5$1\",\n    \"$1\",\n];"));
         let rules: Vec<&str> = out
             .lines()
@@ -524,7 +562,7 @@ mod tests {
             territory("BB", 12, false, None),
             territory("CC", 12, true, None),
         ];
-        let out = generate(&list, "0").unwrap();
+        let out = generate(&list, "x.xml", "0").unwrap();
         assert!(out.contains("code: 11, main_territory: 0, regions_start: 0, regions_len: 1"));
         assert!(out.contains("code: 12, main_territory: 2, regions_start: 1, regions_len: 2"));
         let regions = out.split("CODE_REGIONS: &[Region] = &[").nth(1).unwrap();
@@ -535,12 +573,79 @@ mod tests {
     }
 
     #[test]
+    fn a_code_shared_without_a_main_country_is_led_by_the_first_in_file_order() {
+        // GB and GG share +44 in libphonenumber's test metadata, neither marked main.
+        let list = [
+            territory("GB", 44, false, None),
+            territory("AA", 11, false, None),
+            territory("GG", 44, false, None),
+        ];
+        let out = generate(&list, "x.xml", "0").unwrap();
+        assert!(out.contains("code: 44, main_territory: 0, regions_start: 1, regions_len: 2"));
+        let gg = out
+            .lines()
+            .skip_while(|l| !l.contains("// GG"))
+            .nth(1)
+            .unwrap();
+        assert!(gg.contains("main_territory: 0 }"), "{gg}");
+        // A non-geographic entity still cannot share a code with a region.
+        let list = [
+            territory("AA", 11, false, None),
+            territory("001", 11, false, None),
+        ];
+        let err = generate(&list, "x.xml", "0").unwrap_err();
+        assert!(err.contains("calling code 11"), "{err}");
+    }
+
+    #[test]
+    fn the_header_names_the_file_read_without_machine_paths() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let testing = root.join("data/libphonenumber/testing/PhoneNumberMetadataForTesting.xml");
+        assert_eq!(
+            source_name(root, &testing),
+            "data/libphonenumber/testing/PhoneNumberMetadataForTesting.xml"
+        );
+        assert_eq!(source_name(root, &root.join(OUTPUT)), OUTPUT);
+        let outside = std::env::temp_dir().join("phonetoken-xtask-elsewhere/Other.xml");
+        assert_eq!(source_name(root, &outside), "Other.xml");
+        let list = [territory("AA", 11, false, None)];
+        let out = generate(&list, "data/x/Other.xml", "ab").unwrap();
+        assert!(
+            out.contains("// Source: data/x/Other.xml (libphonenumber "),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn libphonenumbers_test_metadata_generates() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let xml = std::fs::read_to_string(
+            root.join("data/libphonenumber/testing/PhoneNumberMetadataForTesting.xml"),
+        )
+        .unwrap();
+        let territories = metadata::parse(&xml).unwrap();
+        let out = generate(&territories, "t.xml", "0").unwrap();
+        // AO keeps its never-matching national prefix; +44 is led by GB, first in the file.
+        let ao = territories.iter().position(|t| t.id == "AO").unwrap();
+        assert_eq!(
+            territories[ao].national_prefix_for_parsing.as_deref(),
+            Some("0~0")
+        );
+        let gb = territories.iter().position(|t| t.id == "GB").unwrap();
+        assert!(territories.iter().position(|t| t.id == "GG").unwrap() > gb);
+        assert!(
+            out.contains(&format!("code: 44, main_territory: {gb}, ")),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_local_only_length_over_15_is_refused() {
         let mut t = territory("AA", 11, false, None);
         t.local_only_lengths = [15].into();
-        assert!(generate(std::slice::from_ref(&t), "0").is_ok());
+        assert!(generate(std::slice::from_ref(&t), "x.xml", "0").is_ok());
         t.local_only_lengths = [16].into();
-        let err = generate(&[t], "0").unwrap_err();
+        let err = generate(&[t], "x.xml", "0").unwrap_err();
         assert!(err.contains("AA") && err.contains("local-only"), "{err}");
     }
 }

@@ -3,8 +3,11 @@
 //! Supported syntax (anything else is an error, so a metadata update that uses new syntax
 //! fails loudly here rather than matching differently at run time): digit literals, `\d`,
 //! digit classes `[…]` (ranges, no negation), `(?:…)`, capture groups `(…)`, `|`, and the
-//! greedy quantifiers `?`, `{n}` and `{n,m}`; `$` (end of input). Unbounded repeats are
-//! refused.
+//! greedy quantifiers `?`, `{n}` and `{n,m}`; `$` (end of input); and literal characters
+//! that are not digits (ASCII letters and the punctuation Java's regex takes as itself, such
+//! as `~` in AO's `nationalPrefix="0~0"` in libphonenumber's test metadata). Patterns only
+//! ever see digit strings, so such a literal is an atom that matches nothing, exactly as it
+//! behaves in libphonenumber. Unbounded repeats are refused.
 //!
 //! The bytecode has no loops: repeats of a single class are one instruction, repeats of
 //! anything else are unrolled. Every jump goes forward, which is what bounds the matcher's
@@ -187,6 +190,9 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Node::Group(capture, Box::new(inner)))
             }
+            // A literal that is no digit: valid, and it never matches the digit strings the
+            // patterns are run on (a class of no digits).
+            c if is_plain_literal(c) => Ok(Node::Class(0)),
             _ => {
                 self.pos -= 1;
                 Err(self.err(format!("unsupported character {:?}", c as char)))
@@ -274,6 +280,13 @@ impl Parser<'_> {
         }
         Ok(Node::Repeat(Box::new(atom), min, max))
     }
+}
+
+/// Whether `c` stands for itself in Java's (and Python's) regex syntax outside a class and
+/// is no digit: ASCII letters and punctuation that is no metacharacter. Escapes, `.`, `^`,
+/// `*`, `+` and the brackets stay errors.
+fn is_plain_literal(c: u8) -> bool {
+    c.is_ascii_alphabetic() || b"~!\"#%&',-/:;<=>@_`".contains(&c)
 }
 
 fn max_len(node: &Node) -> usize {
@@ -552,10 +565,26 @@ mod tests {
     #[test]
     fn refuses_unsupported_syntax() {
         let bad = [
-            "a", "\\w", "[^1]", "1*", "1+", "1??", "(?=1)", "(1", "1)", "1{2,}", "[]", "1|", "()",
-            "$1", "1$?", "(?:1|)", ".", "1{0}", "[9-1]", "",
+            "\\w", "[^1]", "1*", "1+", "1??", "(?=1)", "(1", "1)", "1{2,}", "[]", "1|", "()", "$1",
+            "1$?", "(?:1|)", ".", "1{0}", "[9-1]", "",
         ];
         for bad in bad {
+            assert!(compile(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_literal_that_is_no_digit_never_matches() {
+        // AO in libphonenumber's test metadata: `nationalPrefix="0~0"`.
+        let c = compile("0~0").unwrap();
+        // Shortest match 3 digits, but no digit can follow the `0`: the code holds a class
+        // of no digits, and the first-digit mask is still the `0` that starts it.
+        assert_eq!(&c.bytes[2..5], &[3, 0b1, 0]);
+        assert_eq!(&c.bytes[HEADER_LEN..], &[0, op::CLASS, 0, 0, 0, op::MATCH]);
+        // Optional, it leaves the rest of the pattern free to match.
+        let c = compile("(?:a)?5").unwrap();
+        assert_eq!(&c.bytes[2..5], &[1, 0b10_0000, 0]);
+        for bad in ["\\~", "[~]", "^", "*", "~*", "]", "}"] {
             assert!(compile(bad).is_err(), "{bad}");
         }
     }
