@@ -103,5 +103,14 @@ mod host {
         let mut buf = [0u8; 32];
         let bytes = key.public_key().write_bytes(&mut buf).expect("public key");
         fs::write(out.join("seal_public_key.bin"), bytes).unwrap();
+        // The X-Wing key of the same test seed, for the `seal-xwing` feature.
+        let key = SealKey::from_seed(
+            Suite::XWING_SHA256_CHACHA20POLY1305,
+            TEST_SEAL_KEY_ID,
+            &TEST_SEAL_SEED,
+        );
+        let mut buf = [0u8; 1216];
+        let bytes = key.public_key().write_bytes(&mut buf).expect("public key");
+        fs::write(out.join("seal_xwing_public_key.bin"), bytes).unwrap();
     }
 }

@@ -3,8 +3,9 @@
 # release settings and prints its flash size (.text + .rodata + .data initializers): the base
 # image (normalize, pseudonymize, tokenize, detokenize) with its biggest contributors and a
 # per-component breakdown (tools/firmware/breakdown.py), then the image with each of the
-# features `oprf` (the OPRF client) and `seal` (HPKE sealing) and with both. Fails if the base
-# image exceeds FLASH_BUDGET_KIB or the image with both features FULL_FLASH_BUDGET_KIB.
+# features `oprf` (the OPRF client) and `seal` (HPKE sealing) and with both, and, with no
+# budget, with `seal-xwing` (X-Wing sealing too) alone and with `oprf`. Fails if the base
+# image exceeds FLASH_BUDGET_KIB or the image with `oprf` and `seal` FULL_FLASH_BUDGET_KIB.
 # Needs: rustup target thumbv7em-none-eabihf and the llvm-tools component.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +22,7 @@ flash_with() {
 }
 
 declare -A flash
-for features in oprf seal oprf,seal base; do
+for features in oprf seal oprf,seal seal-xwing oprf,seal-xwing base; do
   flash[$features]=$(flash_with "${features#base}")
 done
 # The base image was built last: the ELF on disk is the base image.
@@ -36,8 +37,9 @@ echo "biggest contributors (bytes, symbol):"
 echo "by component (bytes):"
 python3 tools/firmware/breakdown.py "$bin" "$elf"
 echo "flash by feature (bytes):"
-printf '  %-22s %8s\n' base "$base" "base + oprf" "${flash[oprf]}" "base + seal" "${flash[seal]}" \
-  "base + oprf + seal" "$full"
+printf '  %-26s %8s\n' base "$base" "base + oprf" "${flash[oprf]}" "base + seal" "${flash[seal]}" \
+  "base + oprf + seal" "$full" "base + seal-xwing" "${flash[seal-xwing]}" \
+  "base + oprf + seal-xwing" "${flash[oprf,seal-xwing]}"
 echo "flash with oprf and seal: $full bytes ($((full / 1024)) KiB; budget ${full_budget_kib} KiB)"
 fail=0
 if [ "$base" -gt $((budget_kib * 1024)) ]; then

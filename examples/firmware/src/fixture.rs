@@ -46,5 +46,7 @@ pub const RNG_SEED_BLIND_ONE: u64 = 0x0001_5eed;
 pub const RNG_SEED_BLIND_BATCH: u64 = 0x0002_5eed;
 /// Seed of the sealing's ephemeral key.
 pub const RNG_SEED_SEAL: u64 = 0x0003_5eed;
+/// Seed of the X-Wing sealing's randomness (feature `seal-xwing`).
+pub const RNG_SEED_SEAL_XWING: u64 = 0x0005_5eed;
 /// Seed of the server's proof randomness (host only).
 pub const RNG_SEED_PROOF: u64 = 0x0004_5eed;

@@ -154,6 +154,10 @@ mod sealed {
 
     /// The TEST server's public key.
     const PUBLIC_KEY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/seal_public_key.bin"));
+    /// The TEST server's X-Wing public key (the same seed).
+    #[cfg(feature = "seal-xwing")]
+    const XWING_PUBLIC_KEY: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/seal_xwing_public_key.bin"));
 
     pub fn run(number: &PhoneNumber) -> Result<(), Failure> {
         let key = SealPublicKey::new(
@@ -164,12 +168,51 @@ mod sealed {
         .map_err(|_| failure("seal key"))?;
         // TEST RNG ONLY: a real ephemeral key comes from the hardware RNG.
         let mut rng = TestRng::new(RNG_SEED_SEAL);
+        // One buffer for both suites: with `seal-xwing` it is X-Wing's 1,168 bytes.
         let mut buf = [0u8; MAX_ENVELOPE_LEN];
         let envelope = measure(Op::Seal, number, |n| {
             key.seal(n, SEAL_CONTEXT, &mut rng, &mut buf)
         })
         .map_err(|_| failure("seal"))?;
         probe::hex("sealed", envelope);
+        #[cfg(feature = "seal-xwing")]
+        {
+            let key = SealPublicKey::new(
+                Suite::XWING_SHA256_CHACHA20POLY1305,
+                TEST_SEAL_KEY_ID,
+                black_box(XWING_PUBLIC_KEY),
+            )
+            .map_err(|_| failure("seal key (X-Wing)"))?;
+            let mut rng = TestRng::new(RNG_SEED_SEAL_XWING);
+            let envelope = measure(Op::SealXwing, number, |n| {
+                key.seal(n, SEAL_CONTEXT, &mut rng, &mut buf)
+            })
+            .map_err(|_| failure("seal (X-Wing)"))?;
+            probe::hex("sealed.xwing", envelope);
+        }
         Ok(())
     }
+}
+
+/// The global allocator `seal-xwing` needs to link (the `x-wing` crate enables `zeroize`'s
+/// `alloc` feature): every allocation fails, so an allocation anywhere in the self-test ends it
+/// in the allocation-error handler (a panic, `error panic` under `qemu`), and a passing run
+/// proves that sealing allocates nothing.
+#[cfg(feature = "seal-xwing")]
+mod no_heap {
+    use core::alloc::{GlobalAlloc, Layout};
+
+    struct NoHeap;
+
+    // SAFETY: returning null is how an allocator reports failure; `dealloc` is never reached,
+    // as no allocation ever succeeds.
+    unsafe impl GlobalAlloc for NoHeap {
+        unsafe fn alloc(&self, _: Layout) -> *mut u8 {
+            core::ptr::null_mut()
+        }
+        unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
+    }
+
+    #[global_allocator]
+    static HEAP: NoHeap = NoHeap;
 }

@@ -23,6 +23,8 @@ pub enum Op {
     FinalizeBatch,
     #[cfg_attr(not(feature = "seal"), allow(dead_code))]
     Seal,
+    #[cfg_attr(not(feature = "seal-xwing"), allow(dead_code))]
+    SealXwing,
 }
 
 #[cfg(not(feature = "qemu"))]
@@ -93,30 +95,34 @@ mod imp {
         }
     }
 
-    /// Prints `label value` (value as given, or in hex) as one line.
+    /// Prints `label value` (value as given, or in hex) as one line, in pieces: an X-Wing
+    /// envelope is 2,336 hex digits, more than a small buffer holds.
     fn line(label: &str, value: &[u8], in_hex: bool) {
-        let mut buf = [0u8; 384];
-        let mut len = 0;
-        let mut push = |bytes: &[u8]| {
-            let end = (len + bytes.len()).min(buf.len() - 2);
-            buf[len..end].copy_from_slice(&bytes[..end - len]);
-            len = end;
-        };
-        push(label.as_bytes());
-        push(b" ");
+        write(label.as_bytes());
+        write(b" ");
         if in_hex {
-            let mut hex = [0u8; 320];
-            match Encoding::Hex.encode_into(value, &mut hex) {
-                Ok(text) => push(text.as_bytes()),
-                Err(_) => push(b"(too long)"),
+            for chunk in value.chunks(64) {
+                let mut hex = [0u8; 128];
+                match Encoding::Hex.encode_into(chunk, &mut hex) {
+                    Ok(text) => write(text.as_bytes()),
+                    Err(_) => write(b"(hex failed)"),
+                }
             }
         } else {
-            push(value);
+            write(value);
         }
-        buf[len] = b'\n';
-        buf[len + 1] = 0;
-        // SYS_WRITE0 takes a NUL-terminated string; `buf` ends with one.
-        semihost(SYS_WRITE0, buf.as_ptr() as usize);
+        write(b"\n");
+    }
+
+    /// Writes `bytes` (a buffer's worth at a time; a NUL in them would end a piece early).
+    fn write(bytes: &[u8]) {
+        let mut buf = [0u8; 129];
+        for piece in bytes.chunks(buf.len() - 1) {
+            buf[..piece.len()].copy_from_slice(piece);
+            buf[piece.len()] = 0;
+            // SYS_WRITE0 takes a NUL-terminated string; `buf` holds one.
+            semihost(SYS_WRITE0, buf.as_ptr() as usize);
+        }
     }
 
     pub fn text(label: &str, value: &str) {
@@ -178,6 +184,7 @@ mod imp {
         phonetoken_mark_blind_batch = 7,
         phonetoken_mark_finalize_batch = 8,
         phonetoken_mark_seal = 9,
+        phonetoken_mark_seal_xwing = 10,
         phonetoken_mark_end = 0,
     }
 
@@ -193,6 +200,7 @@ mod imp {
                 Op::BlindBatch => "stack.blind_batch",
                 Op::FinalizeBatch => "stack.finalize_batch",
                 Op::Seal => "stack.seal",
+                Op::SealXwing => "stack.seal_xwing",
             }
         }
 
@@ -207,6 +215,7 @@ mod imp {
                 Op::BlindBatch => phonetoken_mark_blind_batch(),
                 Op::FinalizeBatch => phonetoken_mark_finalize_batch(),
                 Op::Seal => phonetoken_mark_seal(),
+                Op::SealXwing => phonetoken_mark_seal_xwing(),
             }
         }
     }

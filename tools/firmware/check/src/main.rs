@@ -2,17 +2,18 @@
 //! against the library on the host, independently of the device: the E.164 numbers, the
 //! pseudonym and token, the detokenized number, the OPRF requests (recomputed with the same
 //! test RNG seeds), the oblivious pseudonyms (against the server's direct evaluation), the
-//! sealed envelope (opened with the test key). Fails if any line is missing, repeated,
+//! sealed envelope (opened with the test key), and with `--xwing` (an image built with the
+//! `seal-xwing` feature) the X-Wing envelope too. Fails if any line is missing, repeated,
 //! unknown or wrong, or if the status is not `ok`.
 //!
-//! Usage: phonetoken-firmware-check TRANSCRIPT
+//! Usage: phonetoken-firmware-check [--xwing] TRANSCRIPT
 //! Prints `stack <operation> <bytes>` for each operation when every output checks.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use phonetoken::oprf::{max_request_len, Client, Mode, Server};
-use phonetoken::seal::{SealKey, Suite};
+use phonetoken::seal::{SealKey, Suite, MAX_ENVELOPE_LEN};
 use phonetoken::{parse, Encoding, PhoneNumber, Pseudonymizer, Tokenizer};
 
 #[path = "../../../../examples/firmware/src/fixture.rs"]
@@ -23,7 +24,7 @@ mod test_rng;
 use fixture::*;
 use test_rng::TestRng;
 
-/// The operations whose stack the image reports, in its order.
+/// The operations whose stack the image reports, in its order (then [`XWING_OPERATION`]).
 const OPERATIONS: [&str; 9] = [
     "parse",
     "pseudonymize",
@@ -35,6 +36,8 @@ const OPERATIONS: [&str; 9] = [
     "finalize_batch",
     "seal",
 ];
+/// The operation an image with `seal-xwing` adds.
+const XWING_OPERATION: &str = "seal_xwing";
 
 /// Every line the image prints, by label, with the value the host computes for it, except
 /// the `stack.*` lines (any byte count) and `sealed` (random-looking; it must open).
@@ -111,8 +114,37 @@ fn expected() -> Expected {
     Expected { values, number: n }
 }
 
-/// The checked stack figures, in [`OPERATIONS`] order, or every problem found.
-fn check(transcript: &str) -> Result<Vec<(&'static str, u64)>, Vec<String>> {
+/// Checks that the envelope in line `label` opens, with the test key of `suite`, to `number`.
+fn check_sealed(
+    label: &str,
+    envelope: Option<&str>,
+    suite: Suite,
+    number: &PhoneNumber,
+    problems: &mut Vec<String>,
+) {
+    let Some(envelope) = envelope else {
+        problems.push(format!("`{label}` missing"));
+        return;
+    };
+    let key = SealKey::from_seed(suite, TEST_SEAL_KEY_ID, &TEST_SEAL_SEED);
+    let mut buf = [0u8; MAX_ENVELOPE_LEN];
+    match Encoding::Hex
+        .decode_into(envelope, &mut buf)
+        .map(|bytes| (bytes.len(), key.open(bytes, SEAL_CONTEXT)))
+    {
+        Ok((len, Ok(opened))) if opened == *number && len == suite.envelope_len() => {}
+        Ok((_, Ok(opened))) if opened != *number => {
+            problems.push(format!("`{label}` opens to {opened}"))
+        }
+        Ok((len, Ok(_))) => problems.push(format!("`{label}` is {len} bytes long")),
+        Ok((_, Err(e))) => problems.push(format!("`{label}` does not open: {e}")),
+        Err(e) => problems.push(format!("`{label}` is not hex: {e}")),
+    }
+}
+
+/// The checked stack figures, in [`OPERATIONS`] order (then [`XWING_OPERATION`] if `xwing`,
+/// whose `sealed.xwing` line must then be there and open), or every problem found.
+fn check(transcript: &str, xwing: bool) -> Result<Vec<(&'static str, u64)>, Vec<String>> {
     let expected = expected();
     let mut problems = Vec::new();
     let mut seen = BTreeMap::new();
@@ -131,28 +163,25 @@ fn check(transcript: &str) -> Result<Vec<(&'static str, u64)>, Vec<String>> {
             Some(_) => {}
         }
     }
-    match seen.remove("sealed") {
-        None => problems.push("`sealed` missing".to_string()),
-        Some(envelope) => {
-            let key = SealKey::from_seed(
-                Suite::X25519_SHA256_CHACHA20POLY1305,
-                TEST_SEAL_KEY_ID,
-                &TEST_SEAL_SEED,
-            );
-            let mut buf = [0u8; 256];
-            match Encoding::Hex
-                .decode_into(envelope, &mut buf)
-                .map(|bytes| key.open(bytes, SEAL_CONTEXT))
-            {
-                Ok(Ok(opened)) if opened == expected.number => {}
-                Ok(Ok(opened)) => problems.push(format!("`sealed` opens to {opened}")),
-                Ok(Err(e)) => problems.push(format!("`sealed` does not open: {e}")),
-                Err(e) => problems.push(format!("`sealed` is not hex: {e}")),
-            }
-        }
+    check_sealed(
+        "sealed",
+        seen.remove("sealed"),
+        Suite::X25519_SHA256_CHACHA20POLY1305,
+        &expected.number,
+        &mut problems,
+    );
+    if xwing {
+        check_sealed(
+            "sealed.xwing",
+            seen.remove("sealed.xwing"),
+            Suite::XWING_SHA256_CHACHA20POLY1305,
+            &expected.number,
+            &mut problems,
+        );
     }
     let mut stack = Vec::new();
-    for op in OPERATIONS {
+    let xwing_op = xwing.then_some(XWING_OPERATION);
+    for op in OPERATIONS.into_iter().chain(xwing_op) {
         let label = format!("stack.{op}");
         match seen.remove(label.as_str()).map(str::parse::<u64>) {
             Some(Ok(bytes)) if bytes > 0 => stack.push((op, bytes)),
@@ -171,18 +200,23 @@ fn check(transcript: &str) -> Result<Vec<(&'static str, u64)>, Vec<String>> {
 }
 
 fn main() -> ExitCode {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: phonetoken-firmware-check TRANSCRIPT");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let xwing = args.first().is_some_and(|a| a == "--xwing");
+    if xwing {
+        args.remove(0);
+    }
+    let [path] = &args[..] else {
+        eprintln!("usage: phonetoken-firmware-check [--xwing] TRANSCRIPT");
         return ExitCode::from(2);
     };
-    let transcript = match std::fs::read_to_string(&path) {
+    let transcript = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{path}: {e}");
             return ExitCode::from(2);
         }
     };
-    match check(&transcript) {
+    match check(&transcript, xwing) {
         Ok(stack) => {
             eprintln!(
                 "firmware check: every output agrees with the host ({} lines)",
@@ -208,8 +242,9 @@ mod tests {
     use phonetoken::oprf::{max_response_len, ObliviousPseudonym, Request};
 
     /// What a correct device prints, computed here the device's way (blind, evaluate,
-    /// finalize; seal), not the checker's way (direct evaluation; open).
-    fn device_transcript() -> String {
+    /// finalize; seal), not the checker's way (direct evaluation; open); with `xwing`, an
+    /// image built with `seal-xwing`.
+    fn device_transcript(xwing: bool) -> String {
         let n = number(TYPED);
         let pseudonymizer = Pseudonymizer::new(&TEST_PSEUDONYM_KEY).unwrap();
         let tokenizer = Tokenizer::new(TEST_KEY_ID, &TEST_TOKEN_KEY).unwrap();
@@ -286,7 +321,25 @@ mod tests {
             .seal(&n, SEAL_CONTEXT, &mut TestRng::new(RNG_SEED_SEAL), &mut buf)
             .unwrap();
         lines.push(format!("sealed {}", hex(envelope)));
-        for (i, op) in OPERATIONS.iter().enumerate() {
+        if xwing {
+            let key = SealKey::from_seed(
+                Suite::XWING_SHA256_CHACHA20POLY1305,
+                TEST_SEAL_KEY_ID,
+                &TEST_SEAL_SEED,
+            );
+            let envelope = key
+                .public_key()
+                .seal(
+                    &n,
+                    SEAL_CONTEXT,
+                    &mut TestRng::new(RNG_SEED_SEAL_XWING),
+                    &mut buf,
+                )
+                .unwrap();
+            lines.push(format!("sealed.xwing {}", hex(envelope)));
+        }
+        let xwing_op = xwing.then_some(XWING_OPERATION);
+        for (i, op) in OPERATIONS.into_iter().chain(xwing_op).enumerate() {
             lines.push(format!("stack.{op} {}", 100 + i));
         }
         lines.push("status ok".to_string());
@@ -295,14 +348,46 @@ mod tests {
 
     #[test]
     fn a_correct_transcript_passes() {
-        let stack = check(&device_transcript()).unwrap();
+        let stack = check(&device_transcript(false), false).unwrap();
         assert_eq!(stack.len(), OPERATIONS.len());
         assert_eq!(stack[8], ("seal", 108));
+        let stack = check(&device_transcript(true), true).unwrap();
+        assert_eq!(stack.len(), OPERATIONS.len() + 1);
+        assert_eq!(stack[9], ("seal_xwing", 109));
+    }
+
+    /// An X-Wing line where none is expected, or none where one is, or an envelope of the
+    /// other suite in its place.
+    #[test]
+    fn the_xwing_line_is_checked_by_the_flag() {
+        assert!(check(&device_transcript(true), false).is_err());
+        assert!(check(&device_transcript(false), true).is_err());
+        let transcript = device_transcript(true);
+        let x25519 = transcript
+            .lines()
+            .find_map(|l| l.strip_prefix("sealed "))
+            .unwrap();
+        let swapped: Vec<String> = transcript
+            .lines()
+            .map(|l| match l.strip_prefix("sealed.xwing ") {
+                Some(_) => format!("sealed.xwing {x25519}"),
+                None => l.to_string(),
+            })
+            .collect();
+        let problems = check(&swapped.join("\n"), true).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("`sealed.xwing`"), "{problems:?}");
     }
 
     #[test]
     fn every_missing_line_fails() {
-        let transcript = device_transcript();
+        for xwing in [false, true] {
+            every_missing_line_fails_in(xwing);
+        }
+    }
+
+    fn every_missing_line_fails_in(xwing: bool) {
+        let transcript = device_transcript(xwing);
         let lines: Vec<&str> = transcript.lines().collect();
         for skip in 0..lines.len() {
             let cut: Vec<&str> = lines
@@ -312,7 +397,7 @@ mod tests {
                 .map(|(_, l)| *l)
                 .collect();
             assert!(
-                check(&cut.join("\n")).is_err(),
+                check(&cut.join("\n"), xwing).is_err(),
                 "passes without `{}`",
                 lines[skip]
             );
@@ -321,7 +406,13 @@ mod tests {
 
     #[test]
     fn every_changed_line_fails() {
-        let transcript = device_transcript();
+        for xwing in [false, true] {
+            every_changed_line_fails_in(xwing);
+        }
+    }
+
+    fn every_changed_line_fails_in(xwing: bool) {
+        let transcript = device_transcript(xwing);
         let lines: Vec<&str> = transcript.lines().collect();
         for change in 0..lines.len() {
             let mut changed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
@@ -332,7 +423,7 @@ mod tests {
                 continue; // any positive byte count is a valid figure
             }
             assert!(
-                check(&changed.join("\n")).is_err(),
+                check(&changed.join("\n"), xwing).is_err(),
                 "passes with `{}`",
                 changed[change]
             );
@@ -341,12 +432,14 @@ mod tests {
 
     #[test]
     fn repeated_unknown_and_failed_lines_fail() {
-        let transcript = device_transcript();
+        let transcript = device_transcript(true);
         let first = transcript.lines().next().unwrap();
-        assert!(check(&format!("{transcript}\n{first}")).is_err());
-        assert!(check(&format!("{transcript}\nerror panic")).is_err());
-        assert!(check(&transcript.replace("status ok", "status fail")).is_err());
-        assert!(check(&transcript.replace("stack.seal 108", "stack.seal 0")).is_err());
+        assert!(check(&format!("{transcript}\n{first}"), true).is_err());
+        assert!(check(&format!("{transcript}\nerror panic"), true).is_err());
+        assert!(check(&transcript.replace("status ok", "status fail"), true).is_err());
+        assert!(check(&transcript.replace("stack.seal 108", "stack.seal 0"), true).is_err());
+        let zero = transcript.replace("stack.seal_xwing 109", "stack.seal_xwing 0");
+        assert!(check(&zero, true).is_err());
     }
 
     /// tools/firmware/count.awk (run by qemu.sh) on a small hand-written trace: blocks count
