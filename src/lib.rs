@@ -59,7 +59,8 @@
 //!
 //! No feature is on by default: everything above works without an allocator.
 //!
-//! * **`alloc`**: `String` conveniences (`Encoding::encode_string`, …).
+//! * **`alloc`**: `String` conveniences (`Encoding::encode_string`, …); with `oprf`, the
+//!   server's batch proof by multiscalar multiplication, which allocates per request.
 //! * **`std`**: keyset files (`keyset_file`) and keys from the operating system's random
 //!   generator (`Keyset::generate_os`). Without it, bring a `rand_core::CryptoRng`.
 //! * **`oprf`**: oblivious pseudonyms; the client side needs no allocator.
