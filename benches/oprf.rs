@@ -1,8 +1,8 @@
 //! The server's public-key work beside its floors, in one run: oblivious pseudonyms (RFC 9497,
 //! feature `oprf`) and sealed numbers (RFC 9180, feature `seal`, and `seal-xwing`).
 //!
-//! Run with `cargo bench --bench oprf --features alloc,oprf,seal-xwing` (`alloc`: the server
-//! as it is built, with the batch prover of src/oprf/prover.rs); BENCHMARKS.md has the
+//! Run with `cargo bench -p phonetoken-benches --bench oprf --features seal-xwing` (the crate
+//! builds phonetoken as a server does, with `alloc`: the batch prover of src/oprf/prover.rs); BENCHMARKS.md has the
 //! figures, and `tools/bench/ratios.py` the goal ratios in rounds. Every timed closure checks
 //! its result, so a benchmark of a broken path fails loudly.
 //!

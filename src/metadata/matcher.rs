@@ -104,7 +104,7 @@ pub(crate) struct PrefixMatch {
 }
 
 impl PrefixMatch {
-    #[cfg(test)]
+    #[cfg(all(test, phonetoken_oracles))]
     pub(super) fn from_parts(end: usize, groups: u8, slots: [u8; SLOTS]) -> PrefixMatch {
         PrefixMatch { end, groups, slots }
     }

@@ -1,5 +1,5 @@
-//! Tests of the generated tables against the XML they come from, and a differential test of
-//! the matcher against the `regex` crate for every pattern the tables hold.
+//! Tests of the generated tables against the XML they come from, and of the matcher's bounds.
+//! The differential test of the matcher against the `regex` crate is in `regex_oracle`.
 //!
 //! The XML is read here with a separate, deliberately plain extraction (not the generator's
 //! code), so a mistake in either shows up as a disagreement.
@@ -9,7 +9,6 @@ use std::string::String;
 use std::vec::Vec;
 use std::{format, vec};
 
-use regex::bytes::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::*;
@@ -18,6 +17,11 @@ use super::*;
 #[allow(dead_code)]
 #[path = "../../xtask/src/pattern.rs"]
 mod compiler;
+
+// The `regex` crate as the oracle of the matcher: heavy to build, so only with
+// `--cfg phonetoken_oracles` (which also brings it in as a dev-dependency; `.ci/run`).
+#[cfg(phonetoken_oracles)]
+mod regex_oracle;
 
 const XML: &str = include_str!("../../data/libphonenumber/PhoneNumberMetadata.xml");
 
@@ -343,92 +347,6 @@ fn sample(hir: &Hir, rng: &mut Rng, out: &mut Vec<u8>) {
     }
 }
 
-fn check(pattern: Pattern, source: &str, full: &Regex, prefix: &Regex, input: &[u8]) {
-    let shown = String::from_utf8_lossy(input);
-    assert_eq!(
-        pattern.full_match(input),
-        full.is_match(input),
-        "full match of {shown:?} against {source}"
-    );
-    let ours = pattern.match_prefix(input);
-    let theirs = prefix.captures(input);
-    assert_eq!(
-        ours.map(|m| m.end),
-        theirs.as_ref().map(|c| c.get(0).unwrap().end()),
-        "prefix match of {shown:?} against {source}"
-    );
-    if let (Some(ours), Some(theirs)) = (ours, theirs) {
-        assert_eq!(ours.group_count(), theirs.len() - 1, "{source}");
-        for i in 1..theirs.len() {
-            assert_eq!(
-                ours.group(i),
-                theirs.get(i).map(|m| m.range()),
-                "group {i} of {shown:?} against {source}"
-            );
-        }
-    }
-}
-
-#[test]
-fn matcher_agrees_with_the_regex_crate_on_every_pattern() {
-    let patterns = all_patterns();
-    assert!(patterns.len() > 200, "{} patterns", patterns.len());
-    let mut rng = Rng(0x5EED_1234_ABCD_0001);
-    let mut matched = 0usize;
-    for (pattern, source) in &patterns {
-        let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
-        let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(source)
-            .unwrap();
-        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
-        for len in 0..=20 {
-            for _ in 0..4 {
-                inputs.push(rng.digits(len));
-            }
-        }
-        for _ in 0..40 {
-            let mut s = Vec::new();
-            sample(&hir, &mut rng, &mut s);
-            // The match itself, with a random tail, cut short, and with one digit changed.
-            let mut tail = s.clone();
-            let extra = rng.below(6);
-            tail.extend(rng.digits(extra));
-            let cut = s[..rng.below(s.len() + 1)].to_vec();
-            let mut changed = s.clone();
-            if !changed.is_empty() {
-                let i = rng.below(changed.len());
-                changed[i] = b'0' + rng.below(10) as u8;
-            }
-            inputs.extend([s, tail, cut, changed]);
-        }
-        // Hostile: long inputs, repeated matches, non-digits.
-        let mut long = Vec::new();
-        while long.len() < 400 {
-            sample(&hir, &mut rng, &mut long);
-            long.push(b'0' + rng.below(10) as u8);
-        }
-        inputs.push(long);
-        inputs.push(rng.digits(300));
-        for d in b'0'..=b'9' {
-            inputs.push(vec![d; 64]);
-        }
-        inputs.push(b"12a45".to_vec());
-        inputs.push("\u{0661}\u{0662}".as_bytes().to_vec());
-        for input in &inputs {
-            if full.is_match(input) {
-                matched += 1;
-            }
-            check(*pattern, source, &full, &prefix, input);
-        }
-    }
-    // The generated inputs must exercise real matches, not only failures.
-    assert!(matched > patterns.len() * 20, "only {matched} full matches");
-}
-
 #[test]
 fn prefix_match_end_is_a_char_boundary_of_the_input() {
     // `end` never exceeds the input, for every pattern and input length.
@@ -455,122 +373,6 @@ fn header_names_the_release_and_the_xml_checksum() {
     let digest = sha2::Sha256::digest(XML.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(generated::XML_SHA256, hex);
-}
-
-/// A random pattern in the supported syntax, at most `groups_left` capture groups.
-fn random_pattern(rng: &mut Rng, depth: usize, groups_left: &mut usize, out: &mut String) {
-    let alternatives = 1 + rng.below(if depth == 0 { 4 } else { 3 });
-    for a in 0..alternatives {
-        if a > 0 {
-            out.push('|');
-        }
-        let items = 1 + rng.below(3);
-        for _ in 0..items {
-            match rng.below(10) {
-                0..=2 => out.push(char::from(b'0' + rng.below(10) as u8)),
-                3 | 4 => out.push_str("\\d"),
-                5 => {
-                    let lo = rng.below(10);
-                    let hi = lo + rng.below(10 - lo);
-                    let extra = rng.below(10);
-                    out.push_str(&format!("[{lo}-{hi}{extra}]"));
-                }
-                _ if depth < 2 => {
-                    let capture = *groups_left > 0 && rng.below(2) == 0;
-                    if capture {
-                        *groups_left -= 1;
-                        out.push('(');
-                    } else {
-                        out.push_str("(?:");
-                    }
-                    random_pattern(rng, depth + 1, groups_left, out);
-                    out.push(')');
-                }
-                _ => out.push('7'),
-            }
-            match rng.below(8) {
-                0 | 1 => out.push('?'),
-                2 => out.push_str(&format!("{{{}}}", 1 + rng.below(3))),
-                3 => {
-                    let min = rng.below(3);
-                    out.push_str(&format!("{{{min},{}}}", min + 1 + rng.below(3)));
-                }
-                _ => {}
-            }
-        }
-        if rng.below(6) == 0 {
-            out.push('$');
-        }
-    }
-}
-
-#[test]
-fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
-    let mut rng = Rng(0xD1FF_E7E5_7000_0002);
-    let mut tried = 0;
-    while tried < 1500 {
-        let mut source = String::new();
-        random_pattern(&mut rng, 0, &mut generated::MAX_GROUPS.clone(), &mut source);
-        let compiled = match compiler::compile(&source) {
-            Ok(c) => c,
-            Err(e) if e.what.contains("too") => continue,
-            Err(e) => panic!("{e}"),
-        };
-        // Only patterns that fit the fixed buffers sized for the real metadata.
-        let memo_bits = usize::from(compiled.choices) * (usize::from(compiled.max_len) + 1);
-        if memo_bits > generated::MEMO_WORDS * 64
-            || usize::from(compiled.stack) > generated::MAX_STACK
-        {
-            continue;
-        }
-        tried += 1;
-        let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
-        let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&source)
-            .unwrap();
-        let mut inputs = Vec::new();
-        for len in 0..=12 {
-            inputs.push(rng.digits(len));
-        }
-        for _ in 0..12 {
-            let mut s = Vec::new();
-            sample(&hir, &mut rng, &mut s);
-            let mut tail = s.clone();
-            let extra = rng.below(4);
-            tail.extend(rng.digits(extra));
-            inputs.extend([s, tail]);
-        }
-        for input in &inputs {
-            let ours = matcher::run(&compiled.bytes, input, false);
-            let theirs = prefix.captures(input);
-            let shown = String::from_utf8_lossy(input);
-            assert_eq!(
-                matcher::run(&compiled.bytes, input, true).is_some(),
-                full.is_match(input),
-                "full match of {shown:?} against {source}"
-            );
-            assert_eq!(
-                ours.map(|o| o.0),
-                theirs.as_ref().map(|c| c.get(0).unwrap().end()),
-                "prefix match of {shown:?} against {source}"
-            );
-            if let (Some((end, groups, slots)), Some(theirs)) = (ours, theirs) {
-                let m = matcher::PrefixMatch::from_parts(end, groups, slots);
-                assert_eq!(m.group_count(), theirs.len() - 1, "{source}");
-                for i in 1..theirs.len() {
-                    assert_eq!(
-                        m.group(i),
-                        theirs.get(i).map(|g| g.range()),
-                        "group {i} of {shown:?} against {source}"
-                    );
-                }
-            }
-        }
-    }
 }
 
 #[test]

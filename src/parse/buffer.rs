@@ -106,6 +106,20 @@ impl Positions {
         }
     }
 
+    /// Adds every position from `lo` to `hi`, both included (none when `lo > hi`).
+    pub(super) fn insert_range(&mut self, lo: usize, hi: usize) {
+        for (i, word) in self.0.iter_mut().enumerate() {
+            let (first, last) = (i * 64, i * 64 + 63);
+            if hi < first || lo > last || lo > hi {
+                continue;
+            }
+            let from = lo.max(first) - first;
+            let to = hi.min(last) - first;
+            // Bits `from..=to` of this word.
+            *word |= (u64::MAX >> (63 - to)) & (u64::MAX << from);
+        }
+    }
+
     pub(super) fn contains(&self, pos: usize) -> bool {
         self.0
             .get(pos / 64)
@@ -113,6 +127,7 @@ impl Positions {
     }
 
     /// Adds every position of `other`.
+    #[cfg(test)]
     pub(super) fn union_with(&mut self, other: &Positions) {
         for (word, more) in self.0.iter_mut().zip(other.0) {
             *word |= more;
@@ -121,6 +136,7 @@ impl Positions {
 
     /// The positions `q` from which a run of 1 to `max` positions of `class`, starting at `q`,
     /// ends at a position of this set: `q..q + k` all in `class` and `q + k` in `self`.
+    #[cfg(test)]
     pub(super) fn reach_back(&self, class: &Positions, max: usize) -> Positions {
         let mut out = Positions::empty();
         let mut frontier = *self;
@@ -139,6 +155,7 @@ impl Positions {
     }
 
     /// Every position one before a position of the set.
+    #[cfg(test)]
     fn back_one(&self) -> Positions {
         let w = self.0;
         Positions([
@@ -150,11 +167,13 @@ impl Positions {
     }
 
     /// Whether the set has no position.
+    #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
         self.0.iter().all(|&word| word == 0)
     }
 
     /// The positions in the set, largest first.
+    #[cfg(test)]
     pub(super) fn iter_desc(&self) -> impl Iterator<Item = usize> + '_ {
         self.0.iter().enumerate().rev().flat_map(|(i, &word)| {
             let mut rest = word;
@@ -212,6 +231,28 @@ mod tests {
         p.insert(64);
         let all: std::vec::Vec<usize> = p.iter_desc().collect();
         assert_eq!(all, [250, 70, 64, 63, 0]);
+    }
+
+    #[test]
+    fn insert_range_crosses_words() {
+        for (lo, hi) in [
+            (0, 0),
+            (3, 70),
+            (63, 64),
+            (0, 255),
+            (128, 191),
+            (200, 250),
+            (5, 4),
+        ] {
+            let mut p = Positions::empty();
+            p.insert_range(lo, hi);
+            let want: std::vec::Vec<usize> = (lo..=hi).rev().collect();
+            assert_eq!(
+                p.iter_desc().collect::<std::vec::Vec<_>>(),
+                want,
+                "{lo}..={hi}"
+            );
+        }
     }
 
     #[test]

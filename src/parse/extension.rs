@@ -2,13 +2,15 @@
 //! pattern (`;ext=`, `ext.`, `x`, `#`, `доб`, `anexo`, `,,` auto-dialling, …).
 //!
 //! libphonenumber finds an extension with a regular expression of six alternatives, anchored
-//! at the end of the text and searched from the left, compiled case-insensitively. Here each
-//! alternative is a short list of [`Step`]s run *backwards* from the end of the text over a
-//! set of positions: one pass per alternative yields every position where an extension could
-//! start, with no backtracking and a cost linear in the text (at most 250 characters). The
-//! leftmost such position is where the regex search would have matched, and the digits it
-//! captures are always the run of digits at the very end (before an optional `#`), because
-//! every alternative puts a non-digit before its digits.
+//! at the end of the text and searched from the left, compiled case-insensitively. Every
+//! alternative ends in a run of digits (then an optional `#`) and puts a non-digit before it,
+//! so the digits an extension captures are always the whole run at the very end, and what
+//! may precede them is fixed by a few characters read backwards from there: the separators
+//! after a label, the label, the separators before it. [`extension_starts`] reads exactly
+//! those, once, and yields every position where an extension could start, in time linear in
+//! the few characters it reads (at most the 250 of the text). The leftmost such position is
+//! where the regex search would have matched. The tests keep the pattern as six lists of
+//! steps with a position-by-position definition, the reference this is checked against.
 
 use core::fmt;
 
@@ -88,21 +90,6 @@ impl fmt::Debug for Extension {
     }
 }
 
-/// One element of an extension pattern.
-#[derive(Clone, Copy)]
-enum Step {
-    /// Zero or more characters of a class.
-    Many(Class),
-    /// One or more characters of a class.
-    AtLeastOne(Class),
-    /// Zero or one character of a class.
-    Optional(Class),
-    /// One of several literal words, compared case-insensitively as Python does.
-    Word(&'static [&'static str]),
-    /// One to `n` decimal digits (the captured extension).
-    Digits(usize),
-}
-
 /// The character classes of the extension pattern.
 #[derive(Clone, Copy)]
 enum Class {
@@ -118,21 +105,12 @@ enum Class {
     DashOrSpace,
     /// `,`
     Comma,
-    /// `#`
+    /// `#` (the reading in [`extension_starts`] looks for it directly).
+    #[cfg(test)]
     Hash,
 }
 
 impl Class {
-    const ALL: [Class; 7] = [
-        Class::BeforeLabel,
-        Class::BeforeAutodial,
-        Class::LabelPunctuation,
-        Class::AfterLabel,
-        Class::DashOrSpace,
-        Class::Comma,
-        Class::Hash,
-    ];
-
     fn contains(self, c: char) -> bool {
         match self {
             Class::BeforeLabel => matches!(c, ' ' | '\u{A0}' | '\t' | ','),
@@ -141,141 +119,61 @@ impl Class {
             Class::AfterLabel => matches!(c, ' ' | '\u{A0}' | '\t' | ',' | '-'),
             Class::DashOrSpace => matches!(c, '-' | ' '),
             Class::Comma => c == ',',
+            #[cfg(test)]
             Class::Hash => c == '#',
         }
     }
 }
 
-/// Where each class, and the decimal digits, occur in one text: computed once, so that a
-/// step over a whole set of positions is a few word-wide operations.
-struct ClassMasks {
-    classes: [Positions; Class::ALL.len()],
-    digits: Positions,
-}
-
-impl ClassMasks {
-    fn new<C: Ch>(text: &[C]) -> ClassMasks {
-        let mut masks = ClassMasks {
-            classes: [Positions::empty(); Class::ALL.len()],
-            digits: Positions::empty(),
-        };
-        for (q, &c) in text.iter().enumerate() {
-            let c: char = c.into();
-            if is_decimal(c) {
-                masks.digits.insert(q);
-                continue;
-            }
-            for (mask, class) in masks.classes.iter_mut().zip(Class::ALL) {
-                if class.contains(c) {
-                    mask.insert(q);
-                }
-            }
-        }
-        masks
-    }
-
-    fn of(&self, class: Class) -> &Positions {
-        &self.classes[class as usize]
-    }
-}
-
 /// Explicit labels: `e?xt(?:ensi(?:o\u0301?|\u00F3))?n?`, full-width `ｅ?ｘｔｎ?`, `доб`,
 /// `anexo`, spelled out.
-const EXPLICIT_LABELS: &[&str] = &[
-    "xt",
-    "xtn",
-    "ext",
-    "extn",
-    "xtensio",
-    "xtension",
-    "extensio",
-    "extension",
-    "xtensio\u{301}",
-    "xtensio\u{301}n",
-    "extensio\u{301}",
-    "extensio\u{301}n",
-    "xtensi\u{F3}",
-    "xtensi\u{F3}n",
-    "extensi\u{F3}",
-    "extensi\u{F3}n",
-    "\u{FF58}\u{FF54}",
-    "\u{FF58}\u{FF54}\u{FF4E}",
-    "\u{FF45}\u{FF58}\u{FF54}",
-    "\u{FF45}\u{FF58}\u{FF54}\u{FF4E}",
-    "\u{434}\u{43E}\u{431}",
-    "anexo",
+const EXPLICIT_LABELS: &[&[char]] = &[
+    &['x', 't'],
+    &['x', 't', 'n'],
+    &['e', 'x', 't'],
+    &['e', 'x', 't', 'n'],
+    &['x', 't', 'e', 'n', 's', 'i', 'o'],
+    &['x', 't', 'e', 'n', 's', 'i', 'o', 'n'],
+    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o'],
+    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o', 'n'],
+    &['x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}'],
+    &['x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}', 'n'],
+    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}'],
+    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}', 'n'],
+    &['x', 't', 'e', 'n', 's', 'i', '\u{F3}'],
+    &['x', 't', 'e', 'n', 's', 'i', '\u{F3}', 'n'],
+    &['e', 'x', 't', 'e', 'n', 's', 'i', '\u{F3}'],
+    &['e', 'x', 't', 'e', 'n', 's', 'i', '\u{F3}', 'n'],
+    &['\u{FF58}', '\u{FF54}'],
+    &['\u{FF58}', '\u{FF54}', '\u{FF4E}'],
+    &['\u{FF45}', '\u{FF58}', '\u{FF54}'],
+    &['\u{FF45}', '\u{FF58}', '\u{FF54}', '\u{FF4E}'],
+    &['\u{434}', '\u{43E}', '\u{431}'],
+    &['a', 'n', 'e', 'x', 'o'],
 ];
 
 /// Ambiguous labels: `x`, `#`, `~` (and full-width forms), `int`.
-const AMBIGUOUS_LABELS: &[&str] = &[
-    "x",
-    "\u{FF58}",
-    "#",
-    "\u{FF03}",
-    "~",
-    "\u{FF5E}",
-    "int",
-    "\u{FF49}\u{FF4E}\u{FF54}",
+const AMBIGUOUS_LABELS: &[&[char]] = &[
+    &['x'],
+    &['\u{FF58}'],
+    &['#'],
+    &['\u{FF03}'],
+    &['~'],
+    &['\u{FF5E}'],
+    &['i', 'n', 't'],
+    &['\u{FF49}', '\u{FF4E}', '\u{FF54}'],
 ];
 
-/// The six alternatives of libphonenumber's extension pattern for parsing, in its order.
-const ALTERNATIVES: &[&[Step]] = &[
-    // RFC 3966: ";ext=1234".
-    &[Step::Word(&[";ext="]), Step::Digits(20)],
-    // Explicit label: " ext. 1234", "extensión 12#".
-    &[
-        Step::Many(Class::BeforeLabel),
-        Step::Word(EXPLICIT_LABELS),
-        Step::Optional(Class::LabelPunctuation),
-        Step::Many(Class::AfterLabel),
-        Step::Digits(20),
-        Step::Optional(Class::Hash),
-    ],
-    // Ambiguous label: " x 123", "#123".
-    &[
-        Step::Many(Class::BeforeLabel),
-        Step::Word(AMBIGUOUS_LABELS),
-        Step::Optional(Class::LabelPunctuation),
-        Step::Many(Class::AfterLabel),
-        Step::Digits(9),
-        Step::Optional(Class::Hash),
-    ],
-    // American style: "- 503#".
-    &[
-        Step::AtLeastOne(Class::DashOrSpace),
-        Step::Digits(6),
-        Step::Word(&["#"]),
-    ],
-    // Auto-dialling: ",,123", ";123".
-    &[
-        Step::Many(Class::BeforeAutodial),
-        Step::Word(&[",,", ";"]),
-        Step::Optional(Class::LabelPunctuation),
-        Step::Many(Class::AfterLabel),
-        Step::Digits(15),
-        Step::Optional(Class::Hash),
-    ],
-    // Commas only: ",123".
-    &[
-        Step::Many(Class::BeforeAutodial),
-        Step::AtLeastOne(Class::Comma),
-        Step::Optional(Class::LabelPunctuation),
-        Step::Many(Class::AfterLabel),
-        Step::Digits(9),
-        Step::Optional(Class::Hash),
-    ],
-];
-
-/// ASCII characters other than letters that end a word of [`ALTERNATIVES`].
+/// ASCII characters other than letters that end a word of the pattern.
 const ASCII_WORD_ENDS: &[char] = &['#', '~', '=', ',', ';'];
 
-/// The characters outside ASCII that match the last letter of a word of [`ALTERNATIVES`].
+/// The characters outside ASCII that match the last letter of a word of the pattern.
 const OTHER_WORD_ENDS: &[char] = &[
     '\u{F3}', '\u{D3}', '\u{301}', '\u{FF54}', '\u{FF34}', '\u{FF4E}', '\u{FF2E}', '\u{FF58}',
     '\u{FF38}', '\u{431}', '\u{411}', '\u{FF03}', '\u{FF5E}',
 ];
 
-/// Whether a word of [`ALTERNATIVES`] can end with `c`. An ASCII character matches only an
+/// Whether a word of the pattern can end with `c`. An ASCII character matches only an
 /// ASCII letter of a word (ignoring case) or itself, so spaces, digits and punctuation other
 /// than [`ASCII_WORD_ENDS`] end none; a test checks every word against every character.
 fn may_end_word(c: char) -> bool {
@@ -288,9 +186,9 @@ fn may_end_word(c: char) -> bool {
 
 /// Where `word` starts if it occurs in `text` ending at `end`, compared from its last
 /// letter, which rules out almost every word at once.
-fn word_start<C: Ch>(text: &[C], end: usize, word: &str) -> Option<usize> {
+fn word_start<C: Ch>(text: &[C], end: usize, word: &[char]) -> Option<usize> {
     let mut start = end;
-    for lit in word.chars().rev() {
+    for &lit in word.iter().rev() {
         start = start.checked_sub(1)?;
         let &c = text.get(start)?;
         if !eq_ignore_case(c.into(), lit) {
@@ -300,68 +198,166 @@ fn word_start<C: Ch>(text: &[C], end: usize, word: &str) -> Option<usize> {
     Some(start)
 }
 
-impl Step {
-    /// The positions from which this step reaches one of `next` (positions where the rest of
-    /// the pattern matches through to the end). Classes and digits work on whole sets at
-    /// once: stepping back one character is a shift of the set, kept where the class occurs.
-    fn backwards<C: Ch>(self, text: &[C], masks: &ClassMasks, next: &Positions) -> Positions {
-        match self {
-            Step::Many(class) => {
-                let mut out = *next;
-                out.union_with(&next.reach_back(masks.of(class), usize::MAX));
-                out
+/// How many characters of `class` come right before `end`.
+fn run_before<C: Ch>(text: &[C], end: usize, class: Class) -> usize {
+    text.get(..end)
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .take_while(|&&c| class.contains(c.into()))
+        .count()
+}
+
+/// The labelled alternatives of the pattern, in its order, by what tells them apart: the
+/// separators allowed before the label, the label, the most digits after it.
+#[derive(Clone, Copy)]
+enum Label {
+    /// One of the words, with [`by_ascii_end`] of them.
+    Word(&'static [&'static [char]], &'static [u32; 128]),
+    /// One or more commas.
+    Commas,
+}
+
+/// For each ASCII character, the words (bit `i` for `words[i]`) whose last character it
+/// matches ignoring case. An ASCII character matches only an ASCII last character (see
+/// [`eq_ignore_case`]), so for ASCII text this picks the few words worth comparing at once.
+const fn by_ascii_end(words: &[&[char]]) -> [u32; 128] {
+    let mut table = [0u32; 128];
+    let mut i = 0;
+    while i < words.len() && i < 32 {
+        if let Some(&last) = words[i].last() {
+            if last.is_ascii() {
+                table[last as usize] |= 1 << i;
+                if last.is_ascii_lowercase() {
+                    table[last.to_ascii_uppercase() as usize] |= 1 << i;
+                }
             }
-            Step::AtLeastOne(class) => next.reach_back(masks.of(class), usize::MAX),
-            Step::Optional(class) => {
-                let mut out = *next;
-                out.union_with(&next.reach_back(masks.of(class), 1));
-                out
+        }
+        i += 1;
+    }
+    table
+}
+
+const AUTODIAL_LABELS: &[&[char]] = &[&[',', ','], &[';']];
+const RFC3966_LABEL: &[char] = &[';', 'e', 'x', 't', '='];
+const EXPLICIT_ENDS: [u32; 128] = by_ascii_end(EXPLICIT_LABELS);
+const AMBIGUOUS_ENDS: [u32; 128] = by_ascii_end(AMBIGUOUS_LABELS);
+const AUTODIAL_ENDS: [u32; 128] = by_ascii_end(AUTODIAL_LABELS);
+
+const LABELLED: [(Class, Label, usize); 4] = [
+    // Explicit label: " ext. 1234", "extensión 12#".
+    (
+        Class::BeforeLabel,
+        Label::Word(EXPLICIT_LABELS, &EXPLICIT_ENDS),
+        20,
+    ),
+    // Ambiguous label: " x 123", "#123".
+    (
+        Class::BeforeLabel,
+        Label::Word(AMBIGUOUS_LABELS, &AMBIGUOUS_ENDS),
+        9,
+    ),
+    // Auto-dialling: ",,123", ";123".
+    (
+        Class::BeforeAutodial,
+        Label::Word(AUTODIAL_LABELS, &AUTODIAL_ENDS),
+        15,
+    ),
+    // Commas only: ",123".
+    (Class::BeforeAutodial, Label::Commas, 9),
+];
+
+/// Every position `k` such that `text[k..]` is, in full, an extension (any alternative).
+///
+/// Each alternative, read backwards from the end: an optional `#` (a required one for the
+/// American style, none after `;ext=`), the digits, which must be the whole final run since
+/// nothing before them may be a digit, then (labelled alternatives) separators after the
+/// label and one optional punctuation mark, the label, separators before it. A label can only
+/// end where those separators start, or inside them (`,,` is made of separators), so the
+/// candidates are the few positions of that one run; each label found adds the positions
+/// from the start of the separators before it to its own start.
+pub(super) fn extension_starts<C: Ch>(text: &[C]) -> Positions {
+    let mut starts = Positions::empty();
+    let at = |q: usize| text.get(q).map(|&c| c.into());
+    let Some(last) = text.len().checked_sub(1) else {
+        return starts;
+    };
+    let hash = at(last) == Some('#');
+    let end = if hash { last } else { text.len() };
+    let run = text
+        .get(..end)
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .take_while(|&&c| is_decimal(c.into()))
+        .count();
+    if run == 0 {
+        return starts;
+    }
+    let digits = end - run;
+    // RFC 3966: ";ext=1234", nothing after the digits.
+    if !hash && run <= MAX_EXTENSION_DIGITS {
+        if let Some(start) = word_start(text, digits, RFC3966_LABEL) {
+            starts.insert(start);
+        }
+    }
+    // American style: "- 503#", at least one dash or space, then at most six digits and `#`.
+    if hash && run <= 6 {
+        let dashes = run_before(text, digits, Class::DashOrSpace);
+        if dashes > 0 {
+            starts.insert_range(digits - dashes, digits - 1);
+        }
+    }
+    // The separators after a label, and the punctuation mark that may come before them.
+    let after = digits - run_before(text, digits, Class::AfterLabel);
+    let first_end = match after.checked_sub(1) {
+        Some(q) if at(q).is_some_and(|c| Class::LabelPunctuation.contains(c)) => q,
+        _ => after,
+    };
+    for (before, label, max) in LABELLED {
+        if run > max {
+            continue;
+        }
+        for label_end in first_end..=digits {
+            let Some(prev) = label_end.checked_sub(1).and_then(at) else {
+                continue;
+            };
+            if !may_end_word(prev) {
+                continue;
             }
-            Step::Digits(max) => next.reach_back(&masks.digits, max),
-            Step::Word(words) => {
-                let mut out = Positions::empty();
-                for end in next.iter_desc() {
-                    // No word ends in a digit (a test checks), and most positions a word could
-                    // end at follow one: those inside the digits that follow the word.
-                    let Some(&before) = end.checked_sub(1).and_then(|q| text.get(q)) else {
-                        continue;
+            let mut found = |start: usize| {
+                starts.insert_range(start - run_before(text, start, before), start);
+            };
+            match label {
+                Label::Word(words, ends) => {
+                    // For ASCII, only the words that end in `prev`; otherwise all of them.
+                    let mut pick = match ends.get(usize::from(u8::try_from(prev).unwrap_or(128))) {
+                        Some(&bits) => bits,
+                        None if prev.is_ascii() => 0,
+                        None => u32::MAX,
                     };
-                    if masks.digits.contains(end - 1) || !may_end_word(before.into()) {
-                        continue;
-                    }
-                    for word in words {
-                        if let Some(start) = word_start(text, end, word) {
-                            out.insert(start);
+                    while pick != 0 {
+                        let i = pick.trailing_zeros() as usize;
+                        pick &= pick - 1;
+                        if let Some(start) =
+                            words.get(i).and_then(|w| word_start(text, label_end, w))
+                        {
+                            found(start);
                         }
                     }
                 }
-                out
+                Label::Commas if prev == ',' => {
+                    // Every comma of the run can start the label (the separators before it
+                    // reach on from the first): one range.
+                    let commas = run_before(text, label_end, Class::Comma);
+                    found(label_end - commas);
+                    starts.insert_range(label_end - commas, label_end - 1);
+                }
+                Label::Commas => {}
             }
         }
     }
-}
-
-/// Every position `k` such that `text[k..]` is, in full, an extension (any alternative).
-pub(super) fn extension_starts<C: Ch>(text: &[C]) -> Positions {
-    // Every alternative needs a word, or a comma, which [`may_end_word`] accepts (a test
-    // checks): without such a character nothing can match.
-    if !text.iter().any(|&c| may_end_word(c.into())) {
-        return Positions::empty();
-    }
-    let masks = ClassMasks::new(text);
-    let mut all = Positions::empty();
-    for steps in ALTERNATIVES {
-        let mut set = Positions::empty();
-        set.insert(text.len());
-        for step in steps.iter().rev() {
-            set = step.backwards(text, &masks, &set);
-            if set.is_empty() {
-                break;
-            }
-        }
-        all.union_with(&set);
-    }
-    all
+    starts
 }
 
 /// The extension digits of a text known to end in an extension: the final run of digits,
@@ -381,7 +377,13 @@ fn trailing_digits<C: Ch>(text: &[C]) -> &[C] {
 
 /// Splits a trailing extension off `text`, as libphonenumber does: at the leftmost position
 /// where one matches, and only if what comes before it is itself a viable number.
-pub(super) fn split_extension<C: Ch>(text: &[C]) -> (&[C], Option<Extension>) {
+///
+/// `starts` holds the extension starts of `text` if
+/// [`is_viable_with`](super::scan::is_viable_with) computed them already.
+pub(super) fn split_extension<'t, C: Ch>(
+    text: &'t [C],
+    starts: &mut Option<Positions>,
+) -> (&'t [C], Option<Extension>) {
     // Every way of writing an extension needs a label or marker that is not a digit or plain
     // number punctuation (`;`, `,`, `#`, `＃`, `~`, `～`, or a letter), so a text made only of
     // those has no extension and the search over every position can be skipped: most
@@ -395,7 +397,7 @@ pub(super) fn split_extension<C: Ch>(text: &[C]) -> (&[C], Option<Extension>) {
         Some(&last) if last.into() == '#' || is_decimal(last.into()) => {}
         _ => return (text, None),
     }
-    let Some(start) = extension_starts(text).first() else {
+    let Some(start) = starts.get_or_insert_with(|| extension_starts(text)).first() else {
         return (text, None);
     };
     match (text.get(..start), text.get(start..)) {
@@ -468,10 +470,73 @@ mod tests {
         assert_eq!(find("1234 #"), None);
     }
 
+    /// One element of an extension pattern.
+    #[derive(Clone, Copy)]
+    enum Step {
+        /// Zero or more characters of a class.
+        Many(Class),
+        /// One or more characters of a class.
+        AtLeastOne(Class),
+        /// Zero or one character of a class.
+        Optional(Class),
+        /// One of several literal words, compared case-insensitively as Python does.
+        Word(&'static [&'static [char]]),
+        /// One to `n` decimal digits (the captured extension).
+        Digits(usize),
+    }
+
+    /// The six alternatives of libphonenumber's extension pattern for parsing, in its order.
+    const ALTERNATIVES: &[&[Step]] = &[
+        // RFC 3966: ";ext=1234".
+        &[Step::Word(&[RFC3966_LABEL]), Step::Digits(20)],
+        // Explicit label: " ext. 1234", "extensión 12#".
+        &[
+            Step::Many(Class::BeforeLabel),
+            Step::Word(EXPLICIT_LABELS),
+            Step::Optional(Class::LabelPunctuation),
+            Step::Many(Class::AfterLabel),
+            Step::Digits(20),
+            Step::Optional(Class::Hash),
+        ],
+        // Ambiguous label: " x 123", "#123".
+        &[
+            Step::Many(Class::BeforeLabel),
+            Step::Word(AMBIGUOUS_LABELS),
+            Step::Optional(Class::LabelPunctuation),
+            Step::Many(Class::AfterLabel),
+            Step::Digits(9),
+            Step::Optional(Class::Hash),
+        ],
+        // American style: "- 503#".
+        &[
+            Step::AtLeastOne(Class::DashOrSpace),
+            Step::Digits(6),
+            Step::Word(&[&['#']]),
+        ],
+        // Auto-dialling: ",,123", ";123".
+        &[
+            Step::Many(Class::BeforeAutodial),
+            Step::Word(AUTODIAL_LABELS),
+            Step::Optional(Class::LabelPunctuation),
+            Step::Many(Class::AfterLabel),
+            Step::Digits(15),
+            Step::Optional(Class::Hash),
+        ],
+        // Commas only: ",123".
+        &[
+            Step::Many(Class::BeforeAutodial),
+            Step::AtLeastOne(Class::Comma),
+            Step::Optional(Class::LabelPunctuation),
+            Step::Many(Class::AfterLabel),
+            Step::Digits(9),
+            Step::Optional(Class::Hash),
+        ],
+    ];
+
     /// Where `word` ends if it occurs in `text` at `pos`.
-    fn word_end(text: &[char], pos: usize, word: &str) -> Option<usize> {
+    fn word_end(text: &[char], pos: usize, word: &[char]) -> Option<usize> {
         let mut end = pos;
-        for lit in word.chars() {
+        for &lit in word {
             let &c = text.get(end)?;
             if !eq_ignore_case(c, lit) {
                 return None;
@@ -482,8 +547,8 @@ mod tests {
     }
 
     /// The definition, position by position: `q` is in a step's set when the step matches
-    /// from `q` to some position of `next`. Quadratic, and kept only as the reference for the
-    /// frontier walk of [`Step::backwards`].
+    /// from `q` to some position of `next`. Quadratic, and kept only as the reference that
+    /// [`extension_starts`] is checked against.
     fn reference_backwards(step: Step, text: &[char], next: &Positions) -> Positions {
         let n = text.len();
         let mut out = Positions::empty();
@@ -537,10 +602,10 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config::with_cases(4000))]
-        /// The frontier walk finds exactly the positions of the definition, on text made of
+        /// The direct reading finds exactly the positions of the definition, on text made of
         /// the characters extensions are written with.
         #[test]
-        fn frontier_walk_matches_definition(
+        fn starts_match_definition(
             picks in proptest::collection::vec(0usize..70, 0..100)
         ) {
             const ALPHABET: [char; 40] = [
@@ -558,7 +623,7 @@ mod tests {
     }
 
     #[test]
-    fn frontier_walk_matches_definition_on_labels() {
+    fn starts_match_definition_on_labels() {
         for s in [
             "1234;ext=5678",
             "1234 , ,, ext.: - 12#",
@@ -596,15 +661,32 @@ mod tests {
             for step in *steps {
                 if let Step::Word(words) = step {
                     for word in *words {
-                        let last = word.chars().next_back().unwrap();
-                        assert!(!is_decimal(last), "{word}");
+                        let last = *word.last().unwrap();
+                        assert!(!is_decimal(last), "{word:?}");
                         // Every character that can match the last letter passes the filter.
                         for c in (0..0x11000).filter_map(char::from_u32) {
                             if eq_ignore_case(c, last) {
-                                assert!(may_end_word(c), "{word}: {c:?}");
+                                assert!(may_end_word(c), "{word:?}: {c:?}");
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_ends_pick_exactly_the_words_an_ascii_character_ends() {
+        for (_, label, _) in LABELLED {
+            let Label::Word(words, ends) = label else {
+                continue;
+            };
+            assert!(words.len() <= 32);
+            for b in 0u8..128 {
+                let c = char::from(b);
+                for (i, w) in words.iter().enumerate() {
+                    let ends_it = eq_ignore_case(c, *w.last().unwrap());
+                    assert_eq!(ends[usize::from(b)] & (1 << i) != 0, ends_it, "{c:?} {w:?}");
                 }
             }
         }

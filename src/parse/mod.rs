@@ -191,7 +191,9 @@ fn parse_candidate<C: Ch>(
     candidate: &[C],
     default_region: Option<Region>,
 ) -> Result<(PhoneNumber, Option<Extension>), ParseError> {
-    if !scan::is_viable(candidate) {
+    // The viability test and the extension split look for the same extension starts.
+    let mut starts = None;
+    if !scan::is_viable_with(candidate, &mut starts) {
         return Err(if scan::has_decimal(candidate) {
             ParseError::NotANumber
         } else {
@@ -203,7 +205,7 @@ fn parse_candidate<C: Ch>(
     if territory.is_none() && plus == 0 {
         return Err(ParseError::MissingRegion);
     }
-    let (number, extension) = extension::split_extension(candidate);
+    let (number, extension) = extension::split_extension(candidate, &mut starts);
     let mut full = Digits::<DIGITS_CAPACITY>::new();
     // The plus signs are the same before and after the extension is cut off.
     normalize::normalize_into(number.get(plus..).unwrap_or(&[]), &mut full);

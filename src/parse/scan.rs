@@ -6,7 +6,7 @@
 //! `\d` and `\w` as Python 3.11 defines them, case-insensitive where the port compiles with
 //! `re.IGNORECASE`). The tests pin the corner cases with answers taken from the port.
 
-use super::buffer::Text;
+use super::buffer::{Positions, Text};
 use super::chars::{class, is_decimal, is_plus, is_word, Ch};
 use super::extension::extension_starts;
 use super::ParseError;
@@ -202,6 +202,12 @@ pub(super) fn leading_plus_len<C: Ch>(text: &[C]) -> usize {
 /// with punctuation between them, then punctuation, letters and digits, and optionally an
 /// extension at the end.
 pub(super) fn is_viable<C: Ch>(text: &[C]) -> bool {
+    is_viable_with(text, &mut None)
+}
+
+/// [`is_viable`], with `starts` caching the extension starts of `text` for a later
+/// [`split_extension`](super::extension::split_extension) of the same text.
+pub(super) fn is_viable_with<C: Ch>(text: &[C], starts: &mut Option<Positions>) -> bool {
     if text.len() < MIN_DIGITS {
         return false;
     }
@@ -231,7 +237,7 @@ pub(super) fn is_viable<C: Ch>(text: &[C]) -> bool {
     if body_end == text.len() {
         return true;
     }
-    let starts = extension_starts(text);
+    let starts = starts.get_or_insert_with(|| extension_starts(text));
     (body_start..=body_end).any(|k| starts.contains(k))
 }
 

@@ -14,9 +14,12 @@ ratio. It runs every ratio once per round, for several rounds, and prints every 
 and the median across rounds, the figure BENCHMARKS.md quotes, and beside it the ratio of each
 id's fastest round (on a machine that other work loads now and then, the least disturbed).
 
-The `lookup` ratios come from `benches/lookup.rs`; the `server` and `seal` ratios from
-`benches/oprf.rs` (features `alloc,oprf,seal-xwing`), where an id that times a batch is
-divided by its number of elements, so that the ratio is per element.
+The benchmarks are the workspace crate `phonetoken-benches` (benches/). The `lookup` ratios
+come from `benches/lookup.rs`; the `server` and `seal` ratios from `benches/oprf.rs` (feature
+`seal-xwing`), where an id that times a batch is divided by its number of elements, so that
+the ratio is per element; the `kinds` and `parse` ratios (phonetoken against rlibphonenumber,
+the exact peer, per kind of input of the parity fixture and on the four named inputs) from
+`benches/kinds.rs` and `benches/lookup.rs`.
 """
 
 import argparse
@@ -36,7 +39,7 @@ RATIOS = [
     ("tokenize_chained / floor_aes_siv_blocks", ["tokenize_chained"], ["floor_aes_siv_blocks"], "<= 2"),
     ("detokenize_chained / floor_aes_siv_blocks", ["detokenize_chained"], ["floor_aes_siv_blocks"], "<= 2"),
     ("pseudonymize_raw_chained / floor_sha256_2_blocks", ["pseudonymize_raw_chained"], ["floor_sha256_2_blocks"], "<= 2"),
-    ("(peer parse + peer hmac) / pseudonymize_raw", ["peer_phonenumber_parse_e164", "peer_naive_hmac"], ["pseudonymize_raw"], ">= 20"),
+    ("(peer parse + peer hmac) / pseudonymize_raw", ["peer_rlibphonenumber_parse_e164", "peer_naive_hmac"], ["pseudonymize_raw"], ">= 20"),
     ("batch / loop of single calls (per item)", ["pseudonymize_raw_batch_1024"], ["pseudonymize_raw_loop_1024"], "< 1"),
     # Beside the goals (no goal of their own): the ids the issue names, measured side by side
     # (consecutive calls free to overlap), against the floors and against the floors measured
@@ -76,11 +79,34 @@ SERVER_RATIOS = [
     ("open (X-Wing suite) / X25519", "seal", [("open_xwing", 1)], [("x25519", 1)], "-"),
 ]
 
+
+
+def kind_ratios():
+    """rlibphonenumber over phonetoken, per family of the parity fixture and over all of it
+    (`kinds`), and on the four named inputs of the `parse` group: how many times faster."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "tests", "data", "parity.meta.json")) as f:
+        families = json.load(f)["families"]
+    out = [("all kinds: rlibphonenumber / phonetoken", "kinds",
+            [("all/rlibphonenumber", 1)], [("all/phonetoken", 1)], ">= 12")]
+    for family in sorted(families):
+        out.append((f"{family}: rlibphonenumber / phonetoken", "kinds",
+                    [(f"{family}/rlibphonenumber", 1)], [(f"{family}/phonetoken", 1)], ">= 10"))
+    for name in ["us_international", "gb_national", "ar_from_us_idd", "rejected_too_short"]:
+        out.append((f"{name}: rlibphonenumber / phonetoken", "parse",
+                    [(f"{name}/rlibphonenumber", 1)], [(f"{name}/phonetoken", 1)], ">= 10"))
+    return out
+
+
+# group: (bench, extra cargo arguments); every bench is in the crate phonetoken-benches.
 BENCHES = {
     "lookup": ("lookup", []),
-    "server": ("oprf", ["--features", "alloc,oprf,seal-xwing"]),
-    "seal": ("oprf", ["--features", "alloc,oprf,seal-xwing"]),
+    "parse": ("lookup", []),
+    "server": ("oprf", ["--features", "seal-xwing"]),
+    "seal": ("oprf", ["--features", "seal-xwing"]),
+    "kinds": ("kinds", []),
 }
+PACKAGE = ["-p", "phonetoken-benches"]
 
 
 def target_dir(root):
@@ -88,7 +114,9 @@ def target_dir(root):
 
 
 def median_ns(root, group, bench_id):
-    path = os.path.join(target_dir(root), "criterion", group, bench_id, "new", "estimates.json")
+    # criterion names an id's directory with its `/` replaced by `_`.
+    path = os.path.join(target_dir(root), "criterion", group, bench_id.replace("/", "_"),
+                        "new", "estimates.json")
     with open(path) as f:
         return json.load(f)["median"]["point_estimate"]
 
@@ -98,7 +126,7 @@ def measure(root, group, ids, measurement_time):
     bench, features = BENCHES[group]
     pattern = "^" + group + "/(" + "|".join(re.escape(i) for i in ids) + ")$"
     command = [
-        "cargo", "bench", "--bench", bench, *features, "--",
+        "cargo", "bench", *PACKAGE, "--bench", bench, *features, "--",
         "--warm-up-time", "1", "--measurement-time", measurement_time, pattern,
     ]
     subprocess.run(command, cwd=root, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -109,7 +137,7 @@ def all_ratios():
     """Every ratio as (label, group, numerator, denominator, goal), ids with element counts."""
     lookup = [(label, "lookup", [(i, 1) for i in num], [(i, 1) for i in den], goal)
               for label, num, den, goal in RATIOS]
-    return lookup + SERVER_RATIOS
+    return lookup + SERVER_RATIOS + kind_ratios()
 
 
 def main():
@@ -117,14 +145,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--measurement-time", default="2")
     parser.add_argument("--only", default="", help="measure only the ratios whose label contains TEXT")
-    parser.add_argument("--bench", default="", help="measure only the ratios of bench NAME (lookup, oprf)")
+    parser.add_argument("--bench", default="", help="measure only the ratios of bench NAME (lookup, oprf, kinds)")
     args = parser.parse_args()
     ratios = [r for r in all_ratios()
               if args.only in r[0] and args.bench in ("", BENCHES[r[1]][0])]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     # Build once, so that no round pays for compiling.
     for bench, features in {BENCHES[r[1]][0]: BENCHES[r[1]][1] for r in ratios}.items():
-        subprocess.run(["cargo", "bench", "--bench", bench, *features, "--no-run"], cwd=root,
+        subprocess.run(["cargo", "bench", *PACKAGE, "--bench", bench, *features, "--no-run"], cwd=root,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rounds = []
     # Per ratio, each id's fastest median over the rounds: on a machine that others load now
