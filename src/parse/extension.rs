@@ -127,41 +127,41 @@ impl Class {
 
 /// Explicit labels: `e?xt(?:ensi(?:o\u0301?|\u00F3))?n?`, full-width `ｅ?ｘｔｎ?`, `доб`,
 /// `anexo`, spelled out.
-const EXPLICIT_LABELS: &[&[char]] = &[
-    &['x', 't'],
-    &['x', 't', 'n'],
-    &['e', 'x', 't'],
-    &['e', 'x', 't', 'n'],
-    &['x', 't', 'e', 'n', 's', 'i', 'o'],
-    &['x', 't', 'e', 'n', 's', 'i', 'o', 'n'],
-    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o'],
-    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o', 'n'],
-    &['x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}'],
-    &['x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}', 'n'],
-    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}'],
-    &['e', 'x', 't', 'e', 'n', 's', 'i', 'o', '\u{301}', 'n'],
-    &['x', 't', 'e', 'n', 's', 'i', '\u{F3}'],
-    &['x', 't', 'e', 'n', 's', 'i', '\u{F3}', 'n'],
-    &['e', 'x', 't', 'e', 'n', 's', 'i', '\u{F3}'],
-    &['e', 'x', 't', 'e', 'n', 's', 'i', '\u{F3}', 'n'],
-    &['\u{FF58}', '\u{FF54}'],
-    &['\u{FF58}', '\u{FF54}', '\u{FF4E}'],
-    &['\u{FF45}', '\u{FF58}', '\u{FF54}'],
-    &['\u{FF45}', '\u{FF58}', '\u{FF54}', '\u{FF4E}'],
-    &['\u{434}', '\u{43E}', '\u{431}'],
-    &['a', 'n', 'e', 'x', 'o'],
+const EXPLICIT_LABELS: &[&str] = &[
+    "xt",
+    "xtn",
+    "ext",
+    "extn",
+    "xtensio",
+    "xtension",
+    "extensio",
+    "extension",
+    "xtensio\u{301}",
+    "xtensio\u{301}n",
+    "extensio\u{301}",
+    "extensio\u{301}n",
+    "xtensi\u{F3}",
+    "xtensi\u{F3}n",
+    "extensi\u{F3}",
+    "extensi\u{F3}n",
+    "\u{FF58}\u{FF54}",
+    "\u{FF58}\u{FF54}\u{FF4E}",
+    "\u{FF45}\u{FF58}\u{FF54}",
+    "\u{FF45}\u{FF58}\u{FF54}\u{FF4E}",
+    "\u{434}\u{43E}\u{431}",
+    "anexo",
 ];
 
 /// Ambiguous labels: `x`, `#`, `~` (and full-width forms), `int`.
-const AMBIGUOUS_LABELS: &[&[char]] = &[
-    &['x'],
-    &['\u{FF58}'],
-    &['#'],
-    &['\u{FF03}'],
-    &['~'],
-    &['\u{FF5E}'],
-    &['i', 'n', 't'],
-    &['\u{FF49}', '\u{FF4E}', '\u{FF54}'],
+const AMBIGUOUS_LABELS: &[&str] = &[
+    "x",
+    "\u{FF58}",
+    "#",
+    "\u{FF03}",
+    "~",
+    "\u{FF5E}",
+    "int",
+    "\u{FF49}\u{FF4E}\u{FF54}",
 ];
 
 /// ASCII characters other than letters that end a word of the pattern.
@@ -186,9 +186,9 @@ fn may_end_word(c: char) -> bool {
 
 /// Where `word` starts if it occurs in `text` ending at `end`, compared from its last
 /// letter, which rules out almost every word at once.
-fn word_start<C: Ch>(text: &[C], end: usize, word: &[char]) -> Option<usize> {
+fn word_start<C: Ch>(text: &[C], end: usize, word: &str) -> Option<usize> {
     let mut start = end;
-    for &lit in word.iter().rev() {
+    for lit in word.chars().rev() {
         start = start.checked_sub(1)?;
         let &c = text.get(start)?;
         if !eq_ignore_case(c.into(), lit) {
@@ -212,57 +212,22 @@ fn run_before<C: Ch>(text: &[C], end: usize, class: Class) -> usize {
 /// separators allowed before the label, the label, the most digits after it.
 #[derive(Clone, Copy)]
 enum Label {
-    /// One of the words, with [`by_ascii_end`] of them.
-    Word(&'static [&'static [char]], &'static [u32; 128]),
+    /// One of the words.
+    Word(&'static [&'static str]),
     /// One or more commas.
     Commas,
 }
 
-/// For each ASCII character, the words (bit `i` for `words[i]`) whose last character it
-/// matches ignoring case. An ASCII character matches only an ASCII last character (see
-/// [`eq_ignore_case`]), so for ASCII text this picks the few words worth comparing at once.
-const fn by_ascii_end(words: &[&[char]]) -> [u32; 128] {
-    let mut table = [0u32; 128];
-    let mut i = 0;
-    while i < words.len() && i < 32 {
-        if let Some(&last) = words[i].last() {
-            if last.is_ascii() {
-                table[last as usize] |= 1 << i;
-                if last.is_ascii_lowercase() {
-                    table[last.to_ascii_uppercase() as usize] |= 1 << i;
-                }
-            }
-        }
-        i += 1;
-    }
-    table
-}
-
-const AUTODIAL_LABELS: &[&[char]] = &[&[',', ','], &[';']];
-const RFC3966_LABEL: &[char] = &[';', 'e', 'x', 't', '='];
-const EXPLICIT_ENDS: [u32; 128] = by_ascii_end(EXPLICIT_LABELS);
-const AMBIGUOUS_ENDS: [u32; 128] = by_ascii_end(AMBIGUOUS_LABELS);
-const AUTODIAL_ENDS: [u32; 128] = by_ascii_end(AUTODIAL_LABELS);
+const AUTODIAL_LABELS: &[&str] = &[",,", ";"];
+const RFC3966_LABEL: &str = ";ext=";
 
 const LABELLED: [(Class, Label, usize); 4] = [
     // Explicit label: " ext. 1234", "extensión 12#".
-    (
-        Class::BeforeLabel,
-        Label::Word(EXPLICIT_LABELS, &EXPLICIT_ENDS),
-        20,
-    ),
+    (Class::BeforeLabel, Label::Word(EXPLICIT_LABELS), 20),
     // Ambiguous label: " x 123", "#123".
-    (
-        Class::BeforeLabel,
-        Label::Word(AMBIGUOUS_LABELS, &AMBIGUOUS_ENDS),
-        9,
-    ),
+    (Class::BeforeLabel, Label::Word(AMBIGUOUS_LABELS), 9),
     // Auto-dialling: ",,123", ";123".
-    (
-        Class::BeforeAutodial,
-        Label::Word(AUTODIAL_LABELS, &AUTODIAL_ENDS),
-        15,
-    ),
+    (Class::BeforeAutodial, Label::Word(AUTODIAL_LABELS), 15),
     // Commas only: ",123".
     (Class::BeforeAutodial, Label::Commas, 9),
 ];
@@ -329,19 +294,17 @@ pub(super) fn extension_starts<C: Ch>(text: &[C]) -> Positions {
                 starts.insert_range(start - run_before(text, start, before), start);
             };
             match label {
-                Label::Word(words, ends) => {
-                    // For ASCII, only the words that end in `prev`; otherwise all of them.
-                    let mut pick = match ends.get(usize::from(u8::try_from(prev).unwrap_or(128))) {
-                        Some(&bits) => bits,
-                        None if prev.is_ascii() => 0,
-                        None => u32::MAX,
-                    };
-                    while pick != 0 {
-                        let i = pick.trailing_zeros() as usize;
-                        pick &= pick - 1;
-                        if let Some(start) =
-                            words.get(i).and_then(|w| word_start(text, label_end, w))
-                        {
+                Label::Word(words) => {
+                    // An ASCII character matches only an ASCII last letter, the same ignoring
+                    // case (the words are in lower case): a word ending in anything else,
+                    // or in a character outside ASCII (its last byte is not ASCII), is
+                    // passed over without decoding it.
+                    let folded = prev.to_ascii_lowercase();
+                    for word in words {
+                        if prev.is_ascii() && word.as_bytes().last() != Some(&(folded as u8)) {
+                            continue;
+                        }
+                        if let Some(start) = word_start(text, label_end, word) {
                             found(start);
                         }
                     }
@@ -480,7 +443,7 @@ mod tests {
         /// Zero or one character of a class.
         Optional(Class),
         /// One of several literal words, compared case-insensitively as Python does.
-        Word(&'static [&'static [char]]),
+        Word(&'static [&'static str]),
         /// One to `n` decimal digits (the captured extension).
         Digits(usize),
     }
@@ -511,7 +474,7 @@ mod tests {
         &[
             Step::AtLeastOne(Class::DashOrSpace),
             Step::Digits(6),
-            Step::Word(&[&['#']]),
+            Step::Word(&["#"]),
         ],
         // Auto-dialling: ",,123", ";123".
         &[
@@ -534,9 +497,9 @@ mod tests {
     ];
 
     /// Where `word` ends if it occurs in `text` at `pos`.
-    fn word_end(text: &[char], pos: usize, word: &[char]) -> Option<usize> {
+    fn word_end(text: &[char], pos: usize, word: &str) -> Option<usize> {
         let mut end = pos;
-        for &lit in word {
+        for lit in word.chars() {
             let &c = text.get(end)?;
             if !eq_ignore_case(c, lit) {
                 return None;
@@ -661,12 +624,12 @@ mod tests {
             for step in *steps {
                 if let Step::Word(words) = step {
                     for word in *words {
-                        let last = *word.last().unwrap();
-                        assert!(!is_decimal(last), "{word:?}");
+                        let last = word.chars().next_back().unwrap();
+                        assert!(!is_decimal(last), "{word}");
                         // Every character that can match the last letter passes the filter.
                         for c in (0..0x11000).filter_map(char::from_u32) {
                             if eq_ignore_case(c, last) {
-                                assert!(may_end_word(c), "{word:?}: {c:?}");
+                                assert!(may_end_word(c), "{word}: {c:?}");
                             }
                         }
                     }
@@ -676,17 +639,17 @@ mod tests {
     }
 
     #[test]
-    fn ascii_ends_pick_exactly_the_words_an_ascii_character_ends() {
+    fn ascii_characters_end_only_words_whose_last_byte_is_them_in_lower_case() {
         for (_, label, _) in LABELLED {
-            let Label::Word(words, ends) = label else {
+            let Label::Word(words) = label else {
                 continue;
             };
-            assert!(words.len() <= 32);
             for b in 0u8..128 {
                 let c = char::from(b);
-                for (i, w) in words.iter().enumerate() {
-                    let ends_it = eq_ignore_case(c, *w.last().unwrap());
-                    assert_eq!(ends[usize::from(b)] & (1 << i) != 0, ends_it, "{c:?} {w:?}");
+                for w in words {
+                    let ends_it = eq_ignore_case(c, w.chars().next_back().unwrap());
+                    let picked = w.as_bytes().last() == Some(&b.to_ascii_lowercase());
+                    assert_eq!(picked, ends_it, "{c:?} {w:?}");
                 }
             }
         }
