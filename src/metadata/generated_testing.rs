@@ -7,6 +7,8 @@
 // licensed under the Apache License, Version 2.0; see data/libphonenumber/LICENSE.
 
 use super::matcher::Pattern;
+#[cfg(feature = "validate")]
+use super::TypeTable;
 use super::{CountryCodeEntry, Territory};
 use crate::number::Region;
 
@@ -754,4 +756,306 @@ pub(super) static POOL: &[u8; 737] = &[
     22, 11, 0, 8, 74, 3, 1, 11, 74, 3, 14, 7, 10, 0, 22, 8, 0, 4, 0, 1, 1, 8, 14, 3, 7, 0, 22, 10,
     0, 10, 126, 3, 1, 16, 6, 0, 11, 122, 3, 12, 9, 38, 2, 11, 239, 3, 12, 8, 22, 9, 0, 9, 64, 2, 0,
     11, 64, 2, 12, 8, 22, 8, 0, 8, 255, 3, 0, 12, 8, 22,
+];
+
+/// An offset into `TYPE_POOL` (0: none).
+#[cfg(feature = "validate")]
+pub(super) type TypeOffset = u16;
+
+/// Each territory's number types (in `TERRITORIES` order): the offsets of their
+/// entries in `TYPE_POOL`, in the order libphonenumber tests them.
+#[cfg(feature = "validate")]
+pub(super) static TYPE_TABLES: &[TypeTable] = &[
+    // AD
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // AE
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 13, 0, 0, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: true,
+    },
+    // AM
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 28, 28],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: true,
+    },
+    // AO
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 43, 69],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // AR
+    TypeTable {
+        descs: [85, 106, 0, 0, 0, 0, 0, 0, 120, 137],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // AU
+    TypeTable {
+        descs: [159, 177, 0, 0, 0, 0, 0, 0, 193, 208],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // BB
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // BR
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 221, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // BS
+    TypeTable {
+        descs: [235, 250, 0, 0, 0, 0, 0, 0, 283, 391],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // BY
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 430, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // CA
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 445, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // CC
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 460, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // CN
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 474, 489],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // CO
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 530, 544],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // CX
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 221, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // DE
+    TypeTable {
+        descs: [589, 614, 0, 0, 0, 0, 0, 0, 629, 676],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // FR
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 715, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // GB
+    TypeTable {
+        descs: [728, 106, 744, 769, 783, 797, 0, 0, 811, 826],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // GG
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 460, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // IT
+    TypeTable {
+        descs: [842, 864, 0, 0, 0, 0, 0, 0, 886, 901],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // JP
+    TypeTable {
+        descs: [0, 916, 0, 0, 0, 0, 0, 0, 935, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // KR
+    TypeTable {
+        descs: [960, 977, 0, 783, 991, 0, 0, 0, 1005, 1058],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // MX
+    TypeTable {
+        descs: [235, 614, 0, 0, 0, 0, 0, 0, 1076, 1091],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // NZ
+    TypeTable {
+        descs: [1104, 1121, 0, 0, 0, 0, 0, 0, 1138, 1183],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // PL
+    TypeTable {
+        descs: [1257, 1271, 0, 0, 0, 0, 0, 0, 0, 1286],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // RE
+    TypeTable {
+        descs: [1324, 977, 0, 0, 0, 0, 0, 0, 1363, 1378],
+        leading_digits: 1401,
+        same_mobile_and_fixed_line: false,
+    },
+    // RU
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 1431, 1446],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // SE
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // SG
+    TypeTable {
+        descs: [1459, 1475, 0, 0, 0, 0, 0, 0, 1496, 1511],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // TA
+    TypeTable {
+        descs: [0, 1526, 0, 0, 0, 0, 0, 0, 1539, 1552],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // US
+    TypeTable {
+        descs: [235, 1565, 0, 0, 0, 0, 0, 0, 1598, 1598],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: true,
+    },
+    // UZ
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 1623, 1639],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // YT
+    TypeTable {
+        descs: [0, 977, 0, 0, 0, 0, 0, 0, 1655, 1674],
+        leading_digits: 1689,
+        same_mobile_and_fixed_line: false,
+    },
+    // 001
+    TypeTable {
+        descs: [0, 1706, 0, 0, 0, 0, 0, 0, 0, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: true,
+    },
+    // 001
+    TypeTable {
+        descs: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1718],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: false,
+    },
+    // 001
+    TypeTable {
+        descs: [1718, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        leading_digits: 0,
+        same_mobile_and_fixed_line: true,
+    },
+];
+
+/// Words of the visited-state bitset for the patterns of `TYPE_POOL`.
+#[cfg(feature = "validate")]
+pub(super) const TYPE_MEMO_WORDS: usize = 3;
+/// Most backtracking frames any pattern of `TYPE_POOL` can need.
+#[cfg(feature = "validate")]
+pub(super) const TYPE_MAX_STACK: usize = 12;
+
+/// The number types' patterns, each led by the 3-byte mask of its possible lengths
+/// (0: those of the general description), and the territories' `leadingDigits`
+/// (no mask); the pattern format is `POOL`'s. Byte 0 is padding.
+#[cfg(feature = "validate")]
+pub(super) static TYPE_POOL: &[u8; 1730] = &[
+    0, 64, 0, 0, 6, 0, 6, 255, 3, 0, 12, 6, 22, 0, 2, 0, 9, 0, 9, 64, 0, 0, 6, 0, 0, 12, 6, 22, 0,
+    1, 0, 8, 0, 8, 254, 3, 0, 11, 254, 3, 12, 7, 22, 0, 2, 0, 9, 0, 9, 4, 0, 1, 2, 10, 16, 5, 0,
+    11, 196, 3, 10, 36, 10, 11, 196, 3, 12, 5, 22, 0, 2, 0, 9, 0, 9, 0, 2, 0, 9, 11, 14, 0, 12, 7,
+    22, 0, 4, 0, 10, 0, 10, 64, 0, 1, 6, 16, 3, 0, 0, 10, 34, 1, 0, 12, 7, 22, 0, 4, 0, 10, 0, 10,
+    0, 1, 0, 8, 0, 12, 8, 22, 192, 7, 0, 10, 0, 6, 14, 0, 1, 11, 14, 0, 14, 5, 9, 0, 22, 0, 12, 0,
+    11, 0, 10, 14, 2, 1, 16, 4, 0, 9, 12, 10, 37, 11, 14, 0, 12, 9, 22, 0, 4, 0, 10, 0, 10, 2, 0,
+    0, 1, 9, 0, 11, 71, 0, 12, 6, 22, 0, 4, 0, 10, 0, 10, 2, 0, 0, 1, 8, 0, 0, 12, 6, 22, 0, 2, 0,
+    9, 0, 9, 140, 1, 0, 11, 140, 1, 12, 8, 22, 0, 2, 0, 9, 0, 9, 16, 0, 0, 4, 12, 8, 22, 0, 4, 0,
+    10, 0, 8, 255, 3, 1, 14, 8, 10, 0, 22, 0, 4, 0, 10, 0, 10, 0, 2, 0, 9, 0, 0, 12, 7, 22, 0, 4,
+    0, 10, 0, 10, 0, 1, 3, 8, 16, 3, 2, 0, 0, 46, 16, 3, 1, 6, 6, 40, 16, 3, 0, 7, 7, 34, 8, 8, 12,
+    7, 22, 0, 4, 0, 10, 0, 10, 4, 0, 12, 2, 4, 2, 16, 46, 11, 3, 16, 3, 4, 0, 2, 70, 16, 7, 3, 11,
+    76, 0, 11, 254, 3, 60, 16, 5, 2, 4, 11, 247, 3, 52, 16, 5, 1, 5, 11, 127, 1, 44, 16, 5, 0, 7,
+    11, 184, 0, 36, 9, 11, 60, 0, 76, 16, 24, 10, 4, 16, 5, 7, 2, 11, 140, 0, 46, 16, 3, 6, 5, 1,
+    40, 16, 3, 5, 6, 4, 34, 7, 7, 49, 16, 4, 9, 5, 0, 2, 42, 16, 4, 8, 6, 3, 6, 35, 7, 0, 2, 12, 4,
+    22, 0, 4, 0, 10, 0, 10, 4, 0, 3, 2, 4, 2, 16, 4, 2, 3, 5, 7, 49, 16, 4, 1, 3, 5, 9, 42, 16, 4,
+    0, 4, 5, 7, 35, 5, 5, 7, 12, 4, 22, 64, 0, 0, 6, 0, 6, 254, 3, 0, 11, 254, 3, 12, 5, 22, 0, 4,
+    0, 10, 0, 10, 4, 0, 0, 2, 2, 6, 12, 7, 22, 0, 4, 0, 10, 0, 6, 255, 3, 1, 14, 6, 10, 0, 22, 0,
+    8, 0, 11, 0, 11, 252, 3, 0, 11, 252, 3, 12, 10, 22, 0, 8, 0, 11, 0, 11, 2, 0, 3, 1, 16, 5, 2,
+    11, 8, 1, 10, 52, 16, 5, 1, 4, 11, 160, 0, 44, 16, 5, 0, 5, 11, 239, 3, 36, 7, 11, 203, 1, 12,
+    8, 22, 0, 4, 0, 10, 0, 10, 64, 0, 0, 6, 0, 12, 8, 22, 0, 4, 0, 10, 0, 10, 8, 0, 4, 3, 16, 5, 3,
+    0, 11, 63, 0, 56, 16, 3, 2, 1, 10, 50, 16, 5, 1, 2, 11, 15, 0, 42, 16, 5, 0, 5, 11, 3, 0, 34,
+    7, 0, 12, 7, 22, 0, 12, 0, 11, 0, 10, 0, 2, 1, 9, 0, 0, 16, 6, 0, 11, 42, 0, 12, 6, 35, 9, 12,
+    7, 22, 0, 4, 0, 10, 0, 10, 0, 1, 0, 8, 0, 0, 12, 7, 22, 240, 15, 0, 11, 0, 4, 252, 3, 4, 16, 6,
+    2, 11, 116, 0, 12, 2, 56, 16, 6, 1, 3, 11, 249, 3, 10, 47, 11, 128, 3, 16, 5, 0, 0, 11, 252, 3,
+    36, 11, 254, 3, 10, 14, 1, 8, 3, 22, 0, 12, 0, 11, 0, 10, 2, 0, 3, 1, 16, 4, 2, 5, 12, 9, 53,
+    16, 4, 1, 7, 12, 8, 46, 16, 7, 0, 6, 11, 5, 0, 12, 8, 36, 6, 3, 12, 7, 22, 128, 0, 0, 7, 0, 7,
+    8, 0, 0, 3, 12, 6, 22, 0, 4, 0, 10, 0, 10, 0, 2, 0, 9, 11, 3, 1, 12, 8, 22, 0, 4, 0, 10, 0, 10,
+    0, 1, 1, 8, 16, 5, 0, 4, 11, 56, 0, 36, 7, 11, 7, 0, 12, 7, 22, 0, 4, 0, 10, 0, 10, 32, 0, 0,
+    5, 6, 12, 8, 22, 0, 4, 0, 10, 0, 10, 128, 0, 0, 7, 0, 12, 8, 22, 0, 4, 0, 10, 0, 10, 128, 0, 0,
+    7, 6, 12, 8, 22, 0, 6, 0, 10, 0, 10, 126, 0, 0, 11, 126, 0, 12, 9, 22, 0, 4, 0, 10, 0, 10, 128,
+    0, 0, 7, 11, 190, 3, 12, 8, 22, 64, 2, 0, 9, 0, 6, 0, 1, 1, 8, 9, 16, 4, 0, 2, 12, 3, 35, 9,
+    12, 6, 22, 64, 2, 0, 9, 0, 6, 0, 1, 1, 8, 0, 16, 4, 0, 0, 12, 6, 35, 3, 12, 3, 22, 0, 12, 0,
+    11, 0, 10, 1, 0, 1, 0, 14, 9, 10, 0, 22, 0, 6, 0, 10, 0, 9, 8, 0, 1, 3, 14, 8, 9, 0, 22, 128,
+    0, 0, 7, 0, 7, 1, 0, 0, 0, 7, 7, 7, 11, 3, 0, 12, 2, 22, 240, 15, 0, 11, 0, 4, 175, 3, 2, 16,
+    5, 1, 0, 7, 12, 5, 39, 11, 174, 3, 14, 3, 10, 0, 22, 0, 2, 0, 9, 0, 9, 64, 0, 0, 6, 0, 11, 252,
+    3, 12, 6, 22, 0, 2, 0, 9, 0, 9, 0, 1, 0, 8, 0, 12, 7, 22, 0, 4, 0, 10, 0, 10, 32, 0, 0, 5, 0,
+    12, 8, 22, 240, 7, 0, 10, 0, 4, 124, 0, 6, 16, 2, 2, 2, 54, 16, 7, 1, 11, 24, 0, 11, 14, 0, 44,
+    16, 5, 0, 5, 11, 62, 0, 36, 6, 11, 30, 0, 16, 6, 5, 1, 14, 2, 3, 3, 39, 11, 252, 3, 14, 6, 7,
+    4, 22, 0, 6, 0, 10, 0, 9, 2, 0, 1, 1, 11, 231, 3, 14, 7, 8, 0, 22, 0, 4, 0, 10, 0, 10, 252, 3,
+    0, 11, 252, 3, 12, 9, 22, 0, 8, 0, 11, 0, 11, 2, 0, 0, 1, 12, 10, 22, 0, 6, 0, 10, 0, 9, 0, 2,
+    1, 9, 0, 0, 14, 6, 7, 0, 22, 0, 6, 0, 10, 0, 9, 0, 1, 1, 8, 0, 0, 14, 6, 7, 0, 22, 128, 1, 0,
+    8, 0, 8, 220, 2, 3, 16, 8, 2, 2, 4, 0, 9, 9, 12, 3, 56, 16, 5, 1, 3, 11, 252, 2, 46, 16, 7, 0,
+    11, 144, 2, 11, 124, 3, 36, 6, 11, 236, 3, 12, 6, 22, 0, 7, 0, 10, 0, 8, 4, 0, 10, 2, 16, 6, 9,
+    11, 133, 0, 12, 7, 86, 16, 6, 8, 9, 14, 6, 7, 0, 77, 16, 27, 7, 1, 16, 6, 4, 0, 14, 5, 7, 1,
+    48, 16, 8, 3, 11, 6, 0, 14, 5, 6, 2, 37, 11, 248, 3, 12, 5, 47, 16, 7, 6, 4, 11, 254, 3, 12, 6,
+    37, 8, 14, 7, 8, 5, 22, 0, 2, 0, 9, 0, 9, 128, 0, 0, 7, 0, 12, 7, 22, 0, 2, 0, 9, 0, 9, 0, 1,
+    0, 8, 0, 0, 12, 6, 22, 0, 2, 0, 9, 0, 9, 224, 1, 3, 16, 5, 2, 5, 11, 3, 0, 50, 16, 5, 1, 6, 11,
+    65, 2, 42, 16, 5, 0, 7, 11, 4, 3, 34, 8, 8, 12, 7, 22, 0, 2, 0, 9, 0, 9, 0, 1, 3, 8, 16, 5, 2,
+    1, 11, 3, 0, 50, 16, 5, 1, 2, 11, 99, 0, 42, 16, 3, 0, 8, 4, 36, 9, 11, 143, 3, 12, 6, 22, 0,
+    2, 0, 9, 0, 9, 4, 0, 0, 2, 6, 2, 12, 6, 22, 0, 2, 0, 9, 0, 9, 64, 0, 1, 6, 16, 5, 0, 9, 11, 12,
+    0, 34, 4, 7, 12, 6, 22, 3, 0, 1, 68, 1, 3, 16, 4, 2, 2, 6, 2, 48, 16, 12, 1, 6, 16, 5, 0, 9,
+    11, 12, 0, 34, 4, 7, 33, 8, 22, 0, 4, 0, 10, 0, 10, 24, 1, 0, 11, 24, 1, 12, 9, 22, 0, 4, 0,
+    10, 0, 10, 0, 2, 0, 9, 12, 9, 22, 0, 8, 0, 11, 0, 11, 2, 0, 0, 1, 9, 0, 0, 12, 7, 22, 0, 12, 0,
+    11, 0, 10, 2, 1, 1, 15, 2, 0, 0, 1, 0, 8, 0, 0, 12, 7, 22, 0, 1, 0, 8, 0, 8, 72, 0, 0, 11, 72,
+    0, 12, 7, 22, 0, 1, 0, 8, 0, 8, 0, 3, 0, 11, 0, 3, 12, 7, 22, 0, 1, 0, 8, 0, 8, 0, 1, 0, 8, 12,
+    7, 22, 64, 0, 0, 6, 0, 6, 0, 1, 0, 8, 12, 5, 22, 16, 0, 0, 4, 0, 4, 0, 1, 0, 8, 12, 3, 22, 0,
+    4, 0, 10, 0, 10, 0, 1, 3, 8, 16, 3, 2, 0, 0, 46, 16, 3, 1, 6, 6, 40, 16, 3, 0, 7, 7, 34, 8, 8,
+    12, 7, 22, 0, 4, 0, 10, 0, 10, 126, 3, 1, 16, 6, 0, 11, 122, 3, 12, 9, 38, 2, 11, 239, 3, 12,
+    8, 22, 0, 2, 0, 9, 0, 9, 64, 0, 0, 6, 1, 2, 2, 12, 5, 22, 0, 2, 0, 9, 0, 9, 0, 2, 0, 9, 11,
+    191, 3, 12, 7, 22, 0, 2, 0, 9, 0, 9, 4, 0, 0, 2, 6, 9, 6, 11, 31, 0, 12, 4, 22, 0, 2, 0, 9, 0,
+    9, 64, 0, 0, 6, 3, 9, 12, 6, 22, 3, 0, 3, 68, 0, 1, 16, 4, 0, 2, 6, 9, 35, 6, 3, 9, 22, 0, 1,
+    0, 8, 0, 8, 255, 3, 0, 12, 8, 22, 0, 2, 0, 9, 0, 9, 255, 3, 0, 12, 9, 22,
 ];

@@ -5,15 +5,16 @@
 //!
 //! # Bytecode
 //!
-//! Each pattern in `generated::POOL` is a 6-byte header followed by code. The header holds
-//! the longest possible match, the capture groups, the shortest possible match, the digits
-//! a non-empty match can start with (a 10-bit mask over bytes 3 and 4, with bit 7 of byte 4
-//! set when the empty string matches and bit 6 when it does so without `$` and with every
-//! capture group unset), and the most backtracking frames the pattern can push. The first
-//! four let a call be refused (or, for an optional prefix, answered with the empty match)
-//! before any setup, which is the common case: most numbers do not start with a national
-//! prefix, most lengths are not possible. Code that is a literal or an alternation of
-//! literals is compared directly, without the interpreter. The code:
+//! Each pattern in `generated::POOL` (and, with the feature `validate`, `TYPE_POOL`) is a
+//! 6-byte header followed by code. The header holds the longest possible match, the capture
+//! groups, the shortest possible match, the digits a non-empty match can start with (a 10-bit
+//! mask over bytes 3 and 4, with bit 7 of byte 4 set when the empty string matches and bit 6
+//! when it does so without `$` and with every capture group unset), and the most backtracking
+//! frames the pattern can push. The first four let a call be refused (or, for an optional
+//! prefix, answered with the empty match) before any setup, which is the common case: most
+//! numbers do not start with a national prefix, most lengths are not possible. Code that is a
+//! literal or an alternation of literals is compared directly, without the interpreter. The
+//! code:
 //!
 //! | bytes | instruction |
 //! |---|---|
@@ -141,12 +142,12 @@ enum Frame {
     Restore { slot: u8, old: u8 },
 }
 
-/// The fixed-size working state of one match.
-struct Run<'a> {
+/// The fixed-size working state of one match, with `MEMO` words of visited states.
+struct Run<'a, const MEMO: usize> {
     code: &'a [u8],
     input: &'a [u8],
     positions: usize,
-    memo: [u64; MEMO_WORDS],
+    memo: [u64; MEMO],
     stack: &'a mut [Frame],
     depth: usize,
     slots: [u8; SLOTS],
@@ -154,7 +155,7 @@ struct Run<'a> {
     steps: usize,
 }
 
-impl Run<'_> {
+impl<const MEMO: usize> Run<'_, MEMO> {
     fn byte(&self, pc: usize) -> Option<u8> {
         self.code.get(pc).copied()
     }
@@ -355,6 +356,17 @@ pub(super) type Outcome = (usize, u8, [u8; SLOTS]);
 /// Runs the pattern whose header starts `pattern` (its end may run past the pattern).
 #[inline(always)]
 pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> {
+    run_in::<MEMO_WORDS, MAX_STACK>(pattern, digits, full)
+}
+
+/// [`run`] with the bounds of another pool: `MEMO` words of visited states and at most
+/// `STACK` frames (the number types' patterns are larger than parsing's).
+#[inline(always)]
+pub(super) fn run_in<const MEMO: usize, const STACK: usize>(
+    pattern: &[u8],
+    digits: &[u8],
+    full: bool,
+) -> Option<Outcome> {
     let &[max_len, groups, min_len, first_lo, first_hi, stack, ..] = pattern else {
         return None;
     };
@@ -387,9 +399,9 @@ pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> 
         return end.map(|end| (end, groups, [UNSET; SLOTS]));
     }
     if usize::from(stack) <= SMALL_STACK {
-        run_with::<SMALL_STACK>(pattern, digits, full, max_len, groups)
+        run_with::<SMALL_STACK, MEMO>(pattern, digits, full, max_len, groups)
     } else {
-        run_with::<MAX_STACK>(pattern, digits, full, max_len, groups)
+        run_with::<STACK, MEMO>(pattern, digits, full, max_len, groups)
     }
 }
 
@@ -444,14 +456,14 @@ fn literal_alternatives(code: &[u8], digits: &[u8], full: bool) -> Option<Option
 /// Kept out of line so the checks and literal comparisons in [`run`], which answer most
 /// calls, do not pay for the interpreter's frame; only the stack's size depends on `STACK`.
 #[inline(never)]
-fn run_with<const STACK: usize>(
+fn run_with<const STACK: usize, const MEMO: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
     max_len: usize,
     groups: u8,
 ) -> Option<Outcome> {
-    interpret(
+    interpret::<MEMO>(
         pattern,
         digits,
         full,
@@ -462,9 +474,9 @@ fn run_with<const STACK: usize>(
 }
 
 /// The interpreter, over a stack of either size: one copy of its code instead of one per
-/// stack size (a kilobyte of firmware flash).
+/// stack size (a kilobyte of firmware flash); one per pool (`MEMO`).
 #[inline(never)]
-fn interpret(
+fn interpret<const MEMO: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
@@ -476,7 +488,7 @@ fn interpret(
         code: pattern.get(HEADER_LEN..)?,
         input: digits,
         positions: max_len + 1,
-        memo: [0; MEMO_WORDS],
+        memo: [0; MEMO],
         stack,
         depth: 0,
         slots: [UNSET; SLOTS],

@@ -105,6 +105,9 @@ struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
     groups: u8,
+    /// Whether `(…)` captures; without, it is `(?:…)` (patterns only asked whether they
+    /// match).
+    captures: bool,
 }
 
 impl Parser<'_> {
@@ -175,6 +178,8 @@ impl Parser<'_> {
                     None
                 } else if self.peek() == Some(b'?') {
                     return Err(self.err("only (?:…) group extensions are supported"));
+                } else if !self.captures {
+                    None
                 } else {
                     self.groups = self
                         .groups
@@ -509,10 +514,22 @@ impl Emitter {
 
 /// Parses and compiles one pattern (whitespace already stripped).
 pub fn compile(pattern: &str) -> Result<Compiled, PatternError> {
+    compile_with(pattern, true)
+}
+
+/// [`compile`] with every group non-capturing: for patterns whose captures nobody reads (the
+/// number types'), so they need no capture slots; what matches is the same.
+#[allow(dead_code)]
+pub fn compile_plain(pattern: &str) -> Result<Compiled, PatternError> {
+    compile_with(pattern, false)
+}
+
+fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError> {
     let mut parser = Parser {
         src: pattern.as_bytes(),
         pos: 0,
         groups: 0,
+        captures,
     };
     let node = parser.alt(0)?;
     if parser.pos != parser.src.len() {
@@ -622,5 +639,13 @@ mod tests {
         assert!(!flag("1|$"));
         assert!(!flag("0?(\\d{0,2})"));
         assert!(!flag("(1?)5?"));
+    }
+
+    #[test]
+    fn plain_compilation_drops_captures_only() {
+        let with = compile("6(0\\d|10)\\d{7}").unwrap();
+        let plain = compile_plain("6(0\\d|10)\\d{7}").unwrap();
+        assert_eq!((with.groups, plain.groups), (1, 0));
+        assert_eq!(plain.bytes, compile("6(?:0\\d|10)\\d{7}").unwrap().bytes);
     }
 }
