@@ -150,7 +150,7 @@ fn classify(types: Types, nsn: &[u8], exact: bool) -> NumberType {
 /// with the type when finding the territory already computed it.
 fn territory(number: &PhoneNumber) -> Option<(Types, Option<NumberType>)> {
     let code = number.country_code().get();
-    let nsn = number.national_number().as_bytes();
+    let nsn = number.national_digits();
     match number.country_code().regions() {
         // A non-geographic code (`+800`, region "001"): its own entity.
         [] => tables::for_country_code(code).map(|t| (t, None)),
@@ -191,7 +191,7 @@ impl PhoneNumber {
         match territory(self) {
             Some((_, Some(found))) => found != NumberType::Unknown,
             Some((types, None)) => {
-                classify(types, self.national_number().as_bytes(), false) != NumberType::Unknown
+                classify(types, self.national_digits(), false) != NumberType::Unknown
             }
             None => false,
         }
@@ -211,7 +211,7 @@ impl PhoneNumber {
     pub fn number_type(&self) -> NumberType {
         match territory(self) {
             Some((_, Some(found))) => found,
-            Some((types, None)) => classify(types, self.national_number().as_bytes(), true),
+            Some((types, None)) => classify(types, self.national_digits(), true),
             None => NumberType::Unknown,
         }
     }

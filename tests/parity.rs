@@ -59,6 +59,7 @@ struct Case {
     kind: String,
     expected: Expected,
     /// Present exactly when `expected` is a number.
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
     validity: Option<Validity>,
 }
 

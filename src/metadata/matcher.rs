@@ -33,6 +33,8 @@
 //! | `SAVE s` | record the position in capture slot `s` (group `s / 2`) |
 //! | `EOL` | only at the end of the input (`$`) |
 //! | `MATCH` | success |
+//! | `SWITCH t0 … t9` | (number-type patterns, feature `validate`) continue `t` bytes after the table, `t` (two bytes) picked by the next digit, `0xFFFF` failing; consumes nothing |
+//! | `SWITCH8 t0 … t9` | `SWITCH` with one-byte entries, `0xFF` failing |
 //!
 //! # Bounded work, no allocation
 //!
@@ -71,6 +73,10 @@ const JMP16: u8 = 0x13;
 const SAVE: u8 = 0x14;
 const EOL: u8 = 0x15;
 const MATCH: u8 = 0x16;
+#[cfg(feature = "validate")]
+const SWITCH: u8 = 0x17;
+#[cfg(feature = "validate")]
+const SWITCH8: u8 = 0x18;
 const JMP_SHORT: u8 = 0x20;
 
 const ALL_DIGITS: u16 = 0x3FF;
@@ -340,6 +346,33 @@ impl<const MEMO: usize> Run<'_, MEMO> {
                         return Some(pos);
                     }
                     false
+                }
+                // Number-type patterns only: the next digit picks the one alternative that
+                // can match.
+                #[cfg(feature = "validate")]
+                SWITCH | SWITCH8 => {
+                    let digit = match self.input.get(pos) {
+                        Some(&b) if b.is_ascii_digit() => Some(usize::from(b - b'0')),
+                        _ => None,
+                    };
+                    let (target, table) = match (op, digit) {
+                        (_, None) => (None, 0),
+                        (SWITCH, Some(d)) => {
+                            let t = self.u16_at(pc + 1 + 2 * d)?;
+                            ((t != u16::MAX).then_some(usize::from(t)), 20)
+                        }
+                        (_, Some(d)) => {
+                            let t = self.byte(pc + 1 + d)?;
+                            ((t != u8::MAX).then_some(usize::from(t)), 10)
+                        }
+                    };
+                    match target {
+                        Some(t) => {
+                            pc += 1 + table + t;
+                            true
+                        }
+                        None => false,
+                    }
                 }
                 _ => return None,
             };

@@ -508,6 +508,9 @@ fn random_pattern(rng: &mut Rng, depth: usize, groups_left: &mut usize, out: &mu
 fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
     let mut rng = Rng(0xD1FF_E7E5_7000_0002);
     let mut tried = 0;
+    // Patterns whose plain compilation took `SWITCH`es (fewer choice points).
+    #[cfg(feature = "validate")]
+    let mut switched = 0usize;
     while tried < 1500 {
         let mut source = String::new();
         random_pattern(&mut rng, 0, &mut generated::MAX_GROUPS.clone(), &mut source);
@@ -544,7 +547,34 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
             tail.extend(rng.digits(extra));
             inputs.extend([s, tail]);
         }
+        // The number types' compilation (no captures, `SWITCH`es), on their matcher.
+        #[cfg(feature = "validate")]
+        let plain = compiler::compile_plain(&source)
+            .ok()
+            .filter(|p| {
+                usize::from(p.choices) * (usize::from(p.max_len) + 1)
+                    <= generated::TYPE_MEMO_WORDS * 64
+                    && usize::from(p.stack) <= generated::TYPE_MAX_STACK
+            })
+            .inspect(|p| switched += usize::from(p.choices < compiled.choices));
         for input in &inputs {
+            #[cfg(feature = "validate")]
+            if let Some(plain) = &plain {
+                let run = |full| {
+                    matcher::run_in::<{ generated::TYPE_MEMO_WORDS }, { generated::TYPE_MAX_STACK }>(
+                        &plain.bytes,
+                        input,
+                        full,
+                    )
+                    .map(|o| o.0)
+                };
+                assert_eq!(run(true).is_some(), full.is_match(input), "plain {source}");
+                assert_eq!(
+                    run(false),
+                    prefix.find(input).map(|m| m.end()),
+                    "plain prefix {source}"
+                );
+            }
             let ours = matcher::run(&compiled.bytes, input, false);
             let theirs = prefix.captures(input);
             let shown = String::from_utf8_lossy(input);
@@ -571,6 +601,11 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
             }
         }
     }
+    #[cfg(feature = "validate")]
+    assert!(
+        switched > 50,
+        "only {switched} patterns compiled to a SWITCH"
+    );
 }
 
 #[test]
