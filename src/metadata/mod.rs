@@ -436,6 +436,13 @@ pub(crate) mod validate {
         at(usize::from(entry.main_territory)).filter(|t| t.territory.country_code == code)
     }
 
+    /// A `TYPE_POOL` offset as an index. The generator picks `u16` or, for a pool over
+    /// 64 KiB, `u32`; both fit `usize` on every target the crate builds for.
+    #[allow(clippy::cast_possible_truncation)]
+    const fn offset(o: generated::TypeOffset) -> usize {
+        o as usize
+    }
+
     /// Runs a pattern of `TYPE_POOL` at `offset`.
     fn run(offset: usize, digits: &[u8], full: bool) -> bool {
         generated::TYPE_POOL.get(offset..).is_some_and(|pattern| {
@@ -450,7 +457,7 @@ pub(crate) mod validate {
         /// libphonenumber's `isNumberMatchingDesc`: the length among the type's possible
         /// lengths (when it lists its own), and the whole number matching its pattern.
         pub(crate) fn matches(self, desc: Desc, nsn: &[u8]) -> bool {
-            let offset = usize::from(self.table.descs[desc as usize]);
+            let offset = offset(self.table.descs[desc as usize]);
             if offset == 0 {
                 return false;
             }
@@ -478,7 +485,7 @@ pub(crate) mod validate {
         /// Whether `leadingDigits` matches the start of the number; `None` when the
         /// territory has none.
         pub(crate) fn leading_digits_match(self, nsn: &[u8]) -> Option<bool> {
-            let offset = usize::from(self.table.leading_digits);
+            let offset = offset(self.table.leading_digits);
             (offset != 0).then(|| run(offset, nsn, false))
         }
 
