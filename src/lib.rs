@@ -43,6 +43,8 @@
 //!   pseudonym from the server without holding the key or showing the number.
 //! * `seal` (feature `seal`): numbers sealed to the server's public key (HPKE, RFC 9180), so
 //!   only the key holder can read them.
+//! * `validate` (feature `validate`): [`PhoneNumber`]'s `is_valid`, `number_type` and
+//!   `region`, libphonenumber's validity, number types and region for the number.
 //! * [`batch`]: many inputs per call into caller-provided slices.
 //! * [`encoding`]: base64url, base64 and hex into caller buffers.
 //!
@@ -66,6 +68,8 @@
 //! * **`oprf`**: oblivious pseudonyms; the client side needs no allocator.
 //! * **`seal`**: sealed numbers; the device side needs no allocator. **`seal-xwing`** adds
 //!   the post-quantum X-Wing suite.
+//! * **`validate`**: validity, number types and the number's region from the metadata's
+//!   number-type patterns (about 66 KB more tables); no allocator needed.
 //! * **`cli`**: the `phonetoken` command-line tool; nothing in the library depends on it.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -98,6 +102,9 @@ pub mod pseudonym;
 pub mod seal;
 mod siv;
 pub mod token;
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
+pub mod validate;
 
 pub use number::{CountryCode, PhoneNumber, Region, RegionError};
 pub use parse::{parse, parse_with_extension, Extension, ParseError};
@@ -109,6 +116,8 @@ pub use keys::{
 };
 pub use pseudonym::{Pseudonym, PseudonymError, Pseudonymizer};
 pub use token::{Token, TokenError, Tokenizer, MAX_TOKEN_TEXT_LEN};
+#[cfg(feature = "validate")]
+pub use validate::NumberType;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

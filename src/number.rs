@@ -165,6 +165,15 @@ impl PhoneNumber {
         &self.as_str()[1 + usize::from(self.cc_len)..]
     }
 
+    /// [`national_number`](Self::national_number) as bytes, without the UTF-8 check (the
+    /// validation path asks for it several times per call).
+    #[cfg(feature = "validate")]
+    pub(crate) fn national_digits(&self) -> &[u8] {
+        self.as_bytes()
+            .get(1 + usize::from(self.cc_len)..)
+            .unwrap_or(&[])
+    }
+
     /// The regions that share this number's country calling code, the main one first, as
     /// libphonenumber lists them. Empty for non-geographic codes such as `+800`.
     ///

@@ -210,3 +210,40 @@ fn parse_allocates_nothing_on_the_parity_fixture() {
     }
     assert!(checked > 1000, "only {checked} fixture cases were checked");
 }
+
+#[cfg(feature = "validate")]
+#[test]
+fn validation_allocates_nothing_on_the_parity_fixture() {
+    // Every number of the fixture (valid and invalid, every region, shared and
+    // non-geographic codes): the numbers are parsed first, outside the counted calls.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.jsonl");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let mut numbers = Vec::new();
+    for line in text.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).expect("fixture line is JSON");
+        if let Some(e164) = case["expect"].as_str() {
+            numbers.push(
+                e164.parse::<PhoneNumber>()
+                    .expect("fixture numbers are E.164"),
+            );
+        }
+    }
+    assert!(
+        numbers.len() > 1000,
+        "only {} fixture numbers",
+        numbers.len()
+    );
+    let mut valid = 0usize;
+    for number in &numbers {
+        let (is_valid, _, _) = assert_no_alloc(number, || {
+            (number.is_valid(), number.number_type(), number.region())
+        });
+        valid += usize::from(is_valid);
+    }
+    // Both outcomes were exercised.
+    assert!(
+        valid > 100 && numbers.len() - valid > 100,
+        "{valid} of {}",
+        numbers.len()
+    );
+}

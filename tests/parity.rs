@@ -6,6 +6,12 @@
 //! either `expect` (the E.164 string) or `error` (libphonenumber's category) with an optional
 //! `detail` where libphonenumber's message tells causes apart.
 //!
+//! A case that parses to a possible number also carries what libphonenumber says of its
+//! validity: `valid` (`is_valid_number`), `type` (`number_type`, by name) and `number_region`
+//! (`region_code_for_number`: a region, `"001"` for a non-geographic code, or `null`); with
+//! the feature `validate`, `validity_agrees_…` checks them against
+//! [`PhoneNumber::is_valid`], [`PhoneNumber::number_type`] and [`PhoneNumber::region`].
+//!
 //! On disagreement the test prints every mismatch, with its fixture line, then counts per
 //! kind, then fails. `PHONETOKEN_PARITY_FIXTURE=path` runs it on another fixture file.
 
@@ -33,6 +39,17 @@ enum Expected {
     },
 }
 
+/// What libphonenumber says of a possible number's validity.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+struct Validity {
+    valid: bool,
+    /// `PhoneNumberType` name: `"MOBILE"`, `"UNKNOWN"`, …
+    kind: String,
+    /// `region_code_for_number`: a region, `"001"`, or `None`.
+    region: Option<String>,
+}
+
 #[derive(Debug)]
 struct Case {
     /// 1-based line of the fixture.
@@ -41,6 +58,9 @@ struct Case {
     region: Option<String>,
     kind: String,
     expected: Expected,
+    /// Present exactly when `expected` is a number.
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
+    validity: Option<Validity>,
 }
 
 fn read_text(path: &str) -> String {
@@ -80,12 +100,23 @@ fn load_cases(path: &str) -> Vec<Case> {
                 },
                 _ => panic!("fixture line {line} needs exactly one of `expect` and `error`"),
             };
+            let validity = match (&expected, value.get("valid")) {
+                (Expected::Number(_), Some(Value::Bool(valid))) => Some(Validity {
+                    valid: *valid,
+                    kind: string_field(&value, "type", line)
+                        .unwrap_or_else(|| panic!("fixture line {line} has no `type`")),
+                    region: string_field(&value, "number_region", line),
+                }),
+                (Expected::Error { .. }, None) => None,
+                _ => panic!("fixture line {line}: `valid` goes with `expect`, and only with it"),
+            };
             Case {
                 line,
                 input,
                 region: string_field(&value, "region", line),
                 kind,
                 expected,
+                validity,
             }
         })
         .collect()
@@ -253,4 +284,79 @@ fn fixture_matches_its_metadata_and_the_tables_release() {
             );
         }
     }
+}
+
+/// `None` when phonetoken's validity, type and region agree with the case's.
+#[cfg(feature = "validate")]
+fn validity_disagreement(number: &PhoneNumber, want: &Validity) -> Option<String> {
+    let valid = number.is_valid();
+    let kind = number.number_type();
+    // libphonenumber names a non-geographic code's region "001"; `region` gives `None`.
+    let region = match number.region() {
+        Some(r) => Some(r.as_str().to_owned()),
+        None if number.country_code().is_non_geographic() => Some("001".to_owned()),
+        None => None,
+    };
+    let agrees = valid == want.valid && kind.as_str() == want.kind && region == want.region;
+    (!agrees).then(|| {
+        format!(
+            "valid {valid} type {kind} region {region:?}; libphonenumber: valid {} type {} \
+             region {:?}",
+            want.valid, want.kind, want.region
+        )
+    })
+}
+
+#[cfg(feature = "validate")]
+#[test]
+fn validity_agrees_with_libphonenumber_on_every_fixture_number() {
+    let path = std::env::var(FIXTURE_ENV).unwrap_or_else(|_| FIXTURE.to_owned());
+    let cases = load_cases(&path);
+    let mut report = String::new();
+    let (mut checked, mut mismatches, mut valid) = (0usize, 0usize, 0usize);
+    let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in &cases {
+        let Some(want) = &case.validity else {
+            continue;
+        };
+        // The parse itself is the other test's business; a case it gets wrong is skipped
+        // here, and fails there.
+        let region = case
+            .region
+            .as_deref()
+            .and_then(|r| r.parse::<Region>().ok());
+        let Ok(number) = parse(&case.input, region) else {
+            continue;
+        };
+        if !matches!(&case.expected, Expected::Number(e) if e == number.as_str()) {
+            continue;
+        }
+        checked += 1;
+        valid += usize::from(want.valid);
+        if let Some(got) = validity_disagreement(&number, want) {
+            mismatches += 1;
+            *per_kind.entry(case.kind.as_str()).or_default() += 1;
+            let _ = writeln!(
+                report,
+                "line {}: [{}] {} (input {:?}): {got}",
+                case.line, case.kind, number, case.input
+            );
+        }
+    }
+    // The fixture must exercise both answers, and every number of it must have been checked.
+    let numbers = cases.iter().filter(|c| c.validity.is_some()).count();
+    assert_eq!(
+        checked, numbers,
+        "some fixture numbers did not parse as expected"
+    );
+    assert!(
+        valid > 1000 && checked - valid > 1000,
+        "{valid} valid of {checked}"
+    );
+    if mismatches == 0 {
+        return;
+    }
+    let _ = writeln!(report, "\nper kind: {per_kind:?}");
+    println!("{report}");
+    panic!("{mismatches} of {checked} numbers disagree with libphonenumber on validity (above)");
 }

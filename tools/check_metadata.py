@@ -20,6 +20,21 @@ from phonenumbers import PhoneMetadata
 from phonenumbers.data import _COUNTRY_CODE_TO_REGION_CODE
 
 
+# The number types of the dump, with the PhoneMetadata attribute of each.
+TYPE_FIELDS = [
+    ("premiumRate", "premium_rate"),
+    ("tollFree", "toll_free"),
+    ("sharedCost", "shared_cost"),
+    ("voip", "voip"),
+    ("personalNumber", "personal_number"),
+    ("pager", "pager"),
+    ("uan", "uan"),
+    ("voicemail", "voicemail"),
+    ("fixedLine", "fixed_line"),
+    ("mobile", "mobile"),
+]
+
+
 def lengths(desc, field):
     values = getattr(desc, field, None) if desc is not None else None
     # The Python port stores (-1,) for "no lengths"; -1 is not a length.
@@ -90,6 +105,25 @@ def main():
             t["local_only_lengths"],
             lengths(gd, "possible_length_local_only"),
         )
+        # The `validate` feature's tables: leading digits and every number type's pattern and
+        # lengths (an empty list: no length check).
+        diff(where, "leading_digits", t["leading_digits"], meta.leading_digits)
+        diff(
+            where,
+            "same_mobile_and_fixed_line",
+            t["same_mobile_and_fixed_line"],
+            meta.same_mobile_and_fixed_line_pattern,
+        )
+        for name, field in TYPE_FIELDS:
+            ours = t["types"].get(name)
+            desc = getattr(meta, field, None)
+            theirs = None
+            if desc is not None:
+                theirs = {
+                    "pattern": desc.national_number_pattern,
+                    "lengths": lengths(desc, "possible_length"),
+                }
+            diff(where, name, ours, theirs)
 
     diff("", "regions", sorted(seen_regions), sorted(phonenumbers.SUPPORTED_REGIONS))
     nongeo = sorted(int(c) for c, ids in dump["country_codes"].items() if ids == ["001"])

@@ -5,15 +5,16 @@
 //!
 //! # Bytecode
 //!
-//! Each pattern in `generated::POOL` is a 6-byte header followed by code. The header holds
-//! the longest possible match, the capture groups, the shortest possible match, the digits
-//! a non-empty match can start with (a 10-bit mask over bytes 3 and 4, with bit 7 of byte 4
-//! set when the empty string matches and bit 6 when it does so without `$` and with every
-//! capture group unset), and the most backtracking frames the pattern can push. The first
-//! four let a call be refused (or, for an optional prefix, answered with the empty match)
-//! before any setup, which is the common case: most numbers do not start with a national
-//! prefix, most lengths are not possible. Code that is a literal or an alternation of
-//! literals is compared directly, without the interpreter. The code:
+//! Each pattern in `generated::POOL` (and, with the feature `validate`, `TYPE_POOL`) is a
+//! 6-byte header followed by code. The header holds the longest possible match, the capture
+//! groups, the shortest possible match, the digits a non-empty match can start with (a 10-bit
+//! mask over bytes 3 and 4, with bit 7 of byte 4 set when the empty string matches and bit 6
+//! when it does so without `$` and with every capture group unset), and the most backtracking
+//! frames the pattern can push. The first four let a call be refused (or, for an optional
+//! prefix, answered with the empty match) before any setup, which is the common case: most
+//! numbers do not start with a national prefix, most lengths are not possible. Code that is a
+//! literal or an alternation of literals is compared directly, without the interpreter. The
+//! code:
 //!
 //! | bytes | instruction |
 //! |---|---|
@@ -32,6 +33,8 @@
 //! | `SAVE s` | record the position in capture slot `s` (group `s / 2`) |
 //! | `EOL` | only at the end of the input (`$`) |
 //! | `MATCH` | success |
+//! | `SWITCH t0 … t9` | (number-type patterns, feature `validate`) continue `t` bytes after the table, `t` (two bytes) picked by the next digit, `0xFFFF` failing; consumes nothing |
+//! | `SWITCH8 t0 … t9` | `SWITCH` with one-byte entries, `0xFF` failing |
 //!
 //! # Bounded work, no allocation
 //!
@@ -70,6 +73,10 @@ const JMP16: u8 = 0x13;
 const SAVE: u8 = 0x14;
 const EOL: u8 = 0x15;
 const MATCH: u8 = 0x16;
+#[cfg(feature = "validate")]
+const SWITCH: u8 = 0x17;
+#[cfg(feature = "validate")]
+const SWITCH8: u8 = 0x18;
 const JMP_SHORT: u8 = 0x20;
 
 const ALL_DIGITS: u16 = 0x3FF;
@@ -141,12 +148,12 @@ enum Frame {
     Restore { slot: u8, old: u8 },
 }
 
-/// The fixed-size working state of one match.
-struct Run<'a> {
+/// The fixed-size working state of one match, with `MEMO` words of visited states.
+struct Run<'a, const MEMO: usize> {
     code: &'a [u8],
     input: &'a [u8],
     positions: usize,
-    memo: [u64; MEMO_WORDS],
+    memo: [u64; MEMO],
     stack: &'a mut [Frame],
     depth: usize,
     slots: [u8; SLOTS],
@@ -154,7 +161,7 @@ struct Run<'a> {
     steps: usize,
 }
 
-impl Run<'_> {
+impl<const MEMO: usize> Run<'_, MEMO> {
     fn byte(&self, pc: usize) -> Option<u8> {
         self.code.get(pc).copied()
     }
@@ -340,6 +347,33 @@ impl Run<'_> {
                     }
                     false
                 }
+                // Number-type patterns only: the next digit picks the one alternative that
+                // can match.
+                #[cfg(feature = "validate")]
+                SWITCH | SWITCH8 => {
+                    let digit = match self.input.get(pos) {
+                        Some(&b) if b.is_ascii_digit() => Some(usize::from(b - b'0')),
+                        _ => None,
+                    };
+                    let (target, table) = match (op, digit) {
+                        (_, None) => (None, 0),
+                        (SWITCH, Some(d)) => {
+                            let t = self.u16_at(pc + 1 + 2 * d)?;
+                            ((t != u16::MAX).then_some(usize::from(t)), 20)
+                        }
+                        (_, Some(d)) => {
+                            let t = self.byte(pc + 1 + d)?;
+                            ((t != u8::MAX).then_some(usize::from(t)), 10)
+                        }
+                    };
+                    match target {
+                        Some(t) => {
+                            pc += 1 + table + t;
+                            true
+                        }
+                        None => false,
+                    }
+                }
                 _ => return None,
             };
             if !ok {
@@ -355,6 +389,17 @@ pub(super) type Outcome = (usize, u8, [u8; SLOTS]);
 /// Runs the pattern whose header starts `pattern` (its end may run past the pattern).
 #[inline(always)]
 pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> {
+    run_in::<MEMO_WORDS, MAX_STACK>(pattern, digits, full)
+}
+
+/// [`run`] with the bounds of another pool: `MEMO` words of visited states and at most
+/// `STACK` frames (the number types' patterns are larger than parsing's).
+#[inline(always)]
+pub(super) fn run_in<const MEMO: usize, const STACK: usize>(
+    pattern: &[u8],
+    digits: &[u8],
+    full: bool,
+) -> Option<Outcome> {
     let &[max_len, groups, min_len, first_lo, first_hi, stack, ..] = pattern else {
         return None;
     };
@@ -387,9 +432,9 @@ pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> 
         return end.map(|end| (end, groups, [UNSET; SLOTS]));
     }
     if usize::from(stack) <= SMALL_STACK {
-        run_with::<SMALL_STACK>(pattern, digits, full, max_len, groups)
+        run_with::<SMALL_STACK, MEMO>(pattern, digits, full, max_len, groups)
     } else {
-        run_with::<MAX_STACK>(pattern, digits, full, max_len, groups)
+        run_with::<STACK, MEMO>(pattern, digits, full, max_len, groups)
     }
 }
 
@@ -444,14 +489,14 @@ fn literal_alternatives(code: &[u8], digits: &[u8], full: bool) -> Option<Option
 /// Kept out of line so the checks and literal comparisons in [`run`], which answer most
 /// calls, do not pay for the interpreter's frame; only the stack's size depends on `STACK`.
 #[inline(never)]
-fn run_with<const STACK: usize>(
+fn run_with<const STACK: usize, const MEMO: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
     max_len: usize,
     groups: u8,
 ) -> Option<Outcome> {
-    interpret(
+    interpret::<MEMO>(
         pattern,
         digits,
         full,
@@ -462,9 +507,9 @@ fn run_with<const STACK: usize>(
 }
 
 /// The interpreter, over a stack of either size: one copy of its code instead of one per
-/// stack size (a kilobyte of firmware flash).
+/// stack size (a kilobyte of firmware flash); one per pool (`MEMO`).
 #[inline(never)]
-fn interpret(
+fn interpret<const MEMO: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
@@ -476,7 +521,7 @@ fn interpret(
         code: pattern.get(HEADER_LEN..)?,
         input: digits,
         positions: max_len + 1,
-        memo: [0; MEMO_WORDS],
+        memo: [0; MEMO],
         stack,
         depth: 0,
         slots: [UNSET; SLOTS],

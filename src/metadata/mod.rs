@@ -18,6 +18,12 @@
 //! Patterns are compiled to the bytecode described in `matcher.rs`; syntax the compiler
 //! does not know fails the generation instead of being guessed at.
 //!
+//! With the feature `validate`, the generated file also holds, per territory (indexed like
+//! `TERRITORIES`), the offsets of its number types' patterns (`nationalNumberPattern`, with
+//! the type's `possibleLengths` as a mask before it) and of its `leadingDigits` in a second
+//! pool, `TYPE_POOL`, whose patterns run on the same matcher with their own bounds; the
+//! pool and bounds parsing uses are the same with the feature or without it.
+//!
 //! Interface used by the parser (crate-private, stable between regenerations):
 //! `Territory`, `territory_for_region`, `territory_for_country_code`,
 //! `regions_for_country_code`, `is_known_country_code`, `ALL_REGIONS`, and `Pattern`'s
@@ -223,5 +229,145 @@ mod main_tests {
             ca.main().and_then(|m| m.region),
             Some("US".parse().unwrap())
         );
+    }
+}
+/// One territory's number types (feature `validate`), in the generated `TYPE_TABLES`, which
+/// parallels `TERRITORIES`.
+#[cfg(feature = "validate")]
+#[derive(Debug)]
+pub(crate) struct TypeTable {
+    /// Offsets in `TYPE_POOL` of the entries of the number types, in the order of
+    /// [`validate::TYPE_ORDER`]; 0 for a type the territory does not have.
+    pub descs: [generated::TypeOffset; 10],
+    /// Offset in `TYPE_POOL` of `leadingDigits`, or 0.
+    pub leading_digits: generated::TypeOffset,
+    /// libphonenumber's `sameMobileAndFixedLinePattern`.
+    pub same_mobile_and_fixed_line: bool,
+}
+
+/// The tables behind `is_valid`, `number_type` and `region` (feature `validate`).
+#[cfg(feature = "validate")]
+pub(crate) mod validate {
+    use super::{generated, matcher, Territory, TypeTable};
+    use crate::number::Region;
+
+    /// Number types in the order of `TypeTable::descs`: the order libphonenumber's
+    /// `getNumberType` tests them in.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub(crate) enum Desc {
+        PremiumRate,
+        TollFree,
+        SharedCost,
+        Voip,
+        PersonalNumber,
+        Pager,
+        Uan,
+        Voicemail,
+        FixedLine,
+        Mobile,
+    }
+
+    /// Every [`Desc`], in table order.
+    pub(crate) const TYPE_ORDER: [Desc; 10] = [
+        Desc::PremiumRate,
+        Desc::TollFree,
+        Desc::SharedCost,
+        Desc::Voip,
+        Desc::PersonalNumber,
+        Desc::Pager,
+        Desc::Uan,
+        Desc::Voicemail,
+        Desc::FixedLine,
+        Desc::Mobile,
+    ];
+
+    /// A territory with its number types; [`at`] takes its index in `TERRITORIES`.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Types {
+        pub territory: &'static Territory,
+        table: &'static TypeTable,
+    }
+
+    pub(crate) fn at(index: usize) -> Option<Types> {
+        Some(Types {
+            territory: generated::TERRITORIES.get(index)?,
+            table: generated::TYPE_TABLES.get(index)?,
+        })
+    }
+
+    /// The types of a region's territory: two table loads, no search.
+    pub(crate) fn for_region(region: Region) -> Option<Types> {
+        let [first, second] = region.code();
+        let slot =
+            usize::from(first.wrapping_sub(b'A')) * 26 + usize::from(second.wrapping_sub(b'A'));
+        let index = usize::from(*super::REGION_SLOT.get(slot)?).checked_sub(1)?;
+        let territory = usize::from(*generated::REGION_TERRITORY.get(index)?);
+        at(territory).filter(|t| t.territory.region == Some(region))
+    }
+
+    /// The types of the main territory of a calling code (the non-geographic entity for
+    /// `+800`).
+    pub(crate) fn for_country_code(code: u16) -> Option<Types> {
+        let entry = super::country_code_entry(code)?;
+        at(usize::from(entry.main_territory)).filter(|t| t.territory.country_code == code)
+    }
+
+    /// A `TYPE_POOL` offset as an index. The generator picks `u16` or, for a pool over
+    /// 64 KiB, `u32`; both fit `usize` on every target the crate builds for.
+    #[allow(clippy::cast_possible_truncation)]
+    const fn offset(o: generated::TypeOffset) -> usize {
+        o as usize
+    }
+
+    /// Runs a pattern of `TYPE_POOL` at `offset`.
+    fn run(offset: usize, digits: &[u8], full: bool) -> bool {
+        generated::TYPE_POOL.get(offset..).is_some_and(|pattern| {
+            matcher::run_in::<{ generated::TYPE_MEMO_WORDS }, { generated::TYPE_MAX_STACK }>(
+                pattern, digits, full,
+            )
+            .is_some()
+        })
+    }
+
+    impl Types {
+        /// libphonenumber's `isNumberMatchingDesc`: the length among the type's possible
+        /// lengths (when it lists its own), and the whole number matching its pattern.
+        pub(crate) fn matches(self, desc: Desc, nsn: &[u8]) -> bool {
+            let offset = offset(self.table.descs[desc as usize]);
+            if offset == 0 {
+                return false;
+            }
+            let Some(&[lo, mid, hi]) = generated::TYPE_POOL.get(offset..offset + 3) else {
+                return false;
+            };
+            let lengths = u32::from_le_bytes([lo, mid, hi, 0]);
+            if lengths != 0 && (nsn.len() >= 24 || lengths & (1 << nsn.len()) == 0) {
+                return false;
+            }
+            run(offset + 3, nsn, true)
+        }
+
+        /// The general description: the territory's possible lengths and its pattern.
+        pub(crate) fn matches_general(self, nsn: &[u8]) -> bool {
+            let lengths = self.territory.possible_lengths;
+            if lengths != 0 && (nsn.len() >= 32 || lengths & (1 << nsn.len()) == 0) {
+                return false;
+            }
+            self.territory
+                .general_desc
+                .is_some_and(|p| p.full_match(nsn))
+        }
+
+        /// Whether `leadingDigits` matches the start of the number; `None` when the
+        /// territory has none.
+        pub(crate) fn leading_digits_match(self, nsn: &[u8]) -> Option<bool> {
+            let offset = offset(self.table.leading_digits);
+            (offset != 0).then(|| run(offset, nsn, false))
+        }
+
+        /// libphonenumber's `sameMobileAndFixedLinePattern`.
+        pub(crate) fn same_mobile_and_fixed_line(self) -> bool {
+            self.table.same_mobile_and_fixed_line
+        }
     }
 }

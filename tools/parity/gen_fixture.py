@@ -6,7 +6,10 @@ the `phonenumbers` package (the Python port of libphonenumber) and nothing else:
 
     n = phonenumbers.parse(input, region)          # may raise NumberParseException
     reason = phonenumbers.is_possible_number_with_reason(n)
-    IS_POSSIBLE / IS_POSSIBLE_LOCAL_ONLY  ->  {"expect": format_number(n, E164)}
+    IS_POSSIBLE / IS_POSSIBLE_LOCAL_ONLY  ->  {"expect": format_number(n, E164),
+                                               "valid": is_valid_number(n),
+                                               "type": <PhoneNumberType name of number_type(n)>,
+                                               "number_region": region_code_for_number(n)}
     any other reason                      ->  {"error": "possible:<REASON>"}
     NumberParseException                  ->  {"error": "<ERROR_TYPE>", "detail": ...}
 
@@ -204,8 +207,17 @@ def verdict(text, region):
         return None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-        return {"expect": phonenumbers.format_number(number, PhoneNumberFormat.E164)}
+        return {
+            "expect": phonenumbers.format_number(number, PhoneNumberFormat.E164),
+            "valid": phonenumbers.is_valid_number(number),
+            "type": TYPE_NAMES[phonenumbers.number_type(number)],
+            # "001" for a non-geographic code, None when no region of a shared code fits.
+            "number_region": phonenumbers.region_code_for_number(number),
+        }
     return {"error": "possible:" + REASON_NAMES[reason]}
+
+
+TYPE_NAMES = {getattr(PhoneNumberType, n): n for n in dir(PhoneNumberType) if n.isupper()}
 
 
 def type_names():
@@ -643,6 +655,23 @@ def main():
     for text in rng.sample(results, min(800, len(results))):
         fx.add("e164-reparse/region", text, rng.choice(regions))
 
+    # -- valid numbers made invalid: one digit of each example changed ------------------------
+    # Its own RNG, so the cases above stay what they were before these were added.
+    vrng = random.Random(args.seed + 1)
+    for region, _, number in examples:
+        nsn = nsn_of(number)
+        for _ in range(2):
+            digits = list(nsn)
+            i = vrng.randrange(len(digits))
+            digits[i] = vrng.choice([d for d in "0123456789" if d != digits[i]])
+            changed = "".join(digits)
+            fx.add("validity/digit-changed", "+%d%s" % (number.country_code, changed), None)
+        if region:
+            digits = list(nsn)
+            i = vrng.randrange(len(digits))
+            digits[i] = vrng.choice([d for d in "0123456789" if d != digits[i]])
+            fx.add("validity/digit-changed-national", "".join(digits), region)
+
     write(fx, args)
 
 
@@ -652,11 +681,15 @@ def write(fx, args):
             f.write(json.dumps(case, ensure_ascii=False, separators=(",", ":")) + "\n")
     counts = {}
     outcomes = {}
+    validity = {}
     for case in fx.cases:
         family = case["kind"].split("/")[0]
         counts[family] = counts.get(family, 0) + 1
         key = "success" if "expect" in case else case["error"]
         outcomes[key] = outcomes.get(key, 0) + 1
+        if "expect" in case:
+            key = "valid" if case["valid"] else "invalid"
+            validity[key] = validity.get(key, 0) + 1
     meta = {
         "generator": "tools/parity/gen_fixture.py",
         "oracle": "phonenumbers",
@@ -668,6 +701,7 @@ def write(fx, args):
         "skipped_oracle_crashes": fx.skipped,
         "families": dict(sorted(counts.items())),
         "outcomes": dict(sorted(outcomes.items())),
+        "validity": dict(sorted(validity.items())),
     }
     with open(args.meta, "w", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")

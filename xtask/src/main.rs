@@ -254,6 +254,8 @@ fn generate(
          // licensed under the Apache License, Version 2.0; see data/libphonenumber/LICENSE.\n\
          \n\
          use super::matcher::Pattern;\n\
+         #[cfg(feature = \"validate\")]\n\
+         use super::TypeTable;\n\
          use super::{{CountryCodeEntry, Territory}};\n\
          use crate::number::Region;\n\
          \n\
@@ -441,7 +443,140 @@ fn generate(
         let _ = writeln!(w, "    {},", line.join(", "));
     }
     let _ = writeln!(w, "];");
+    generate_types(territories, w)?;
     Ok(out)
+}
+
+/// A second pool, for the `validate` feature: the number types' patterns, each led by a
+/// 3-byte mask of its possible lengths, and the territories' `leadingDigits`. Its own pool
+/// and matcher bounds, so the tables and buffers parsing needs stay as small as they were.
+struct TypePool {
+    pool: Pool,
+    offsets: BTreeMap<(String, u32), usize>,
+}
+
+impl TypePool {
+    /// Offset of the length mask that leads the type's entry (0 for no pattern).
+    fn add_type(&mut self, desc: &metadata::TypeDesc, id: &str) -> Result<usize, String> {
+        let Some(pattern) = &desc.pattern else {
+            return Ok(0);
+        };
+        let lengths = mask(&desc.lengths);
+        if lengths >= 1 << 24 {
+            return Err(format!("territory {id}: a possible length over 23"));
+        }
+        let key = (pattern.clone(), lengths);
+        if let Some(&offset) = self.offsets.get(&key) {
+            return Ok(offset);
+        }
+        let offset = self.pool.bytes.len();
+        self.pool
+            .bytes
+            .extend_from_slice(&lengths.to_le_bytes()[..3]);
+        self.push(pattern, id)?;
+        self.offsets.insert(key, offset);
+        Ok(offset)
+    }
+
+    /// Appends a pattern compiled without captures (matching only asks whether).
+    fn push(&mut self, pattern: &str, id: &str) -> Result<(), String> {
+        let compiled =
+            pattern::compile_plain(pattern).map_err(|e| format!("territory {id}: {e}"))?;
+        self.pool.bytes.extend_from_slice(&compiled.bytes);
+        self.pool.max_stack = self.pool.max_stack.max(compiled.stack);
+        self.pool.max_memo_bits = self
+            .pool
+            .max_memo_bits
+            .max(usize::from(compiled.choices) * (usize::from(compiled.max_len) + 1));
+        Ok(())
+    }
+}
+
+fn generate_types(territories: &[metadata::Territory], w: &mut String) -> Result<(), String> {
+    let mut types = TypePool {
+        pool: Pool::new(),
+        offsets: BTreeMap::new(),
+    };
+    let mut leading: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for t in territories {
+        let mut descs = Vec::new();
+        for desc in &t.types {
+            descs.push(match desc {
+                Some(desc) => types.add_type(desc, &t.id)?,
+                None => 0,
+            });
+        }
+        let leading_digits = match &t.leading_digits {
+            Some(p) => match leading.get(p) {
+                Some(&offset) => offset,
+                None => {
+                    let offset = types.pool.bytes.len();
+                    types.push(p, &t.id)?;
+                    leading.insert(p.clone(), offset);
+                    offset
+                }
+            },
+            None => 0,
+        };
+        rows.push((
+            t.id.as_str(),
+            descs,
+            leading_digits,
+            t.same_mobile_and_fixed_line(),
+        ));
+    }
+    let offset_type = if types.pool.bytes.len() <= 1 << 16 {
+        "u16"
+    } else {
+        "u32"
+    };
+    let _ = writeln!(
+        w,
+        "\n/// An offset into `TYPE_POOL` (0: none).\n\
+         #[cfg(feature = \"validate\")]\n\
+         pub(super) type TypeOffset = {offset_type};\n\n\
+         /// Each territory's number types (in `TERRITORIES` order): the offsets of their\n\
+         /// entries in `TYPE_POOL`, in the order libphonenumber tests them.\n\
+         #[cfg(feature = \"validate\")]\n\
+         pub(super) static TYPE_TABLES: &[TypeTable] = &["
+    );
+    for (id, descs, leading_digits, same) in &rows {
+        let descs: Vec<String> = descs.iter().map(usize::to_string).collect();
+        let _ = writeln!(
+            w,
+            "    // {id}\n    TypeTable {{ descs: [{}], leading_digits: {leading_digits}, \
+             same_mobile_and_fixed_line: {same} }},",
+            descs.join(", ")
+        );
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// Words of the visited-state bitset for the patterns of `TYPE_POOL`.\n\
+         #[cfg(feature = \"validate\")]\n\
+         pub(super) const TYPE_MEMO_WORDS: usize = {};\n\
+         /// Most backtracking frames any pattern of `TYPE_POOL` can need.\n\
+         #[cfg(feature = \"validate\")]\n\
+         pub(super) const TYPE_MAX_STACK: usize = {};\n",
+        types.pool.max_memo_bits.div_ceil(64).max(1),
+        types.pool.max_stack
+    );
+    let _ = writeln!(
+        w,
+        "/// The number types' patterns, each led by the 3-byte mask of its possible lengths\n\
+         /// (0: those of the general description), and the territories' `leadingDigits`\n\
+         /// (no mask); the pattern format is `POOL`'s. Byte 0 is padding.\n\
+         #[cfg(feature = \"validate\")]\n\
+         pub(super) static TYPE_POOL: &[u8; {}] = &[",
+        types.pool.bytes.len()
+    );
+    for chunk in types.pool.bytes.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
+    }
+    let _ = writeln!(w, "];");
+    Ok(())
 }
 
 /// Territory indices per calling code: the main country first, then the others in XML order
@@ -486,12 +621,26 @@ fn dump_json(territories: &[metadata::Territory]) -> String {
         let lengths = |s: &std::collections::BTreeSet<u8>| {
             s.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
         };
+        let types: Vec<String> = metadata::TYPES
+            .iter()
+            .zip(&t.types)
+            .filter_map(|(name, desc)| {
+                let desc = desc.as_ref()?;
+                Some(format!(
+                    "{}:{{\"pattern\":{},\"lengths\":[{}]}}",
+                    json_str(Some(name)),
+                    json_str(desc.pattern.as_deref()),
+                    lengths(&desc.lengths)
+                ))
+            })
+            .collect();
         let _ = writeln!(
             out,
             "{{\"id\":{},\"country_code\":{},\"main_country_for_code\":{},\
              \"international_prefix\":{},\"national_prefix_for_parsing\":{},\
              \"national_prefix_transform_rule\":{},\"general_desc\":{},\
-             \"possible_lengths\":[{}],\"local_only_lengths\":[{}]}}{}",
+             \"possible_lengths\":[{}],\"local_only_lengths\":[{}],\
+             \"leading_digits\":{},\"same_mobile_and_fixed_line\":{},\"types\":{{{}}}}}{}",
             json_str(Some(&t.id)),
             t.country_code,
             t.main_country_for_code,
@@ -501,6 +650,9 @@ fn dump_json(territories: &[metadata::Territory]) -> String {
             json_str(t.general_desc.as_deref()),
             lengths(&t.possible_lengths),
             lengths(&t.local_only_lengths),
+            json_str(t.leading_digits.as_deref()),
+            t.same_mobile_and_fixed_line(),
+            types.join(","),
             if i + 1 < territories.len() { "," } else { "" }
         );
     }
@@ -534,6 +686,8 @@ mod tests {
             general_desc: Some("\\d{7}".into()),
             possible_lengths: [7].into(),
             local_only_lengths: BTreeSet::new(),
+            leading_digits: None,
+            types: vec![None; metadata::TYPES.len()],
         }
     }
 
@@ -637,6 +791,68 @@ mod tests {
             out.contains(&format!("code: 44, main_territory: {gb}, ")),
             "{out}"
         );
+    }
+
+    #[test]
+    fn number_types_get_their_own_pool_led_by_their_lengths() {
+        let desc = |p: &str, lengths: &[u8]| {
+            Some(metadata::TypeDesc {
+                pattern: Some(p.into()),
+                lengths: lengths.iter().copied().collect(),
+            })
+        };
+        let mut a = territory("AA", 11, true, None);
+        // Fixed line and mobile alike: `same_mobile_and_fixed_line`; toll-free second.
+        a.types[1] = desc("800\\d{4}", &[7]);
+        a.types[8] = desc("2\\d{6}", &[7]);
+        a.types[9] = desc("2\\d{6}", &[7]);
+        let mut b = territory("BB", 11, false, None);
+        b.leading_digits = Some("3".into());
+        b.types[8] = desc("2\\d{6}", &[7]);
+        // Capture groups are compiled as plain groups.
+        b.types[9] = desc("(3)\\d{6}", &[]);
+        let out = generate(&[a, b], "x.xml", "0").unwrap();
+        let rows: Vec<&str> = out.lines().filter(|l| l.contains("TypeTable {")).collect();
+        assert_eq!(rows.len(), 2, "{out}");
+        // Entry offsets: toll-free at 1 (after the padding byte), fixed line after it, and
+        // mobile sharing the fixed line's entry.
+        let toll_free = 1;
+        let fixed = toll_free + 3 + pattern::compile("800\\d{4}").unwrap().bytes.len();
+        let mobile_b = fixed + 3 + pattern::compile("2\\d{6}").unwrap().bytes.len();
+        let leading_b = mobile_b + 3 + pattern::compile("(?:3)\\d{6}").unwrap().bytes.len();
+        assert!(
+            rows[0].contains(&format!(
+                "descs: [0, {toll_free}, 0, 0, 0, 0, 0, 0, {fixed}, {fixed}], leading_digits: 0, \
+                 same_mobile_and_fixed_line: true"
+            )),
+            "{}",
+            rows[0]
+        );
+        assert!(
+            rows[1].contains(&format!(
+                "descs: [0, 0, 0, 0, 0, 0, 0, 0, {fixed}, {mobile_b}], \
+                 leading_digits: {leading_b}, same_mobile_and_fixed_line: false"
+            )),
+            "{}",
+            rows[1]
+        );
+        let pool = out.split("TYPE_POOL: &[u8; ").nth(1).unwrap();
+        let bytes: Vec<u8> = pool
+            .split_once("= &[")
+            .unwrap()
+            .1
+            .split("];")
+            .next()
+            .unwrap()
+            .split(',')
+            .filter_map(|b| b.trim().parse().ok())
+            .collect();
+        // Each type entry starts with its length mask (bit 7), the leading digits do not.
+        assert_eq!(&bytes[toll_free..toll_free + 3], &[0x80, 0, 0]);
+        assert_eq!(&bytes[mobile_b..mobile_b + 3], &[0, 0, 0]);
+        let leading = pattern::compile("3").unwrap().bytes;
+        assert_eq!(&bytes[leading_b..], &leading[..]);
+        assert!(out.contains("pub(super) type TypeOffset = u16;"));
     }
 
     #[test]

@@ -17,7 +17,53 @@ pub struct Territory {
     pub general_desc: Option<String>,
     pub possible_lengths: BTreeSet<u8>,
     pub local_only_lengths: BTreeSet<u8>,
+    /// `leadingDigits`: which numbers of a shared calling code belong to this territory.
+    pub leading_digits: Option<String>,
+    /// The number types of [`TYPES`], in that order; `None` where the territory has no
+    /// element for the type.
+    pub types: Vec<Option<TypeDesc>>,
 }
+
+impl Territory {
+    /// libphonenumber's `sameMobileAndFixedLinePattern`: both types absent, or both present
+    /// with the same pattern text.
+    pub fn same_mobile_and_fixed_line(&self) -> bool {
+        let fixed = self.types.get(TYPES.len() - 2).and_then(Option::as_ref);
+        let mobile = self.types.get(TYPES.len() - 1).and_then(Option::as_ref);
+        match (fixed, mobile) {
+            (None, None) => true,
+            (Some(f), Some(m)) => f.pattern == m.pattern,
+            _ => false,
+        }
+    }
+}
+
+/// One number type's description, as libphonenumber's build tool compiles it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeDesc {
+    /// `nationalNumberPattern`; an element without one matches nothing.
+    pub pattern: Option<String>,
+    /// `possibleLengths/@national`, as listed (the Python port keeps them even where they
+    /// equal the general description's, which Java's build leaves out: the answers are the
+    /// same, since a number has passed the general description first). Empty means no
+    /// length check, as in libphonenumber.
+    pub lengths: BTreeSet<u8>,
+}
+
+/// The number types, in the order libphonenumber's `getNumberType` tests them (the last two,
+/// fixed line and mobile, it tests together).
+pub const TYPES: [&str; 10] = [
+    "premiumRate",
+    "tollFree",
+    "sharedCost",
+    "voip",
+    "personalNumber",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixedLine",
+    "mobile",
+];
 
 /// Number types whose lengths do not count towards the general description's lengths
 /// (libphonenumber drops `noInternationalDialling`: it has no matching number type).
@@ -105,7 +151,38 @@ pub fn parse(xml: &str) -> Result<Vec<Territory>, String> {
             }
         }
         local_only.retain(|n| !possible.contains(n));
+        let mut types = Vec::with_capacity(TYPES.len());
+        for name in TYPES {
+            let mut found = t.children().filter(|n| n.has_tag_name(name));
+            let Some(desc) = found.next() else {
+                types.push(None);
+                continue;
+            };
+            if found.next().is_some() {
+                return Err(format!("territory {id}: two <{name}> elements"));
+            }
+            let pattern = desc
+                .children()
+                .find(|n| n.has_tag_name("nationalNumberPattern"))
+                .and_then(|p| p.text())
+                .map(strip_whitespace);
+            let mut lengths = BTreeSet::new();
+            for l in desc
+                .children()
+                .filter(|n| n.has_tag_name("possibleLengths"))
+            {
+                lengths.extend(parse_lengths(l.attribute("national").unwrap_or(""), &id)?);
+            }
+            if let Some(n) = lengths.iter().find(|n| !possible.contains(n)) {
+                return Err(format!(
+                    "territory {id}: <{name}> has length {n}, which no number type gives"
+                ));
+            }
+            types.push(Some(TypeDesc { pattern, lengths }));
+        }
         out.push(Territory {
+            leading_digits: attr(t, "leadingDigits"),
+            types,
             country_code,
             main_country_for_code: t.attribute("mainCountryForCode") == Some("true"),
             international_prefix: attr(t, "internationalPrefix"),

@@ -51,6 +51,14 @@ pub mod op {
     pub const EOL: u8 = 0x15;
     /// `MATCH`.
     pub const MATCH: u8 = 0x16;
+    /// `SWITCH t0lo t0hi … t9lo t9hi`: continue `t` bytes after the table, `t` the entry of
+    /// the next input digit (`0xFFFF`: fail), consuming nothing. Only [`compile_plain`]
+    /// writes it, for an alternation whose alternatives start with distinct digits, so at
+    /// most one of them can match: no choice point, no backtracking. It must stay below
+    /// `JMP_SHORT`.
+    pub const SWITCH: u8 = 0x17;
+    /// `SWITCH8 t0 … t9`: `SWITCH` with one-byte entries (`0xFF`: fail).
+    pub const SWITCH8: u8 = 0x18;
     /// `JMP_SHORT + d` (one byte, `d` up to 223): `JMP d`.
     pub const JMP_SHORT: u8 = 0x20;
 }
@@ -105,6 +113,9 @@ struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
     groups: u8,
+    /// Whether `(…)` captures; without, it is `(?:…)` (patterns only asked whether they
+    /// match).
+    captures: bool,
 }
 
 impl Parser<'_> {
@@ -175,6 +186,8 @@ impl Parser<'_> {
                     None
                 } else if self.peek() == Some(b'?') {
                     return Err(self.err("only (?:…) group extensions are supported"));
+                } else if !self.captures {
+                    None
                 } else {
                     self.groups = self
                         .groups
@@ -363,6 +376,20 @@ fn groups_take_digits(node: &Node) -> bool {
     }
 }
 
+/// Whether no alternative can match the empty string and no two can start with the same
+/// digit: then the first digit alone picks the only alternative that may match.
+fn first_digits_distinct(alts: &[Node]) -> bool {
+    let mut seen = 0u16;
+    for alt in alts {
+        let (mask, nullable) = first_digits(alt);
+        if nullable || mask & seen != 0 {
+            return false;
+        }
+        seen |= mask;
+    }
+    true
+}
+
 /// A pattern compiled to bytecode, with its header.
 pub struct Compiled {
     /// Header and code.
@@ -380,6 +407,8 @@ pub struct Compiled {
 struct Emitter {
     choices: usize,
     pushers: usize,
+    /// Whether alternations on distinct first digits become `SWITCH`es.
+    switch: bool,
     /// Set when a distance or a choice number does not fit its field.
     too_big: bool,
 }
@@ -440,6 +469,9 @@ impl Emitter {
                 }
             }
             Node::Concat(items) => items.iter().flat_map(|n| self.emit(n)).collect(),
+            Node::Alt(alts) if self.switch && alts.len() >= 3 && first_digits_distinct(alts) => {
+                self.switch_over(alts)
+            }
             Node::Alt(alts) => {
                 // a|b|c  =>  SPLIT→L1 a JMP→end L1: SPLIT→L2 b JMP→end L2: c end:
                 let codes: Vec<Vec<u8>> = alts.iter().map(|a| self.emit(a)).collect();
@@ -479,6 +511,59 @@ impl Emitter {
         }
     }
 
+    /// `SWITCH` on the first digit, then the alternatives, each but the last followed by a
+    /// jump to the end.
+    fn switch_over(&mut self, alts: &[Node]) -> Vec<u8> {
+        let codes: Vec<Vec<u8>> = alts.iter().map(|a| self.emit(a)).collect();
+        // Built from the back, as jumps need the length of what they skip.
+        let mut tail = codes.last().cloned().unwrap_or_default();
+        let mut lengths = vec![tail.len()];
+        for code in codes.iter().rev().skip(1) {
+            let mut body = code.clone();
+            self.jump(&mut body, (op::JMP, op::JMP16), tail.len(), None);
+            lengths.push(body.len());
+            body.extend(tail);
+            tail = body;
+        }
+        lengths.reverse();
+        let mut starts = Vec::with_capacity(alts.len());
+        let mut at = 0usize;
+        for len in &lengths {
+            starts.push(at);
+            at += len;
+        }
+        let targets: Vec<Option<usize>> = (0..10)
+            .map(|digit| {
+                let i = alts
+                    .iter()
+                    .position(|a| first_digits(a).0 & (1 << digit) != 0)?;
+                Some(starts[i])
+            })
+            .collect();
+        // One-byte entries when every target fits below the "fail" value.
+        let short = targets.iter().flatten().all(|&t| t < usize::from(u8::MAX));
+        let mut out = vec![if short { op::SWITCH8 } else { op::SWITCH }];
+        for target in targets {
+            if short {
+                out.push(target.map_or(u8::MAX, |t| t as u8));
+                continue;
+            }
+            let target = match target {
+                None => u16::MAX,
+                Some(t) => u16::try_from(t)
+                    .ok()
+                    .filter(|&t| t < u16::MAX)
+                    .unwrap_or_else(|| {
+                        self.too_big = true;
+                        0
+                    }),
+            };
+            out.extend_from_slice(&target.to_le_bytes());
+        }
+        out.extend(tail);
+        out
+    }
+
     fn class(&mut self, mask: u16, min: u8, max: u8) -> Vec<u8> {
         let [lo, hi] = mask.to_le_bytes();
         let any = mask == ALL_DIGITS;
@@ -509,10 +594,24 @@ impl Emitter {
 
 /// Parses and compiles one pattern (whitespace already stripped).
 pub fn compile(pattern: &str) -> Result<Compiled, PatternError> {
+    compile_with(pattern, true)
+}
+
+/// [`compile`] with every group non-capturing, for patterns whose captures nobody reads (the
+/// number types'): they need no capture slots, and alternations on distinct first digits
+/// compile to `SWITCH` (which only the matcher of the `validate` feature runs). What
+/// matches, and where a prefix match ends, is the same.
+#[allow(dead_code)]
+pub fn compile_plain(pattern: &str) -> Result<Compiled, PatternError> {
+    compile_with(pattern, false)
+}
+
+fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError> {
     let mut parser = Parser {
         src: pattern.as_bytes(),
         pos: 0,
         groups: 0,
+        captures,
     };
     let node = parser.alt(0)?;
     if parser.pos != parser.src.len() {
@@ -526,6 +625,7 @@ pub fn compile(pattern: &str) -> Result<Compiled, PatternError> {
     let mut em = Emitter {
         choices: 0,
         pushers: 0,
+        switch: !captures,
         too_big: false,
     };
     let mut code = em.emit(&node);
@@ -622,5 +722,13 @@ mod tests {
         assert!(!flag("1|$"));
         assert!(!flag("0?(\\d{0,2})"));
         assert!(!flag("(1?)5?"));
+    }
+
+    #[test]
+    fn plain_compilation_drops_captures_only() {
+        let with = compile("6(0\\d|10)\\d{7}").unwrap();
+        let plain = compile_plain("6(0\\d|10)\\d{7}").unwrap();
+        assert_eq!((with.groups, plain.groups), (1, 0));
+        assert_eq!(plain.bytes, compile("6(?:0\\d|10)\\d{7}").unwrap().bytes);
     }
 }

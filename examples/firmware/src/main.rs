@@ -2,7 +2,8 @@
 //! allocator and no `std`: parse with a default region, pseudonymize (HMAC-SHA256), tokenize
 //! (AES-256-SIV) and detokenize, all on the stack. With `oprf` it also blinds the number, and a
 //! batch of contacts, for oblivious pseudonyms (RFC 9497, VOPRF) and finalizes them against the
-//! server's answers; with `seal` it seals the number to the server's public key (RFC 9180).
+//! server's answers; with `seal` it seals the number to the server's public key (RFC 9180);
+//! with `validate` it also asks whether the number is valid, its type and its region.
 //!
 //! Every key, seed and server answer here is a TEST VALUE (src/fixture.rs, src/test_rng.rs,
 //! build.rs), NEVER FOR REAL DATA. With the `qemu` feature the image prints its outputs over ARM
@@ -48,6 +49,10 @@ fn run() -> Result<(), Failure> {
     let number = measure(Op::Parse, black_box(TYPED.0), |typed| parse(typed, region))
         .map_err(|_| failure("parse"))?;
     probe::number("e164", &number);
+    // A device that only accepts valid numbers, and wants their type (a mobile for a text
+    // message) and region.
+    #[cfg(feature = "validate")]
+    black_box((number.is_valid(), number.number_type(), number.region()));
 
     let pseudonym = measure(Op::Pseudonymize, &number, |n| pseudonymizer.pseudonymize(n));
     // The text forms a device would send: base64url, no allocation.

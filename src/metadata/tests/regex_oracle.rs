@@ -147,6 +147,9 @@ fn random_pattern(rng: &mut Rng, depth: usize, groups_left: &mut usize, out: &mu
 fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
     let mut rng = Rng(0xD1FF_E7E5_7000_0002);
     let mut tried = 0;
+    // Patterns whose plain compilation took `SWITCH`es (fewer choice points).
+    #[cfg(feature = "validate")]
+    let mut switched = 0usize;
     while tried < 1500 {
         let mut source = String::new();
         random_pattern(&mut rng, 0, &mut generated::MAX_GROUPS.clone(), &mut source);
@@ -183,7 +186,34 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
             tail.extend(rng.digits(extra));
             inputs.extend([s, tail]);
         }
+        // The number types' compilation (no captures, `SWITCH`es), on their matcher.
+        #[cfg(feature = "validate")]
+        let plain = compiler::compile_plain(&source)
+            .ok()
+            .filter(|p| {
+                usize::from(p.choices) * (usize::from(p.max_len) + 1)
+                    <= generated::TYPE_MEMO_WORDS * 64
+                    && usize::from(p.stack) <= generated::TYPE_MAX_STACK
+            })
+            .inspect(|p| switched += usize::from(p.choices < compiled.choices));
         for input in &inputs {
+            #[cfg(feature = "validate")]
+            if let Some(plain) = &plain {
+                let run = |full| {
+                    matcher::run_in::<{ generated::TYPE_MEMO_WORDS }, { generated::TYPE_MAX_STACK }>(
+                        &plain.bytes,
+                        input,
+                        full,
+                    )
+                    .map(|o| o.0)
+                };
+                assert_eq!(run(true).is_some(), full.is_match(input), "plain {source}");
+                assert_eq!(
+                    run(false),
+                    prefix.find(input).map(|m| m.end()),
+                    "plain prefix {source}"
+                );
+            }
             let ours = matcher::run(&compiled.bytes, input, false);
             let theirs = prefix.captures(input);
             let shown = String::from_utf8_lossy(input);
@@ -210,6 +240,11 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
             }
         }
     }
+    #[cfg(feature = "validate")]
+    assert!(
+        switched > 50,
+        "only {switched} patterns compiled to a SWITCH"
+    );
 }
 
 /// The shortcuts beside the interpreter.
@@ -322,5 +357,137 @@ mod shortcuts {
                 }
             }
         }
+    }
+}
+
+/// The `validate` feature's tables: every number type and `leadingDigits` of every
+/// territory, read from the XML here, against the `regex` crate (full match after the length
+/// check, as libphonenumber's `isNumberMatchingDesc`; prefix match for leading digits).
+#[cfg(feature = "validate")]
+mod types {
+    use super::*;
+    use crate::metadata::validate::{self, TYPE_ORDER};
+
+    const NAMES: [&str; 10] = [
+        "premiumRate",
+        "tollFree",
+        "sharedCost",
+        "voip",
+        "personalNumber",
+        "pager",
+        "uan",
+        "voicemail",
+        "fixedLine",
+        "mobile",
+    ];
+
+    /// Per territory, in file order: each type's (pattern, length bits), and leading digits.
+    type XmlTypes = (Vec<Option<(String, u32)>>, Option<String>);
+
+    fn xml_types() -> Vec<XmlTypes> {
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(XML, options).unwrap();
+        let mut out = Vec::new();
+        for t in doc.descendants().filter(|n| n.has_tag_name("territory")) {
+            let descs = NAMES
+                .iter()
+                .map(|name| {
+                    let desc = t.children().find(|n| n.has_tag_name(*name))?;
+                    let pattern = desc
+                        .children()
+                        .find(|n| n.has_tag_name("nationalNumberPattern"))?
+                        .text()
+                        .map(squeeze)?;
+                    let bits = desc
+                        .children()
+                        .filter(|n| n.has_tag_name("possibleLengths"))
+                        .map(|l| length_bits(l.attribute("national").unwrap_or("")))
+                        .fold(0, |a, b| a | b);
+                    Some((pattern, bits))
+                })
+                .collect();
+            out.push((descs, t.attribute("leadingDigits").map(squeeze)));
+        }
+        out
+    }
+
+    fn inputs(source: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(source)
+            .unwrap();
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new(), rng.digits(300)];
+        for len in 1..=18 {
+            inputs.push(rng.digits(len));
+        }
+        for _ in 0..12 {
+            let mut s = Vec::new();
+            sample(&hir, rng, &mut s);
+            let mut changed = s.clone();
+            if !changed.is_empty() {
+                let i = rng.below(changed.len());
+                changed[i] = b'0' + rng.below(10) as u8;
+            }
+            let mut tail = s.clone();
+            tail.push(b'0' + rng.below(10) as u8);
+            let cut = s[..s.len().saturating_sub(1)].to_vec();
+            inputs.extend([s, changed, tail, cut]);
+        }
+        inputs
+    }
+
+    #[test]
+    fn type_patterns_agree_with_the_xml_and_the_regex_crate() {
+        let xml = xml_types();
+        assert_eq!(xml.len(), generated::TERRITORIES.len());
+        let mut rng = Rng(0x0007_E570_F7E5);
+        let (mut matched, mut worst) = (0usize, 0usize);
+        for (index, (descs, leading)) in xml.iter().enumerate() {
+            let types = validate::at(index).unwrap();
+            for (desc, xml_desc) in TYPE_ORDER.iter().zip(descs) {
+                let Some((source, bits)) = xml_desc else {
+                    // No pattern: the type matches nothing.
+                    assert!(!types.matches(*desc, b"12345678"));
+                    continue;
+                };
+                let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
+                for input in inputs(source, &mut rng) {
+                    let length_ok =
+                        *bits == 0 || (input.len() < 32 && bits & (1 << input.len()) != 0);
+                    let want = length_ok && full.is_match(&input);
+                    matched += usize::from(want);
+                    matcher::LAST_STEPS.with(|s| s.set(0));
+                    assert_eq!(
+                        types.matches(*desc, &input),
+                        want,
+                        "territory {index} {desc:?} {source} on {:?}",
+                        String::from_utf8_lossy(&input)
+                    );
+                    worst = worst.max(matcher::LAST_STEPS.with(|s| s.get()));
+                }
+            }
+            match leading {
+                None => assert_eq!(types.leading_digits_match(b"1234"), None),
+                Some(source) => {
+                    let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
+                    for input in inputs(source, &mut rng) {
+                        assert_eq!(
+                            types.leading_digits_match(&input),
+                            Some(prefix.is_match(&input)),
+                            "territory {index} leading digits {source}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(matched > 10_000, "only {matched} matches");
+        // The bound of the matcher's docs holds for these larger patterns too.
+        std::println!("worst case: {worst} instructions");
+        assert!(worst < 2_000, "{worst} steps");
     }
 }
