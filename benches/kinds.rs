@@ -21,6 +21,8 @@ use std::panic;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+mod peer;
+
 const FIXTURE: &str = include_str!("../tests/data/parity.jsonl");
 
 /// One fixture row, with the region parsed for each side once, outside the timed loop.
@@ -61,12 +63,7 @@ fn ours(row: &Row) -> Option<phonetoken::PhoneNumber> {
 }
 
 fn theirs(row: &Row) -> Option<String> {
-    let util = &*rlibphonenumber::PHONE_NUMBER_UTIL;
-    let number = util.parse(black_box(&row.input), row.theirs).ok()?;
-    util.is_possible_number(&number).then(|| {
-        util.format(&number, rlibphonenumber::PhoneNumberFormat::E164)
-            .into_owned()
-    })
+    peer::e164(black_box(&row.input), row.theirs)
 }
 
 fn bench_kinds(c: &mut Criterion) {

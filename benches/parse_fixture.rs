@@ -16,16 +16,9 @@ use std::panic;
 
 use serde_json::Value;
 
-const FIXTURE: &str = include_str!("../tests/data/parity.jsonl");
+mod peer;
 
-fn peer(input: &str, region: Option<rlibphonenumber::Region>) -> Option<String> {
-    let util = &*rlibphonenumber::PHONE_NUMBER_UTIL;
-    let number = util.parse(input, region).ok()?;
-    util.is_possible_number(&number).then(|| {
-        util.format(&number, rlibphonenumber::PhoneNumberFormat::E164)
-            .into_owned()
-    })
-}
+const FIXTURE: &str = include_str!("../tests/data/parity.jsonl");
 
 type Case = (
     String,
@@ -55,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map_err(|_| format!("rlibphonenumber has no region {r}"))
             })
             .transpose()?;
-        if panic::catch_unwind(|| peer(input, theirs)).is_ok() {
+        if panic::catch_unwind(|| peer::e164(input, theirs)).is_ok() {
             cases.push((input.to_owned(), ours, theirs));
         }
     }
@@ -73,7 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "rlibphonenumber" => {
             for _ in 0..reps {
                 for (input, _, region) in &cases {
-                    accepted += usize::from(peer(black_box(input), black_box(*region)).is_some());
+                    accepted +=
+                        usize::from(peer::e164(black_box(input), black_box(*region)).is_some());
                 }
             }
         }

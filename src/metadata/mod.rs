@@ -118,15 +118,22 @@ const fn region_slots() -> [u8; 26 * 26] {
 
 /// The territory of a geographic region.
 pub(crate) fn territory_for_region(region: Region) -> Option<&'static Territory> {
+    generated::TERRITORIES
+        .get(territory_index(region)?)
+        // The generator pairs them; checking costs a compare and keeps a bad table from
+        // answering for the wrong region.
+        .filter(|t| t.region == Some(region))
+}
+
+/// The index in `TERRITORIES` of a region's territory, if the region has one: two table
+/// loads, no search (the caller checks that the territory is the region's).
+fn territory_index(region: Region) -> Option<usize> {
     let [first, second] = region.code();
     let slot = usize::from(first.wrapping_sub(b'A')) * 26 + usize::from(second.wrapping_sub(b'A'));
     let index = usize::from(*REGION_SLOT.get(slot)?).checked_sub(1)?;
     generated::REGION_TERRITORY
         .get(index)
-        .and_then(|&t| generated::TERRITORIES.get(usize::from(t)))
-        // The generator pairs them; checking costs a compare and keeps a bad table from
-        // answering for the wrong region.
-        .filter(|t| t.region == Some(region))
+        .map(|&t| usize::from(t))
 }
 
 /// The territory libphonenumber uses for numbers with this calling code: the main region
@@ -297,12 +304,7 @@ pub(crate) mod validate {
 
     /// The types of a region's territory: two table loads, no search.
     pub(crate) fn for_region(region: Region) -> Option<Types> {
-        let [first, second] = region.code();
-        let slot =
-            usize::from(first.wrapping_sub(b'A')) * 26 + usize::from(second.wrapping_sub(b'A'));
-        let index = usize::from(*super::REGION_SLOT.get(slot)?).checked_sub(1)?;
-        let territory = usize::from(*generated::REGION_TERRITORY.get(index)?);
-        at(territory).filter(|t| t.territory.region == Some(region))
+        at(super::territory_index(region)?).filter(|t| t.territory.region == Some(region))
     }
 
     /// The types of the main territory of a calling code (the non-geographic entity for

@@ -319,6 +319,16 @@ impl Rng {
     }
 }
 
+/// A pattern as `regex-syntax` reads it, bytes and not Unicode, for [`sample`].
+fn parse_hir(source: &str) -> Hir {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(source)
+        .unwrap()
+}
+
 /// Appends a random string the pattern (as parsed by `regex-syntax`) can match, ignoring `$`.
 fn sample(hir: &Hir, rng: &mut Rng, out: &mut Vec<u8>) {
     match hir.kind() {
@@ -382,12 +392,7 @@ fn work_is_bounded_on_hostile_input() {
     let mut rng = Rng(99);
     let mut worst = 0;
     for (pattern, source) in all_patterns() {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&source)
-            .unwrap();
+        let hir = parse_hir(&source);
         let mut near = Vec::new();
         sample(&hir, &mut rng, &mut near);
         near.pop();

@@ -10,6 +10,14 @@ use regex::bytes::Regex;
 
 use super::*;
 
+/// The `regex` crate's full match and prefix match of a pattern, bytes and not Unicode.
+fn anchored(source: &str) -> (Regex, Regex) {
+    (
+        Regex::new(&format!("(?-u)^(?:{source})$")).unwrap(),
+        Regex::new(&format!("(?-u)^(?:{source})")).unwrap(),
+    )
+}
+
 fn check(pattern: Pattern, source: &str, full: &Regex, prefix: &Regex, input: &[u8]) {
     let shown = String::from_utf8_lossy(input);
     assert_eq!(
@@ -43,14 +51,8 @@ fn matcher_agrees_with_the_regex_crate_on_every_pattern() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let mut matched = 0usize;
     for (pattern, source) in &patterns {
-        let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
-        let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(source)
-            .unwrap();
+        let (full, prefix) = anchored(source);
+        let hir = parse_hir(source);
         let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
         for len in 0..=20 {
             for _ in 0..4 {
@@ -166,14 +168,8 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
             continue;
         }
         tried += 1;
-        let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
-        let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&source)
-            .unwrap();
+        let (full, prefix) = anchored(&source);
+        let hir = parse_hir(&source);
         let mut inputs = Vec::new();
         for len in 0..=12 {
             inputs.push(rng.digits(len));
@@ -249,19 +245,16 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
 
 /// The shortcuts beside the interpreter.
 mod shortcuts {
-    use std::format;
     use std::string::String;
     use std::vec::Vec;
 
-    use regex::bytes::Regex;
-
     use super::super::{compiler, matcher};
+    use super::anchored;
 
     /// Runs `bytes` on `input` both ways and compares with `regex`; whether the interpreter
     /// ran for either call.
     fn check(source: &str, bytes: &[u8], input: &[u8]) -> bool {
-        let full = Regex::new(&format!("(?-u)^(?:{source})$")).unwrap();
-        let prefix = Regex::new(&format!("(?-u)^(?:{source})")).unwrap();
+        let (full, prefix) = anchored(source);
         let mut interpreted = false;
         for want_full in [false, true] {
             matcher::LAST_STEPS.with(|s| s.set(usize::MAX));
@@ -415,12 +408,7 @@ mod types {
     }
 
     fn inputs(source: &str, rng: &mut Rng) -> Vec<Vec<u8>> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(source)
-            .unwrap();
+        let hir = parse_hir(source);
         let mut inputs: Vec<Vec<u8>> = vec![Vec::new(), rng.digits(300)];
         for len in 1..=18 {
             inputs.push(rng.digits(len));
