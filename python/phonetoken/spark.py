@@ -72,7 +72,7 @@ def _udf(kernel: Callable[[pa.Array], pa.Array], errors: str, col: "Column | str
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
-    def run_pandas(series: pd.Series) -> pd.Series:
+    def run_pandas(series):
         out = kernel(pa.array(series, type=pa.string(), from_pandas=True))
         if errors == "column":
             return pd.DataFrame(
@@ -80,6 +80,11 @@ def _udf(kernel: Callable[[pa.Array], pa.Array], errors: str, col: "Column | str
             )
         return out.to_pandas()
 
+    # Spark reads the UDF's kind from its type hints, as objects (pandas is imported here).
+    run_pandas.__annotations__ = {
+        "series": pd.Series,
+        "return": pd.DataFrame if errors == "column" else pd.Series,
+    }
     return pandas_udf(run_pandas, return_type)(col)
 
 

@@ -652,8 +652,8 @@ impl PyKeyset {
     /// (a Tink AES-GCM keyset file, as `phonetoken master-key new` makes). PKCS#11 master
     /// keys are opened by the tool only.
     ///
-    /// Raises `KeysetFileError` (or a subclass) when the file cannot be read or is not a
-    /// keyset; the message never shows key material.
+    /// Raises `KeysetFileError` when the file cannot be read or is not a keyset; the
+    /// message never shows key material.
     #[staticmethod]
     #[pyo3(signature = (path, *, master_key=None))]
     fn from_file(
@@ -826,12 +826,32 @@ fn normalize<'py>(
     column(py, arr, op, errors, parallel)
 }
 
-/// Keyed pseudonyms for every value of a string column: HMAC-SHA256 of each number's
-/// E.164 form under the keyset's primary key (derived for `purpose` if given), the first
-/// `length` bytes (8 to 32), in `encoding` ("base64url", "base64" or "hex"). The same
-/// bytes as `phonetoken pseudonymize` with the same flags.
+/// Keyed pseudonyms for every value of a string column, for joins and lookups.
 ///
-/// `arr`, `region`, `errors` and `parallel` as in `normalize`.
+/// Each value is parsed as `phonetoken.parse` does; its pseudonym is HMAC-SHA256 of the
+/// E.164 text under the keyset's primary pseudonym key (derived for `purpose` if given),
+/// cut to its first `length` bytes. The same text as `phonetoken pseudonymize` with the
+/// same `--region`, `--purpose`, `--encoding` and `--length`.
+///
+/// Arguments:
+///     arr: a pyarrow Array or ChunkedArray of strings (utf8, large_utf8 or utf8_view), or
+///         any object with `__arrow_c_array__` / `__arrow_c_stream__`.
+///     keyset: a `phonetoken.Keyset`.
+///     region: where numbers written without `+` and a country code were written, e.g.
+///         "US"; without it such numbers fail with `missing-region`.
+///     purpose: a label (1 to 255 bytes) whose derived keys give pseudonyms that cannot
+///         be joined with those of other purposes.
+///     encoding: "base64url" (no padding, the default), "base64" (padded) or "hex".
+///     length: bytes kept, 8 to 32 (all 32 by default; 16 is safe for any population of
+///         phone numbers).
+///     errors: what a value that is not a number gives: null ("null", the default), a
+///         `ParseError` subclass naming the row and reason code ("raise"), or, with
+///         "column", a struct column of `value` and `error` (the reason code).
+///     parallel: split large arrays across cores (off by default: Spark already runs
+///         one task per core).
+///
+/// Returns a pyarrow Array for an array, a ChunkedArray for a chunked array or stream:
+/// strings (large_string for large_string in), null where the input is null.
 #[pyfunction]
 #[pyo3(signature = (arr, keyset, region=None, purpose=None, encoding="base64url", length=32, *, errors="null", parallel=false))]
 #[allow(clippy::too_many_arguments)]
@@ -858,9 +878,11 @@ fn pseudonymize<'py>(
 /// Reversible tokens for every value of a string column: AES-SIV in Tink's
 /// DeterministicAead format under the keyset's primary key (derived for `purpose` if
 /// given), bound to `context` (text or bytes, e.g. a table name), in base64url. The same
-/// text as `phonetoken tokenize --context CONTEXT`.
+/// text as `phonetoken tokenize --context CONTEXT`; Tink opens them with the keyset that
+/// `phonetoken keyset export-tink` prints.
 ///
-/// `arr`, `region`, `errors` and `parallel` as in `normalize`.
+/// `arr`, `region`, `purpose`, `errors` and `parallel` as in `pseudonymize`; `detokenize`
+/// with the same keyset, purpose and context gives the E.164 numbers back.
 #[pyfunction]
 #[pyo3(signature = (arr, keyset, context, region=None, purpose=None, *, errors="null", parallel=false))]
 #[allow(clippy::too_many_arguments)]
@@ -884,9 +906,10 @@ fn tokenize<'py>(
 
 /// The E.164 numbers inside a column of tokens made with this keyset (and `purpose`) and
 /// `context`. A token that does not open gives null, or with `errors="raise"` a
-/// `TokenError` subclass naming the row, or with `errors="column"` its reason code.
+/// `TokenError` subclass naming the row (`TokenError.Authentication` for a wrong key,
+/// purpose or context, or an altered token), or with `errors="column"` its reason code.
 ///
-/// `arr` and `parallel` as in `normalize`.
+/// `arr`, `purpose` and `parallel` as in `pseudonymize`.
 #[pyfunction]
 #[pyo3(signature = (arr, keyset, context, purpose=None, *, errors="null", parallel=false))]
 fn detokenize<'py>(

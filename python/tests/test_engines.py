@@ -109,6 +109,29 @@ def test_spark_raise_fails_the_job(spark_df, keyset_path):
         pts.normalize("phone", errors="nope")
 
 
+def test_spark_pandas_udf_fallback(spark_df, phones, keyset_path, monkeypatch):
+    # Spark 3.5 has no arrow_udf: the same columns come from a pandas_udf.
+    import pyspark.sql.functions as F
+
+    import phonetoken.spark as pts
+
+    made = []
+    pandas_udf = F.pandas_udf
+    monkeypatch.delattr(F, "arrow_udf")
+    monkeypatch.setattr(F, "pandas_udf", lambda *a, **k: made.append(a) or pandas_udf(*a, **k))
+    path = str(keyset_path)
+    df = spark_df.withColumn("p", pts.pseudonymize("phone", path, region=REGION)).withColumn(
+        "c", pts.normalize("phone", region=REGION, errors="column")
+    )
+    rows = df.orderBy("id").collect()
+    assert len(made) == 2
+    keys = phonetoken.Keyset.from_file(keyset_path)
+    assert [r["p"] for r in rows] == phonetoken.pseudonymize(pa.array(phones), keys, REGION).to_pylist()
+    checked = phonetoken.normalize(pa.array(phones), REGION, errors="column")
+    assert [r["c"]["value"] for r in rows] == checked.field("value").to_pylist()
+    assert [r["c"]["error"] for r in rows] == checked.field("error").to_pylist()
+
+
 @pytest.fixture(scope="module")
 def table(phones):
     return pa.table({"id": pa.array(range(len(phones)), pa.int64()), "phone": pa.array(phones)})
