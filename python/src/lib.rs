@@ -6,6 +6,9 @@
 //! `phonetoken` tool gives for the same line: the kernels call the library exactly as the
 //! tool's `normalize`, `pseudonymize`, `tokenize` and `detokenize` commands do.
 
+// No unsafe code of its own (PyO3's macros allow what they generate); the library forbids it.
+#![deny(unsafe_code)]
+
 use std::sync::{Arc, Mutex};
 
 use arrow_array::builder::{GenericStringBuilder, StringBuilder};
@@ -523,15 +526,14 @@ fn keyset_error(py: Python<'_>, code: &str, message: String) -> PyErr {
 
 /// The place a keyset is loaded into: on the heap, so the keys are written once, where they
 /// stay (a keyset returned by value leaves a copy in a stack frame no one wipes).
-fn placeholder() -> Box<Keyset> {
+fn placeholder() -> PyResult<Box<Keyset>> {
     // All-zero keys of the right lengths, replaced by the load; no secret.
-    let p = PseudonymKey::from_bytes(&[0; 32]);
-    let t = TokenKey::from_bytes(&[0; 64]);
-    match (p, t) {
-        (Ok(p), Ok(t)) => Box::new(Keyset::new(0, p, t)),
-        // The lengths above are the keys' own.
-        _ => unreachable!("zero keys of the documented lengths"),
-    }
+    let key = |e: phonetoken::KeyError| PyValueError::new_err(e.to_string());
+    Ok(Box::new(Keyset::new(
+        0,
+        PseudonymKey::from_bytes(&[0; 32]).map_err(key)?,
+        TokenKey::from_bytes(&[0; 64]).map_err(key)?,
+    )))
 }
 
 /// Opens the master key named by `master_key`: `file:PATH` or a plain path of a Tink
@@ -564,7 +566,7 @@ fn load_keyset(
 ) -> PyResult<Box<Keyset>> {
     let probe = serde_json::from_str::<Probe>(text).ok();
     let encrypted = probe.as_ref().is_some_and(|p| p.encrypted_keyset.is_some());
-    let mut keyset = placeholder();
+    let mut keyset = placeholder()?;
     if encrypted {
         let Some(master_key) = master_key else {
             return Err(keyset_error(
@@ -630,7 +632,7 @@ impl PyKeyset {
         }
         // A copy of the keys made in place on the heap (through wiped JSON), then derived in
         // place, as the tool's `--purpose` does: no copy is left on the stack.
-        let mut derived = placeholder();
+        let mut derived = placeholder()?;
         derived
             .load_json(&self.base.to_json())
             .map_err(|e| keyset_error(py, "keyset-file", e.to_string()))?;
