@@ -386,15 +386,17 @@ fn run_typed<'a, O: OffsetSizeTrait>(
 /// its first value in the whole column.
 fn run_array(array: &dyn Array, op: &Op, errors: Errors, row0: usize) -> Result<ArrayRef, RowFail> {
     let len = array.len();
-    match array.data_type() {
-        DataType::LargeUtf8 => {
-            run_typed::<i64>(array.as_string::<i64>().iter(), len, op, errors, row0)
-        }
-        DataType::Utf8View => {
-            run_typed::<i32>(array.as_string_view().iter(), len, op, errors, row0)
-        }
-        // Utf8: the only other type the caller lets through.
-        _ => run_typed::<i32>(array.as_string::<i32>().iter(), len, op, errors, row0),
+    if let Some(a) = array.as_string_opt::<i64>() {
+        return run_typed::<i64>(a.iter(), len, op, errors, row0);
+    }
+    if let Some(a) = array.as_string_view_opt() {
+        return run_typed::<i32>(a.iter(), len, op, errors, row0);
+    }
+    match array.as_string_opt::<i32>() {
+        Some(a) => run_typed::<i32>(a.iter(), len, op, errors, row0),
+        // The caller lets only string types through; anything else gives an empty column
+        // rather than a panic.
+        None => Ok(unreachable_empty()),
     }
 }
 
