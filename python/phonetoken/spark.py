@@ -4,7 +4,7 @@ Each function gives a ``Column``; the work runs on the executors, on Spark's Arr
 in Rust. On PySpark 4 it is an ``arrow_udf`` (Arrow arrays in and out, no pandas); on Spark
 3.5, which has no ``arrow_udf``, a ``pandas_udf`` with the same results.
 
-The keyset is named by its file's path, never passed as an object: each executor process
+The keyset is named by its file's path, never passed as an object: each Python worker
 loads it once, on first use, and keeps it for the process's life. Only the path (and the
 master key's URI) travel with the task; keys are never pickled, shipped or logged. The file
 must be readable at that path on every executor (a shared volume, or distributed with

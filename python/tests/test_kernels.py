@@ -100,6 +100,7 @@ def test_wrong_context_does_not_open(phones, keys):
     first = next(i for i, t in enumerate(tokens.to_pylist()) if t is not None)
     assert info.value.row == first and info.value.code == "authentication-failed"
     assert f"row {first}" in str(info.value)
+    assert tokens[first].as_py() not in str(info.value)
 
 
 @pytest.mark.parametrize("type_", [pa.string(), pa.large_string(), pa.string_view()])
