@@ -1,0 +1,951 @@
+//! `phonetoken._native`: the Rust half of the `phonetoken` Python package.
+//!
+//! Column kernels over Arrow string arrays (taken and given through the Arrow PyCapsule
+//! interface, so the column is not copied on the way in), scalar forms for one value, and
+//! the `Keyset` class, whose keys stay in Rust memory. Every result is the one the
+//! `phonetoken` tool gives for the same line: the kernels call the library exactly as the
+//! tool's `normalize`, `pseudonymize`, `tokenize` and `detokenize` commands do.
+
+// No unsafe code of its own (PyO3's macros allow what they generate); the library forbids it.
+#![deny(unsafe_code)]
+
+use std::sync::{Arc, Mutex};
+
+use arrow_array::builder::{GenericStringBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, OffsetSizeTrait, StructArray};
+use arrow_schema::{DataType, Field, Fields};
+use phonetoken::encrypted_keyset::{EncryptedKeysetError, TinkAeadKey};
+use phonetoken::{
+    Encoding, Keyset, ParseError, PseudonymKey, Region, TokenError, TokenKey, MAX_TOKEN_TEXT_LEN,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use pyo3_arrow::input::AnyArray;
+use pyo3_arrow::{PyArray, PyChunkedArray};
+use rayon::prelude::*;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+/// Keyset and master key files are small; anything larger is not one.
+const MAX_FILE_LEN: u64 = 1 << 20;
+
+/// A shared keyset. The keys are loaded into their `Box` in place and stay there until the
+/// keyset is dropped and wiped: `Arc<Keyset>` would have to move them out of the box (or off
+/// the stack) into the `Arc`'s allocation, leaving an unwiped copy behind.
+#[allow(clippy::redundant_allocation)]
+type Keys = Arc<Box<Keyset>>;
+
+/// Rows below which `parallel=True` does not split an array: the split costs more.
+const MIN_PARALLEL_SLICE: usize = 16_384;
+
+// ---------------------------------------------------------------------------------------
+// Errors: raised as the Python classes of `phonetoken._errors`, chosen by kind and code.
+
+/// Why one value failed, as the library said it.
+#[derive(Clone, Copy, Debug)]
+enum Fail {
+    Parse(ParseError),
+    Token(TokenError),
+    /// A failure the checks before the kernel rule out (the tool's `bad-length`,
+    /// `buffer-too-small`); reported as data rather than a panic.
+    Internal(&'static str),
+}
+
+impl Fail {
+    fn kind(self) -> &'static str {
+        match self {
+            Fail::Parse(_) => "parse",
+            Fail::Token(_) => "token",
+            Fail::Internal(_) => "internal",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Fail::Parse(e) => e.code(),
+            Fail::Token(e) => e.code(),
+            Fail::Internal(code) => code,
+        }
+    }
+
+    fn message(self) -> String {
+        match self {
+            Fail::Parse(e) => e.to_string(),
+            Fail::Token(e) => e.to_string(),
+            Fail::Internal(code) => format!("internal error ({code}): please report it"),
+        }
+    }
+}
+
+/// A value that failed, and its row in the whole column (0-based).
+#[derive(Clone, Copy, Debug)]
+struct RowFail {
+    row: usize,
+    fail: Fail,
+}
+
+/// The exception of class `kind`/`code` from `phonetoken._errors`.
+fn error(py: Python<'_>, kind: &str, code: &str, message: String, row: Option<usize>) -> PyErr {
+    let made = py
+        .import("phonetoken._errors")
+        .and_then(|m| m.getattr("_make"))
+        .and_then(|make| make.call1((kind, code, message, row)));
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+fn fail_error(py: Python<'_>, fail: Fail, row: Option<usize>) -> PyErr {
+    let message = match row {
+        Some(row) => format!("row {row}: {}: {}", fail.code(), fail.message()),
+        None => fail.message(),
+    };
+    error(py, fail.kind(), fail.code(), message, row)
+}
+
+// ---------------------------------------------------------------------------------------
+// Options.
+
+/// What a kernel does with a value that fails.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Errors {
+    /// A null in its place.
+    Null,
+    /// An exception naming the first failing row and its reason code.
+    Raise,
+    /// A struct column of (value, error code).
+    Column,
+}
+
+fn errors_arg(text: &str) -> PyResult<Errors> {
+    match text {
+        "null" => Ok(Errors::Null),
+        "raise" => Ok(Errors::Raise),
+        "column" => Ok(Errors::Column),
+        _ => Err(PyValueError::new_err(format!(
+            "errors={text:?}: give \"null\" (a failing value becomes null), \"raise\" (an exception naming the row) or \"column\" (a struct of value and error code)"
+        ))),
+    }
+}
+
+fn region_arg(region: Option<&str>) -> PyResult<Option<Region>> {
+    region
+        .map(|r| {
+            r.parse::<Region>()
+                .map_err(|e| PyValueError::new_err(format!("region={r:?}: {e}")))
+        })
+        .transpose()
+}
+
+fn encoding_arg(text: &str) -> PyResult<Encoding> {
+    match text {
+        "base64url" => Ok(Encoding::Base64Url),
+        "base64" => Ok(Encoding::Base64),
+        "hex" => Ok(Encoding::Hex),
+        _ => Err(PyValueError::new_err(format!(
+            "encoding={text:?}: give \"base64url\" (URL-safe, no padding), \"base64\" (standard, padded) or \"hex\""
+        ))),
+    }
+}
+
+/// The tool's `--length` range: 8 to 32 bytes, all 32 by default.
+fn length_arg(length: usize) -> PyResult<usize> {
+    if (8..=32).contains(&length) {
+        Ok(length)
+    } else {
+        Err(PyValueError::new_err(format!(
+            "length={length}: a pseudonym keeps 8 to 32 bytes (16 is safe for any population of phone numbers)"
+        )))
+    }
+}
+
+/// A token's context: text (its UTF-8 bytes, as the tool's `--context`) or bytes.
+#[derive(FromPyObject)]
+enum Context {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Context {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Context::Text(s) => s.into_bytes(),
+            Context::Bytes(b) => b,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The per-value work, as the tool does it.
+
+/// One output value, on the stack: the longest is a token in base64url.
+struct Text {
+    buf: [u8; MAX_TOKEN_TEXT_LEN],
+    len: usize,
+}
+
+impl Text {
+    fn from_str(s: &str) -> Text {
+        let mut t = Text {
+            buf: [0; MAX_TOKEN_TEXT_LEN],
+            len: s.len(),
+        };
+        t.buf[..s.len()].copy_from_slice(s.as_bytes());
+        t
+    }
+
+    fn encoded(f: impl FnOnce(&mut [u8]) -> Option<usize>) -> Option<Text> {
+        let mut t = Text {
+            buf: [0; MAX_TOKEN_TEXT_LEN],
+            len: 0,
+        };
+        t.len = f(&mut t.buf)?;
+        Some(t)
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ever filled from a `&str` of this length.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// What a kernel does to one value.
+#[derive(Clone)]
+enum Op {
+    Normalize {
+        region: Option<Region>,
+    },
+    Pseudonymize {
+        keys: Keys,
+        region: Option<Region>,
+        encoding: Encoding,
+        length: usize,
+    },
+    Tokenize {
+        keys: Keys,
+        region: Option<Region>,
+        context: Arc<[u8]>,
+    },
+    Detokenize {
+        keys: Keys,
+        context: Arc<[u8]>,
+    },
+}
+
+impl Op {
+    fn apply(&self, text: &str) -> Result<Text, Fail> {
+        match self {
+            Op::Normalize { region } => {
+                let number = phonetoken::parse(text, *region).map_err(Fail::Parse)?;
+                Ok(Text::from_str(number.as_str()))
+            }
+            Op::Pseudonymize {
+                keys,
+                region,
+                encoding,
+                length,
+            } => {
+                let number = phonetoken::parse(text, *region).map_err(Fail::Parse)?;
+                let mut pseudonym = keys.pseudonymize(&number);
+                if *length < pseudonym.as_bytes().len() {
+                    // The length was checked to be 8..=32 when the call was made.
+                    pseudonym = pseudonym
+                        .truncate(*length)
+                        .map_err(|_| Fail::Internal("bad-length"))?;
+                }
+                Text::encoded(|buf| pseudonym.encode_into(*encoding, buf).ok().map(str::len))
+                    .ok_or(Fail::Internal("buffer-too-small"))
+            }
+            Op::Tokenize {
+                keys,
+                region,
+                context,
+            } => {
+                let number = phonetoken::parse(text, *region).map_err(Fail::Parse)?;
+                let token = keys.tokenize(&number, context);
+                // MAX_TOKEN_TEXT_LEN holds any token in any encoding.
+                Text::encoded(|buf| {
+                    token
+                        .encode_into(Encoding::Base64Url, buf)
+                        .ok()
+                        .map(str::len)
+                })
+                .ok_or(Fail::Internal("buffer-too-small"))
+            }
+            Op::Detokenize { keys, context } => {
+                let number = keys.detokenize_str(text, context).map_err(Fail::Token)?;
+                Ok(Text::from_str(number.as_str()))
+            }
+        }
+    }
+
+    /// Bytes of output text per row, to size the output buffer once.
+    fn row_bytes(&self) -> usize {
+        match self {
+            Op::Normalize { .. } | Op::Detokenize { .. } => 13,
+            Op::Pseudonymize {
+                encoding, length, ..
+            } => encoding.encoded_len(*length),
+            // 5 prefix bytes, 16 of SIV, about 13 of number, in base64url.
+            Op::Tokenize { .. } => 46,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Kernels over one Arrow array.
+
+fn is_string_type(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// The output's value type: 64-bit offsets for `large_utf8` in, else `utf8`.
+fn value_type(input: &DataType) -> DataType {
+    match input {
+        DataType::LargeUtf8 => DataType::LargeUtf8,
+        _ => DataType::Utf8,
+    }
+}
+
+fn output_type(input: &DataType, errors: Errors) -> DataType {
+    let value = value_type(input);
+    match errors {
+        Errors::Column => DataType::Struct(column_fields(value)),
+        _ => value,
+    }
+}
+
+fn column_fields(value: DataType) -> Fields {
+    Fields::from(vec![
+        Field::new("value", value.clone(), true),
+        // The same string type as the value's, so an engine that wants 64-bit offsets
+        // (Spark with large variable types) gets them in both fields.
+        Field::new("error", value, true),
+    ])
+}
+
+fn run_typed<'a, O: OffsetSizeTrait>(
+    values: impl Iterator<Item = Option<&'a str>>,
+    len: usize,
+    op: &Op,
+    errors: Errors,
+    row0: usize,
+) -> Result<ArrayRef, RowFail> {
+    let mut out = GenericStringBuilder::<O>::with_capacity(len, len * op.row_bytes());
+    let mut codes =
+        (errors == Errors::Column).then(|| GenericStringBuilder::<O>::with_capacity(len, 0));
+    for (i, value) in values.enumerate() {
+        let Some(text) = value else {
+            out.append_null();
+            if let Some(codes) = &mut codes {
+                codes.append_null();
+            }
+            continue;
+        };
+        match op.apply(text) {
+            Ok(result) => {
+                out.append_value(result.as_str());
+                if let Some(codes) = &mut codes {
+                    codes.append_null();
+                }
+            }
+            Err(fail) => match &mut codes {
+                _ if errors == Errors::Raise => {
+                    return Err(RowFail {
+                        row: row0 + i,
+                        fail,
+                    })
+                }
+                Some(codes) => {
+                    out.append_null();
+                    codes.append_value(fail.code());
+                }
+                None => out.append_null(),
+            },
+        }
+    }
+    let values: ArrayRef = Arc::new(out.finish());
+    match codes {
+        Some(mut codes) => {
+            let fields = column_fields(values.data_type().clone());
+            let codes: ArrayRef = Arc::new(codes.finish());
+            Ok(Arc::new(StructArray::new(
+                fields,
+                vec![values, codes],
+                None,
+            )))
+        }
+        None => Ok(values),
+    }
+}
+
+/// Runs `op` over one string array (its type checked by the caller); `row0` is the row of
+/// its first value in the whole column.
+fn run_array(array: &dyn Array, op: &Op, errors: Errors, row0: usize) -> Result<ArrayRef, RowFail> {
+    let len = array.len();
+    if let Some(a) = array.as_string_opt::<i64>() {
+        return run_typed::<i64>(a.iter(), len, op, errors, row0);
+    }
+    if let Some(a) = array.as_string_view_opt() {
+        return run_typed::<i32>(a.iter(), len, op, errors, row0);
+    }
+    match array.as_string_opt::<i32>() {
+        Some(a) => run_typed::<i32>(a.iter(), len, op, errors, row0),
+        // The caller lets only string types through; anything else gives an empty column
+        // rather than a panic.
+        None => Ok(unreachable_empty()),
+    }
+}
+
+/// Runs `op` over every chunk; with `parallel`, over slices of them on rayon's threads.
+/// Gives one output array per chunk, or the first failing row (in row order).
+fn run_chunks(
+    chunks: &[ArrayRef],
+    op: &Op,
+    errors: Errors,
+    parallel: bool,
+) -> Result<Vec<ArrayRef>, RowFail> {
+    let mut starts = Vec::with_capacity(chunks.len());
+    let mut row = 0;
+    for chunk in chunks {
+        starts.push(row);
+        row += chunk.len();
+    }
+    if !parallel {
+        return chunks
+            .iter()
+            .zip(&starts)
+            .map(|(chunk, &row0)| run_array(chunk.as_ref(), op, errors, row0))
+            .collect();
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let slice_len = (row / (threads * 4)).max(MIN_PARALLEL_SLICE);
+    // (chunk index, offset in chunk, length)
+    let mut pieces = Vec::new();
+    for (c, chunk) in chunks.iter().enumerate() {
+        let mut offset = 0;
+        while offset < chunk.len() {
+            let n = slice_len.min(chunk.len() - offset);
+            pieces.push((c, offset, n));
+            offset += n;
+        }
+        if chunk.is_empty() {
+            pieces.push((c, 0, 0));
+        }
+    }
+    let results: Vec<Result<ArrayRef, RowFail>> = pieces
+        .par_iter()
+        .map(|&(c, offset, n)| {
+            let slice = chunks[c].slice(offset, n);
+            run_array(slice.as_ref(), op, errors, starts[c] + offset)
+        })
+        .collect();
+    let mut per_chunk: Vec<Vec<ArrayRef>> = vec![Vec::new(); chunks.len()];
+    for (&(c, _, _), result) in pieces.iter().zip(results) {
+        // Pieces are in row order, so the first failure met is the first row that failed.
+        per_chunk[c].push(result?);
+    }
+    Ok(per_chunk
+        .into_iter()
+        .map(|parts| {
+            if parts.len() == 1 {
+                return parts
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| unreachable_empty());
+            }
+            let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+            // The parts share one type, so concatenation cannot fail.
+            arrow_select::concat::concat(&refs).unwrap_or_else(|_| unreachable_empty())
+        })
+        .collect())
+}
+
+/// An empty utf8 array, where the code above has an impossible case to fill.
+fn unreachable_empty() -> ArrayRef {
+    Arc::new(StringBuilder::new().finish())
+}
+
+/// Runs `op` over `arr` (a pyarrow `Array`, `ChunkedArray`, or anything with
+/// `__arrow_c_array__` / `__arrow_c_stream__`) with the GIL released, and gives a pyarrow
+/// `Array` for an array in, a `ChunkedArray` for a stream in.
+fn column<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    op: Op,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let errors = errors_arg(errors)?;
+    let single = matches!(arr, AnyArray::Array(_));
+    let chunked = arr.into_chunked_array()?;
+    let (chunks, field) = chunked.into_inner();
+    let input_type = field.data_type().clone();
+    if !is_string_type(&input_type) {
+        return Err(PyTypeError::new_err(format!(
+            "expected a column of strings (utf8, large_utf8 or utf8_view), got {input_type}"
+        )));
+    }
+    let result = py.detach(|| run_chunks(&chunks, &op, errors, parallel));
+    let outputs = result.map_err(|f| fail_error(py, f.fail, Some(f.row)))?;
+    let out_field = Arc::new(Field::new(
+        field.name(),
+        output_type(&input_type, errors),
+        true,
+    ));
+    if single {
+        let array = outputs.into_iter().next().unwrap_or_else(unreachable_empty);
+        let array =
+            PyArray::try_new(array, out_field).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // pyarrow imports it through the PyCapsule interface, without a copy.
+        py.import("pyarrow")?
+            .getattr("array")?
+            .call1((array.into_pyobject(py)?,))
+    } else {
+        PyChunkedArray::try_new(outputs, out_field)?.into_pyarrow(py)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Keysets.
+
+/// What a JSON file holding keys is, told by its top-level members alone (every value is
+/// skipped, so no key is copied).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Probe {
+    format: Option<IgnoredAny>,
+    encrypted_keyset: Option<IgnoredAny>,
+    primary_key_id: Option<IgnoredAny>,
+}
+
+fn keyset_error(py: Python<'_>, code: &str, message: String) -> PyErr {
+    error(py, "keyset", code, message, None)
+}
+
+/// The place a keyset is loaded into: on the heap, so the keys are written once, where they
+/// stay (a keyset returned by value leaves a copy in a stack frame no one wipes).
+fn placeholder() -> PyResult<Box<Keyset>> {
+    // All-zero keys of the right lengths, replaced by the load; no secret.
+    let key = |e: phonetoken::KeyError| PyValueError::new_err(e.to_string());
+    Ok(Box::new(Keyset::new(
+        0,
+        PseudonymKey::from_bytes(&[0; 32]).map_err(key)?,
+        TokenKey::from_bytes(&[0; 64]).map_err(key)?,
+    )))
+}
+
+/// Opens the master key named by `master_key`: `file:PATH` or a plain path of a Tink
+/// AES-GCM keyset file.
+fn open_master(py: Python<'_>, master_key: &str) -> PyResult<TinkAeadKey> {
+    if master_key.starts_with("pkcs11:") {
+        return Err(keyset_error(
+            py,
+            "unsupported-master-key",
+            "master_key: PKCS#11 master keys are opened by the phonetoken tool only: decrypt the keyset with `phonetoken keyset decrypt` where the token is, or give a file: master key".into(),
+        ));
+    }
+    let path = master_key.strip_prefix("file:").unwrap_or(master_key);
+    let text = phonetoken::keyset_file::read_secret_file(std::path::Path::new(path), MAX_FILE_LEN)
+        .map_err(|e| keyset_error(py, "io", format!("the master key file {path:?}: {e}")))?;
+    TinkAeadKey::from_tink_json(&text).map_err(|e| {
+        keyset_error(
+            py,
+            "bad-master-key",
+            format!("the master key file {path:?}: {e}"),
+        )
+    })
+}
+
+fn load_keyset(
+    py: Python<'_>,
+    text: &str,
+    master_key: Option<&str>,
+    what: &str,
+) -> PyResult<Box<Keyset>> {
+    let probe = serde_json::from_str::<Probe>(text).ok();
+    let encrypted = probe.as_ref().is_some_and(|p| p.encrypted_keyset.is_some());
+    let mut keyset = placeholder()?;
+    if encrypted {
+        let Some(master_key) = master_key else {
+            return Err(keyset_error(
+                py,
+                "encrypted",
+                format!("{what} is encrypted: pass master_key=\"file:PATH\" naming the master key that sealed it"),
+            ));
+        };
+        let master = open_master(py, master_key)?;
+        keyset
+            .load_encrypted_json(text, &master, b"")
+            .map_err(|e: EncryptedKeysetError| {
+                keyset_error(py, "encrypted-keyset", format!("{what}: {e}"))
+            })?;
+        return Ok(keyset);
+    }
+    if probe
+        .as_ref()
+        .is_some_and(|p| p.format.is_none() && p.primary_key_id.is_some())
+    {
+        return Err(keyset_error(
+            py,
+            "tink-keyset",
+            format!("{what} is a Tink keyset, not a phonetoken keyset: convert it with `phonetoken keyset import-tink --input FILE --output NEW`"),
+        ));
+    }
+    keyset
+        .load_json(text)
+        .map_err(|e| keyset_error(py, "keyset-file", format!("{what}: {e}")))?;
+    Ok(keyset)
+}
+
+/// A phonetoken keyset: pseudonym and token keys, loaded from the files `phonetoken keygen`
+/// writes. The keys stay in Rust memory, wiped when the keyset is freed; no Python object
+/// ever holds them, and `repr()` shows only key ids. Load it with `Keyset.from_file` or
+/// `Keyset.from_json`.
+#[pyclass(module = "phonetoken", name = "Keyset", frozen)]
+struct PyKeyset {
+    base: Keys,
+    /// Keys derived per purpose, made on first use (HKDF; the tool's `--purpose`).
+    purposes: Mutex<Vec<(String, Keys)>>,
+}
+
+impl PyKeyset {
+    fn new(base: Box<Keyset>) -> PyKeyset {
+        PyKeyset {
+            base: Arc::new(base),
+            purposes: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The keys for `purpose` (the file's own without one).
+    fn keys(&self, py: Python<'_>, purpose: Option<&str>) -> PyResult<Keys> {
+        let Some(purpose) = purpose else {
+            return Ok(self.base.clone());
+        };
+        let mut cache = self
+            .purposes
+            .lock()
+            .map_err(|_| PyValueError::new_err("keyset: a thread panicked while deriving keys"))?;
+        if let Some((_, keys)) = cache.iter().find(|(p, _)| p == purpose) {
+            return Ok(keys.clone());
+        }
+        // A copy of the keys made in place on the heap (through wiped JSON), then derived in
+        // place, as the tool's `--purpose` does: no copy is left on the stack.
+        let mut derived = placeholder()?;
+        derived
+            .load_json(&self.base.to_json())
+            .map_err(|e| keyset_error(py, "keyset-file", e.to_string()))?;
+        derived
+            .for_purpose_in_place(purpose)
+            .map_err(|e| error(py, "key", "bad-purpose", format!("purpose: {e}"), None))?;
+        let derived = Arc::new(derived);
+        cache.push((purpose.to_owned(), derived.clone()));
+        Ok(derived)
+    }
+}
+
+#[pymethods]
+impl PyKeyset {
+    /// Loads a keyset file made by `phonetoken keygen` (plain JSON, or sealed under a
+    /// master key with `--master-key`).
+    ///
+    /// `master_key`: for an encrypted keyset, the master key that sealed it: `"file:PATH"`
+    /// (a Tink AES-GCM keyset file, as `phonetoken master-key new` makes). PKCS#11 master
+    /// keys are opened by the tool only.
+    ///
+    /// Raises `KeysetFileError` when the file cannot be read or is not a keyset; the
+    /// message never shows key material.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, master_key=None))]
+    fn from_file(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        master_key: Option<&str>,
+    ) -> PyResult<PyKeyset> {
+        let text = phonetoken::keyset_file::read_secret_file(&path, MAX_FILE_LEN).map_err(|e| {
+            keyset_error(
+                py,
+                "io",
+                format!("the keyset file {:?}: {e}", path.display().to_string()),
+            )
+        })?;
+        let what = format!("the keyset file {:?}", path.display().to_string());
+        Ok(PyKeyset::new(load_keyset(py, &text, master_key, &what)?))
+    }
+
+    /// Loads a keyset from the text of a keyset file (see `from_file`). The text is a
+    /// Python string, so it stays in Python's memory for as long as the caller keeps it:
+    /// prefer `from_file`.
+    #[staticmethod]
+    #[pyo3(signature = (text, *, master_key=None))]
+    fn from_json(py: Python<'_>, text: &str, master_key: Option<&str>) -> PyResult<PyKeyset> {
+        Ok(PyKeyset::new(load_keyset(
+            py,
+            text,
+            master_key,
+            "the keyset",
+        )?))
+    }
+
+    /// The id of the primary key (the one new pseudonyms and tokens are made with).
+    #[getter]
+    fn primary_key_id(&self) -> u32 {
+        self.base.primary_key_id()
+    }
+
+    /// Every key's id, the primary first.
+    #[getter]
+    fn key_ids(&self) -> Vec<u32> {
+        self.base.keys().map(|k| k.id).collect()
+    }
+
+    /// The keyed pseudonym of one phone number: HMAC-SHA256 of its E.164 form under the
+    /// primary key (derived for `purpose` if given), the first `length` bytes, in
+    /// `encoding`. Raises a `ParseError` subclass when the text is not a number.
+    #[pyo3(signature = (text, *, region=None, purpose=None, encoding="base64url", length=32))]
+    fn pseudonymize(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        region: Option<&str>,
+        purpose: Option<&str>,
+        encoding: &str,
+        length: usize,
+    ) -> PyResult<String> {
+        let op = Op::Pseudonymize {
+            keys: self.keys(py, purpose)?,
+            region: region_arg(region)?,
+            encoding: encoding_arg(encoding)?,
+            length: length_arg(length)?,
+        };
+        scalar(py, &op, text)
+    }
+
+    /// The reversible token of one phone number (AES-SIV in Tink's format, base64url),
+    /// bound to `context` (text or bytes; `detokenize` needs the same). Raises a
+    /// `ParseError` subclass when the text is not a number.
+    #[pyo3(signature = (text, context, *, region=None, purpose=None))]
+    fn tokenize(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        context: Context,
+        region: Option<&str>,
+        purpose: Option<&str>,
+    ) -> PyResult<String> {
+        let op = Op::Tokenize {
+            keys: self.keys(py, purpose)?,
+            region: region_arg(region)?,
+            context: context.into_bytes().into(),
+        };
+        scalar(py, &op, text)
+    }
+
+    /// The E.164 number inside a token made with this keyset and `context`. Raises a
+    /// `TokenError` subclass when it does not open (`TokenError.Authentication` for a wrong
+    /// key, context or an altered token).
+    #[pyo3(signature = (token, context, *, purpose=None))]
+    fn detokenize(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        context: Context,
+        purpose: Option<&str>,
+    ) -> PyResult<String> {
+        let op = Op::Detokenize {
+            keys: self.keys(py, purpose)?,
+            context: context.into_bytes().into(),
+        };
+        scalar(py, &op, token)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Keyset(primary_key_id={}, key_ids={:?})",
+            self.base.primary_key_id(),
+            self.key_ids()
+        )
+    }
+
+    /// Keysets are not pickled (that would copy the keys into the pickle): load the keyset
+    /// from its file where it is needed.
+    fn __reduce__(&self) -> PyResult<Bound<'_, PyBytes>> {
+        Err(PyTypeError::new_err(
+            "a phonetoken Keyset is not pickled, so its keys are never copied: pass the keyset file's path and load it where it is used (phonetoken.spark does this per executor)",
+        ))
+    }
+}
+
+fn scalar(py: Python<'_>, op: &Op, text: &str) -> PyResult<String> {
+    op.apply(text)
+        .map(|t| t.as_str().to_owned())
+        .map_err(|f| fail_error(py, f, None))
+}
+
+// ---------------------------------------------------------------------------------------
+// Module functions.
+
+/// The E.164 form of one phone number written in any way (`region`: where numbers
+/// without `+` and a country code were written, e.g. "US"). Raises a `ParseError`
+/// subclass when the text is not a possible number.
+#[pyfunction]
+#[pyo3(signature = (text, region=None))]
+fn parse(py: Python<'_>, text: &str, region: Option<&str>) -> PyResult<String> {
+    scalar(
+        py,
+        &Op::Normalize {
+            region: region_arg(region)?,
+        },
+        text,
+    )
+}
+
+/// E.164 for every value of a string column.
+///
+/// `arr`: a pyarrow Array or ChunkedArray of strings (utf8, large_utf8 or utf8_view), or
+/// any object with `__arrow_c_array__` / `__arrow_c_stream__`. Gives a pyarrow Array for
+/// an array, a ChunkedArray for a chunked array or stream. Null in gives null out.
+///
+/// `region`: where numbers written without `+` and a country code were written ("US").
+/// `errors`: a value that is not a number gives null (`"null"`, the default), raises a
+/// `ParseError` subclass naming the row and reason code (`"raise"`), or gives a struct
+/// column of `value` and `error` (the reason code) (`"column"`).
+/// `parallel`: split large arrays across cores (off by default: Spark already runs one
+/// task per core).
+#[pyfunction]
+#[pyo3(signature = (arr, region=None, *, errors="null", parallel=false))]
+fn normalize<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    region: Option<&str>,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let op = Op::Normalize {
+        region: region_arg(region)?,
+    };
+    column(py, arr, op, errors, parallel)
+}
+
+/// Keyed pseudonyms for every value of a string column, for joins and lookups.
+///
+/// Each value is parsed as `phonetoken.parse` does; its pseudonym is HMAC-SHA256 of the
+/// E.164 text under the keyset's primary pseudonym key (derived for `purpose` if given),
+/// cut to its first `length` bytes. The same text as `phonetoken pseudonymize` with the
+/// same `--region`, `--purpose`, `--encoding` and `--length`.
+///
+/// Arguments:
+///     arr: a pyarrow Array or ChunkedArray of strings (utf8, large_utf8 or utf8_view), or
+///         any object with `__arrow_c_array__` / `__arrow_c_stream__`.
+///     keyset: a `phonetoken.Keyset`.
+///     region: where numbers written without `+` and a country code were written, e.g.
+///         "US"; without it such numbers fail with `missing-region`.
+///     purpose: a label (1 to 255 bytes) whose derived keys give pseudonyms that cannot
+///         be joined with those of other purposes.
+///     encoding: "base64url" (no padding, the default), "base64" (padded) or "hex".
+///     length: bytes kept, 8 to 32 (all 32 by default; 16 is safe for any population of
+///         phone numbers).
+///     errors: what a value that is not a number gives: null ("null", the default), a
+///         `ParseError` subclass naming the row and reason code ("raise"), or, with
+///         "column", a struct column of `value` and `error` (the reason code).
+///     parallel: split large arrays across cores (off by default: Spark already runs
+///         one task per core).
+///
+/// Returns a pyarrow Array for an array, a ChunkedArray for a chunked array or stream:
+/// strings (large_string for large_string in), null where the input is null.
+#[pyfunction]
+#[pyo3(signature = (arr, keyset, region=None, purpose=None, encoding="base64url", length=32, *, errors="null", parallel=false))]
+#[allow(clippy::too_many_arguments)]
+fn pseudonymize<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    keyset: &PyKeyset,
+    region: Option<&str>,
+    purpose: Option<&str>,
+    encoding: &str,
+    length: usize,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let op = Op::Pseudonymize {
+        keys: keyset.keys(py, purpose)?,
+        region: region_arg(region)?,
+        encoding: encoding_arg(encoding)?,
+        length: length_arg(length)?,
+    };
+    column(py, arr, op, errors, parallel)
+}
+
+/// Reversible tokens for every value of a string column: AES-SIV in Tink's
+/// DeterministicAead format under the keyset's primary key (derived for `purpose` if
+/// given), bound to `context` (text or bytes, e.g. a table name), in base64url. The same
+/// text as `phonetoken tokenize --context CONTEXT`; Tink opens them with the keyset that
+/// `phonetoken keyset export-tink` prints.
+///
+/// `arr`, `region`, `purpose`, `errors` and `parallel` as in `pseudonymize`; `detokenize`
+/// with the same keyset, purpose and context gives the E.164 numbers back.
+#[pyfunction]
+#[pyo3(signature = (arr, keyset, context, region=None, purpose=None, *, errors="null", parallel=false))]
+#[allow(clippy::too_many_arguments)]
+fn tokenize<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    keyset: &PyKeyset,
+    context: Context,
+    region: Option<&str>,
+    purpose: Option<&str>,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let op = Op::Tokenize {
+        keys: keyset.keys(py, purpose)?,
+        region: region_arg(region)?,
+        context: context.into_bytes().into(),
+    };
+    column(py, arr, op, errors, parallel)
+}
+
+/// The E.164 numbers inside a column of tokens made with this keyset (and `purpose`) and
+/// `context`. A token that does not open gives null, or with `errors="raise"` a
+/// `TokenError` subclass naming the row (`TokenError.Authentication` for a wrong key,
+/// purpose or context, or an altered token), or with `errors="column"` its reason code.
+///
+/// `arr`, `purpose` and `parallel` as in `pseudonymize`.
+#[pyfunction]
+#[pyo3(signature = (arr, keyset, context, purpose=None, *, errors="null", parallel=false))]
+fn detokenize<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    keyset: &PyKeyset,
+    context: Context,
+    purpose: Option<&str>,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let op = Op::Detokenize {
+        keys: keyset.keys(py, purpose)?,
+        context: context.into_bytes().into(),
+    };
+    column(py, arr, op, errors, parallel)
+}
+
+/// The libphonenumber release whose metadata the normalizer was generated from.
+fn metadata_version() -> &'static str {
+    phonetoken::metadata::VERSION
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyKeyset>()?;
+    m.add_function(wrap_pyfunction!(parse, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(pseudonymize, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenize, m)?)?;
+    m.add_function(wrap_pyfunction!(detokenize, m)?)?;
+    m.add("METADATA_VERSION", metadata_version())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
