@@ -303,5 +303,44 @@ fn bench_batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_parse, bench_lookup, bench_batch);
+/// Validity and number type (feature `validate`) of the numbers the `parse` group accepts,
+/// parsed once outside the timed loop, beside rlibphonenumber's `is_valid_number` and
+/// `get_number_type` on its own parse of the same input.
+fn bench_validate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("validate");
+    let util = &*rlibphonenumber::PHONE_NUMBER_UTIL;
+    for &(name, input, region, expected) in PARSE_CASES {
+        if expected.is_none() {
+            continue;
+        }
+        let ours = parse(input, region.map(|r| r.parse().expect("bench region"))).expect("parses");
+        let peer_region =
+            region.map(|r| r.parse::<rlibphonenumber::Region>().expect("peer region"));
+        let theirs = util.parse(input, peer_region).expect("peer parses");
+        let peer_valid = util.is_valid_number(&theirs);
+        assert_eq!(ours.is_valid(), peer_valid, "{name}");
+        group.bench_function(format!("{name}/phonetoken"), |b| {
+            b.iter(|| {
+                let n = black_box(&ours);
+                (n.is_valid(), n.number_type())
+            })
+        });
+        group.bench_function(format!("{name}/rlibphonenumber"), |b| {
+            b.iter(|| {
+                let n = black_box(&theirs);
+                let valid = util.is_valid_number(n);
+                (valid, util.get_number_type(n))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_parse,
+    bench_lookup,
+    bench_batch,
+    bench_validate
+);
 criterion_main!(benches);

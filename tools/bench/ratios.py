@@ -97,6 +97,10 @@ def kind_ratios():
     for name in ["us_international", "gb_national", "ar_from_us_idd", "rejected_too_short"]:
         out.append((f"{name}: rlibphonenumber / phonetoken", "parse",
                     [(f"{name}/rlibphonenumber", 1)], [(f"{name}/phonetoken", 1)], ">= 10"))
+    # Validity and number type of the three inputs that parse (issue: validity, number types).
+    for name in ["us_international", "gb_national", "ar_from_us_idd"]:
+        out.append((f"validate {name}: rlibphonenumber / phonetoken", "validate",
+                    [(f"{name}/rlibphonenumber", 1)], [(f"{name}/phonetoken", 1)], ">= 10"))
     return out
 
 
@@ -107,6 +111,7 @@ BENCHES = {
     "server": ("oprf", ["--features", "seal-xwing"]),
     "seal": ("oprf", ["--features", "seal-xwing"]),
     "kinds": ("kinds", []),
+    "validate": ("lookup", []),
 }
 PACKAGE = ["-p", "phonetoken-benches"]
 
