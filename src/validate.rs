@@ -188,13 +188,7 @@ impl PhoneNumber {
     /// # Ok::<(), phonetoken::ParseError>(())
     /// ```
     pub fn is_valid(&self) -> bool {
-        match territory(self) {
-            Some((_, Some(found))) => found != NumberType::Unknown,
-            Some((types, None)) => {
-                classify(types, self.national_digits(), false) != NumberType::Unknown
-            }
-            None => false,
-        }
+        self.classified(false) != NumberType::Unknown
     }
 
     /// The number's type: libphonenumber's `getNumberType` (feature `validate`);
@@ -209,9 +203,15 @@ impl PhoneNumber {
     /// # Ok::<(), phonetoken::ParseError>(())
     /// ```
     pub fn number_type(&self) -> NumberType {
+        self.classified(true)
+    }
+
+    /// The type from the territory [`territory`] finds, reusing its answer when it had to
+    /// classify the number; `exact` as for [`classify`].
+    fn classified(&self, exact: bool) -> NumberType {
         match territory(self) {
             Some((_, Some(found))) => found,
-            Some((types, None)) => classify(types, self.national_digits(), true),
+            Some((types, None)) => classify(types, self.national_digits(), exact),
             None => NumberType::Unknown,
         }
     }
