@@ -17,45 +17,22 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::panic;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 mod peer;
 
-const FIXTURE: &str = include_str!("../tests/data/parity.jsonl");
-
-/// One fixture row, with the region parsed for each side once, outside the timed loop.
-struct Row {
-    input: String,
-    ours: Option<phonetoken::Region>,
-    theirs: Option<rlibphonenumber::Region>,
-    /// The E.164 string, or `None` where libphonenumber rejects the input.
-    expect: Option<String>,
-}
+use peer::Row;
 
 fn rows() -> BTreeMap<String, Vec<Row>> {
     let mut families: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    for (n, line) in FIXTURE.lines().enumerate() {
-        let value: serde_json::Value = serde_json::from_str(line).expect("fixture line is JSON");
-        let field = |name: &str| value.get(name).and_then(|v| v.as_str());
-        let region = field("region");
-        let kind = field("kind").unwrap_or_else(|| panic!("line {}: no kind", n + 1));
-        let family = kind.split('/').next().unwrap_or(kind).to_owned();
-        let row = Row {
-            input: field("input").expect("input").to_owned(),
-            ours: region.map(|r| r.parse().expect("fixture regions are regions")),
-            theirs: region.map(peer_region),
-            expect: field("expect").map(str::to_owned),
-        };
-        families.entry(family).or_default().push(row);
+    for row in peer::fixture() {
+        families
+            .entry(row.family().to_owned())
+            .or_default()
+            .push(row);
     }
     families
-}
-
-fn peer_region(code: &str) -> rlibphonenumber::Region {
-    code.parse()
-        .unwrap_or_else(|_| panic!("rlibphonenumber has no region {code}"))
 }
 
 fn ours(row: &Row) -> Option<phonetoken::PhoneNumber> {
@@ -78,30 +55,28 @@ fn bench_kinds(c: &mut Criterion) {
             .iter()
             .map(|(k, v)| (k.as_str(), v.iter().collect())),
     );
-    // The peer's panics are expected on some rows; their messages would bury the output.
-    let hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let groups: Vec<(&str, Vec<&Row>, usize, usize)> = groups
-        .into_iter()
-        .map(|(family, rows)| {
-            let total = rows.len();
-            let (kept, wrong) = rows
-                .into_iter()
-                .fold(
-                    (Vec::new(), 0),
-                    |(mut kept, wrong), r| match panic::catch_unwind(|| theirs(r)) {
-                        Ok(got) => {
-                            let wrong = wrong + usize::from(got.as_deref() != r.expect.as_deref());
-                            kept.push(r);
-                            (kept, wrong)
-                        }
-                        Err(_) => (kept, wrong),
-                    },
-                );
-            (family, kept, total, wrong)
-        })
-        .collect();
-    panic::set_hook(hook);
+    let groups: Vec<(&str, Vec<&Row>, usize, usize)> = peer::quietly(|| {
+        groups
+            .into_iter()
+            .map(|(family, rows)| {
+                let total = rows.len();
+                let (kept, wrong) =
+                    rows.into_iter()
+                        .fold((Vec::new(), 0), |(mut kept, wrong), r| {
+                            match r.peer_answer() {
+                                Some(got) => {
+                                    let wrong =
+                                        wrong + usize::from(got.as_deref() != r.expect.as_deref());
+                                    kept.push(r);
+                                    (kept, wrong)
+                                }
+                                None => (kept, wrong),
+                            }
+                        });
+                (family, kept, total, wrong)
+            })
+            .collect()
+    });
     for (family, rows, total, theirs_wrong) in &groups {
         let ours_wrong = rows
             .iter()

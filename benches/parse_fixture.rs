@@ -12,19 +12,8 @@
 //! measures the set-up alone.
 
 use std::hint::black_box;
-use std::panic;
-
-use serde_json::Value;
 
 mod peer;
-
-const FIXTURE: &str = include_str!("../tests/data/parity.jsonl");
-
-type Case = (
-    String,
-    Option<phonetoken::Region>,
-    Option<rlibphonenumber::Region>,
-);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let usage = "usage: phonetoken|rlibphonenumber REPS [KIND_PREFIX]";
@@ -32,42 +21,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = args.next().ok_or(usage)?;
     let reps: usize = args.next().ok_or(usage)?.parse()?;
     let kind = args.next().unwrap_or_default();
-    let mut cases: Vec<Case> = Vec::new();
-    panic::set_hook(Box::new(|_| {}));
-    for line in FIXTURE.lines() {
-        let row: Value = serde_json::from_str(line)?;
-        if !row["kind"].as_str().is_some_and(|k| k.starts_with(&kind)) {
-            continue;
-        }
-        let input = row["input"].as_str().ok_or("a row without an input")?;
-        let region = row["region"].as_str();
-        let ours = region.map(str::parse).transpose()?;
-        let theirs = region
-            .map(|r| {
-                r.parse()
-                    .map_err(|_| format!("rlibphonenumber has no region {r}"))
-            })
-            .transpose()?;
-        if panic::catch_unwind(|| peer::e164(input, theirs)).is_ok() {
-            cases.push((input.to_owned(), ours, theirs));
-        }
-    }
-    let _ = panic::take_hook();
+    let cases: Vec<peer::Row> = peer::quietly(|| {
+        peer::fixture()
+            .into_iter()
+            .filter(|row| row.kind.starts_with(&kind) && row.peer_answer().is_some())
+            .collect()
+    });
     let mut accepted = 0usize;
     match engine.as_str() {
         "phonetoken" => {
             for _ in 0..reps {
-                for (input, region, _) in &cases {
-                    let got = phonetoken::parse(black_box(input), black_box(*region));
+                for row in &cases {
+                    let got = phonetoken::parse(black_box(&row.input), black_box(row.ours));
                     accepted += usize::from(got.is_ok());
                 }
             }
         }
         "rlibphonenumber" => {
             for _ in 0..reps {
-                for (input, _, region) in &cases {
-                    accepted +=
-                        usize::from(peer::e164(black_box(input), black_box(*region)).is_some());
+                for row in &cases {
+                    let got = peer::e164(black_box(&row.input), black_box(row.theirs));
+                    accepted += usize::from(got.is_some());
                 }
             }
         }
