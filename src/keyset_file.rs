@@ -255,6 +255,57 @@ impl<const MORE: usize> Placement<MORE> {
 /// cannot happen, since both come from the same count.
 pub(crate) const NO_SUCH_POSITION: KeysetFileError = KeysetFileError::NoKeys;
 
+/// What a JSON file holding keys is, told by its top-level members alone: every value is
+/// skipped unread, so no key is copied to find out.
+///
+/// ```
+/// use phonetoken::keyset_file::KeysetFileKind;
+///
+/// assert_eq!(KeysetFileKind::of(r#"{"format": "phonetoken-keyset"}"#), KeysetFileKind::Phonetoken);
+/// assert_eq!(KeysetFileKind::of(r#"{"encryptedKeyset": "…"}"#), KeysetFileKind::Encrypted);
+/// assert_eq!(KeysetFileKind::of(r#"{"primaryKeyId": 1, "key": []}"#), KeysetFileKind::TinkCleartext);
+/// assert_eq!(KeysetFileKind::of("not json"), KeysetFileKind::Unknown);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum KeysetFileKind {
+    /// phonetoken keyset JSON (`"format"`).
+    Phonetoken,
+    /// Tink's encrypted keyset (`"encryptedKeyset"`), as phonetoken or Tink writes it.
+    Encrypted,
+    /// A Tink cleartext keyset (`"primaryKeyId"`, `"key"`).
+    TinkCleartext,
+    /// None of these (loading it as a phonetoken keyset says what is wrong).
+    Unknown,
+}
+
+impl KeysetFileKind {
+    /// The kind of the keyset file text `text`.
+    ///
+    /// ```
+    /// use phonetoken::keyset_file::KeysetFileKind;
+    ///
+    /// assert_eq!(KeysetFileKind::of("{}"), KeysetFileKind::Unknown);
+    /// ```
+    pub fn of(text: &str) -> KeysetFileKind {
+        use serde::de::IgnoredAny;
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Probe {
+            format: Option<IgnoredAny>,
+            encrypted_keyset: Option<IgnoredAny>,
+            primary_key_id: Option<IgnoredAny>,
+            key: Option<IgnoredAny>,
+        }
+        match serde_json::from_str::<Probe>(text) {
+            Ok(p) if p.encrypted_keyset.is_some() => KeysetFileKind::Encrypted,
+            Ok(p) if p.format.is_some() => KeysetFileKind::Phonetoken,
+            Ok(p) if p.primary_key_id.is_some() || p.key.is_some() => KeysetFileKind::TinkCleartext,
+            _ => KeysetFileKind::Unknown,
+        }
+    }
+}
+
 /// Reads a small file that holds secrets (a keyset file) into a string that is wiped when
 /// dropped, without leaving copies behind: the buffer is sized from the file's metadata (at
 /// most `max_len` + 1 bytes) before the first read, so it never grows (a growing buffer

@@ -90,6 +90,9 @@ pub mod keys;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod keyset_file;
+#[cfg(feature = "keystore")]
+#[cfg_attr(docsrs, doc(cfg(feature = "keystore")))]
+pub mod keystore;
 pub mod metadata;
 mod number;
 #[cfg(feature = "oprf")]

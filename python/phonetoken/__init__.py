@@ -27,6 +27,8 @@ from phonetoken._errors import (
     InternalError,
     KeyMaterialError,
     KeysetFileError,
+    KeysetPermissionWarning,
+    KeysetWarning,
     ParseError,
     PhonetokenError,
     TokenError,
@@ -39,6 +41,7 @@ from phonetoken._native import (
     normalize,
     parse,
     pseudonymize,
+    read_sealed_keyset,
     tokenize,
 )
 
@@ -48,6 +51,8 @@ __all__ = [
     "KeyMaterialError",
     "Keyset",
     "KeysetFileError",
+    "KeysetPermissionWarning",
+    "KeysetWarning",
     "ParseError",
     "PhonetokenError",
     "TokenError",
@@ -56,5 +61,6 @@ __all__ = [
     "normalize",
     "parse",
     "pseudonymize",
+    "read_sealed_keyset",
     "tokenize",
 ]

@@ -43,6 +43,19 @@ class KeysetFileError(PhonetokenError):
     __module__ = "phonetoken"
 
 
+class KeysetWarning(UserWarning):
+    """A keyset loaded, but not as asked: a ``master_key`` given for a plaintext keyset."""
+
+    __module__ = "phonetoken"
+
+
+class KeysetPermissionWarning(KeysetWarning):
+    """A keyset file that users other than its owner can change, or read when it holds
+    plaintext keys (``chmod 600`` it); ``strict_permissions=True`` refuses such a file."""
+
+    __module__ = "phonetoken"
+
+
 class KeyMaterialError(PhonetokenError):
     """Keys cannot be derived as asked, e.g. a purpose label outside 1 to 255 bytes (Rust
     ``phonetoken::KeyError``)."""

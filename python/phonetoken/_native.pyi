@@ -22,7 +22,11 @@ class Keyset:
     """A phonetoken keyset; its keys never leave Rust memory. ``repr()`` shows key ids."""
 
     @staticmethod
-    def from_file(path: str | PathLike[str], *, master_key: str | None = None) -> Keyset: ...
+    def from_file(
+        path: str | PathLike[str], *, master_key: str | None = None, strict_permissions: bool = False
+    ) -> Keyset: ...
+    @staticmethod
+    def from_env(*, master_key: str | None = None, strict_permissions: bool = False) -> Keyset: ...
     @staticmethod
     def from_json(text: str, *, master_key: str | None = None) -> Keyset: ...
     @property
@@ -118,3 +122,7 @@ def detokenize(
     errors: Errors = "null",
     parallel: bool = False,
 ) -> pa.ChunkedArray: ...
+
+def read_sealed_keyset(path: str | PathLike[str]) -> str:
+    """The text of an encrypted keyset file; refuses a plaintext one."""
+    ...

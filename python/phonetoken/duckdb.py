@@ -16,7 +16,12 @@
 The region, purpose, encoding and length are fixed when the functions are registered
 (register again under another ``prefix`` for others). ``context`` is an argument, so one
 query can use several; a value that is not a number (or a token that does not open) gives
-NULL, or fails the query with ``errors="raise"``.
+NULL, fails the query with ``errors="raise"`` (naming the row in DuckDB's batch and the
+reason code), or with ``errors="column"`` every function gives a
+``STRUCT(value VARCHAR, error VARCHAR)``, ``error`` holding the reason code::
+
+    phonetoken.duckdb.register(con, keys, region="US", errors="column")
+    con.sql("SELECT p.value, p.error FROM (SELECT phonetoken_pseudonymize(phone) AS p FROM t)")
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ import pyarrow.compute as pc
 import phonetoken
 
 __all__ = ["register"]
+
+# The type of errors="column" results: the value and the reason code.
+_COLUMN = pa.struct([("value", pa.string()), ("error", pa.string())])
 
 
 def register(
@@ -44,13 +52,18 @@ def register(
 ) -> None:
     """Adds ``{prefix}normalize``, ``{prefix}pseudonymize``, ``{prefix}tokenize`` and
     ``{prefix}detokenize`` to the DuckDB connection ``con``."""
+    import duckdb
+
     try:
         from duckdb.sqltypes import VARCHAR  # DuckDB 1.4 and later
     except ImportError:
         from duckdb.typing import VARCHAR
 
-    if errors not in ("null", "raise"):
-        raise ValueError('errors: give "null" or "raise" (SQL functions give one value)')
+    if errors not in ("null", "raise", "column"):
+        raise ValueError('errors: give "null", "raise" or "column"')
+    out_type = (
+        duckdb.struct_type({"value": VARCHAR, "error": VARCHAR}) if errors == "column" else VARCHAR
+    )
 
     def normalize(arr: pa.Array) -> pa.Array:
         return _plain(phonetoken.normalize(arr, region, errors=errors))
@@ -65,42 +78,56 @@ def register(
             arr,
             context,
             lambda a, c: phonetoken.tokenize(a, keyset, c, region, purpose, errors=errors),
+            arrow_type,
         )
 
     def detokenize(arr: pa.Array, context: pa.Array) -> pa.Array:
         return _by_context(
-            arr, context, lambda a, c: phonetoken.detokenize(a, keyset, c, purpose, errors=errors)
+            arr,
+            context,
+            lambda a, c: phonetoken.detokenize(a, keyset, c, purpose, errors=errors),
+            arrow_type,
         )
 
+    arrow_type = _COLUMN if errors == "column" else pa.string()
     options = {"type": "arrow", "null_handling": "special", "side_effects": False}
-    con.create_function(f"{prefix}normalize", normalize, [VARCHAR], VARCHAR, **options)
-    con.create_function(f"{prefix}pseudonymize", pseudonymize, [VARCHAR], VARCHAR, **options)
-    con.create_function(f"{prefix}tokenize", tokenize, [VARCHAR, VARCHAR], VARCHAR, **options)
-    con.create_function(f"{prefix}detokenize", detokenize, [VARCHAR, VARCHAR], VARCHAR, **options)
+    con.create_function(f"{prefix}normalize", normalize, [VARCHAR], out_type, **options)
+    con.create_function(f"{prefix}pseudonymize", pseudonymize, [VARCHAR], out_type, **options)
+    con.create_function(f"{prefix}tokenize", tokenize, [VARCHAR, VARCHAR], out_type, **options)
+    con.create_function(f"{prefix}detokenize", detokenize, [VARCHAR, VARCHAR], out_type, **options)
 
 
 def _plain(out: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array of ``string`` (or the struct of two), as DuckDB takes it."""
     if isinstance(out, pa.ChunkedArray):
         out = out.combine_chunks()
+    if pa.types.is_struct(out.type):
+        return out.cast(_COLUMN)
     return out.cast(pa.string())
 
 
-def _by_context(arr, context, run) -> pa.Array:
+def _by_context(arr, context, run, out_type: pa.DataType) -> pa.Array:
     """Runs ``run(values, context)`` once per distinct context in the batch (one, when the
-    context is a literal), and puts the results back in row order."""
+    context is a literal), and puts the results back in row order; no value becomes a Python
+    object on the way."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if isinstance(context, pa.ChunkedArray):
         context = context.combine_chunks()
     distinct = pc.unique(context).drop_null().to_pylist()
-    has_null = context.null_count > 0
-    if len(distinct) == 1 and not has_null:
+    if len(distinct) == 1 and context.null_count == 0:
         return _plain(run(arr, distinct[0]))
-    # A NULL context gives NULL, as SQL functions do.
-    out: list[str | None] = [None] * len(arr)
+    parts, rows = [], []
     for ctx in distinct:
-        rows = pc.indices_nonzero(pc.fill_null(pc.equal(context, ctx), False))
-        values = _plain(run(arr.take(rows), ctx)).to_pylist()
-        for row, value in zip(rows.to_pylist(), values):
-            out[row] = value
-    return pa.array(out, type=pa.string())
+        these = pc.indices_nonzero(pc.fill_null(pc.equal(context, ctx), False))
+        parts.append(_plain(run(arr.take(these), ctx)))
+        rows.append(these)
+    # A NULL context gives NULL, as SQL functions do.
+    nulls = pc.indices_nonzero(pc.is_null(context))
+    parts.append(pa.nulls(len(nulls), type=out_type))
+    rows.append(nulls)
+    values = pa.concat_arrays(parts)
+    positions = pa.concat_arrays([r.cast(pa.int64()) for r in rows])
+    # values[i] belongs at row positions[i]: taking in the order that sorts the positions
+    # puts every result back at its row.
+    return values.take(pc.sort_indices(positions))

@@ -4,11 +4,20 @@ Each function gives a ``Column``; the work runs on the executors, on Spark's Arr
 in Rust. On PySpark 4 it is an ``arrow_udf`` (Arrow arrays in and out, no pandas); on Spark
 3.5, which has no ``arrow_udf``, a ``pandas_udf`` with the same results.
 
-The keyset is named by its file's path, never passed as an object: each Python worker
-loads it once, on first use, and keeps it for the process's life. Only the path (and the
-master key's URI) travel with the task; keys are never pickled, shipped or logged. The file
-must be readable at that path on every executor (a shared volume, or distributed with
-``spark.files`` / ``SparkContext.addFile`` and named through ``SparkFiles.get``)::
+The keyset is never passed as an object, so keys are never pickled, shipped or logged. Each
+Python worker loads it once, on first use, and keeps it for the process's life, from one of:
+
+- a path (``str`` or ``os.PathLike``) readable at that path on every executor (a shared
+  volume, or distributed with ``spark.files`` / ``SparkContext.addFile`` and named through
+  ``SparkFiles.get``);
+- ``None``: the file named by ``PHONETOKEN_KEYSET`` in the executors' environment
+  (``spark.executorEnv.PHONETOKEN_KEYSET``), as the ``phonetoken`` tool reads it;
+- a broadcast made by ``broadcast_keyset(spark, path)``: the text of an *encrypted* keyset
+  file, which opens only where its master key is (a ``pkcs11:`` token or a ``file:`` master
+  key on the executors, named by ``master_key`` or ``PHONETOKEN_MASTER_KEY``). A plaintext
+  keyset is never broadcast: Spark would keep its keys in its block stores.
+
+::
 
     import phonetoken.spark as pts
 
@@ -17,14 +26,15 @@ must be readable at that path on every executor (a shared volume, or distributed
 
 With ``errors="column"`` each function gives a struct column of ``value`` and ``error``
 (the reason code of a value that failed); ``errors="raise"`` fails the task on the first
-value that is not a number, naming the row within its batch.
+value that is not a number, naming its partition and its row in the partition (0-based).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Callable
+import uuid
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Union
 
 import pyarrow as pa
 
@@ -33,27 +43,119 @@ import phonetoken
 if TYPE_CHECKING:
     from pyspark.sql import Column
 
-__all__ = ["normalize", "pseudonymize", "tokenize", "detokenize", "keyset"]
+__all__ = [
+    "normalize",
+    "pseudonymize",
+    "tokenize",
+    "detokenize",
+    "keyset",
+    "broadcast_keyset",
+    "KeysetBroadcast",
+]
 
-_KEYSETS: dict[tuple[str, str | None], phonetoken.Keyset] = {}
+_KEYSETS: dict[tuple, phonetoken.Keyset] = {}
 _LOCK = threading.Lock()
 
 
-def keyset(path: str, master_key: str | None = None) -> phonetoken.Keyset:
-    """The keyset at ``path``, loaded once per process (the cache the UDFs use)."""
-    key = (os.fspath(path), master_key)
+class KeysetBroadcast:
+    """An encrypted keyset file's text, broadcast to the executors (``broadcast_keyset``).
+    Its ``repr()`` shows the broadcast's id only."""
+
+    def __init__(self, broadcast: Any) -> None:
+        self._broadcast = broadcast
+        # Names this keyset in each worker's cache (Spark's own broadcast id is private).
+        self._id = uuid.uuid4().hex
+
+    @property
+    def id(self) -> str:
+        """A random id naming this broadcast keyset in each worker's cache."""
+        return self._id
+
+    def text(self) -> str:
+        """The encrypted keyset's text (on an executor, fetched from the broadcast)."""
+        return self._broadcast.value
+
+    def __repr__(self) -> str:
+        return f"KeysetBroadcast(id={self.id})"
+
+
+def broadcast_keyset(spark: Any, path: str | os.PathLike[str]) -> KeysetBroadcast:
+    """Broadcasts the encrypted keyset file at ``path`` (read on the driver) to the
+    executors, for the column functions' ``keyset`` argument. ``spark``: a ``SparkSession``
+    or ``SparkContext``. Raises ``KeysetFileError`` for a plaintext keyset, whose keys would
+    then sit in Spark's block stores: seal it with ``phonetoken keyset encrypt`` first, or
+    name a path on the executors instead."""
+    sc = getattr(spark, "sparkContext", spark)
+    return KeysetBroadcast(sc.broadcast(phonetoken.read_sealed_keyset(os.fspath(path))))
+
+
+KeysetRef = Union[str, "os.PathLike[str]", KeysetBroadcast, None]
+
+
+def keyset(ref: KeysetRef = None, master_key: str | None = None) -> phonetoken.Keyset:
+    """The keyset ``ref`` names (a path, ``None`` for ``PHONETOKEN_KEYSET``, or a
+    ``KeysetBroadcast``), loaded once per process: the cache the UDFs use."""
+    if isinstance(ref, KeysetBroadcast):
+        key: tuple = ("broadcast", ref.id, master_key)
+    elif ref is None:
+        key = ("env", os.environ.get("PHONETOKEN_KEYSET"), master_key)
+    else:
+        key = ("path", os.fspath(ref), master_key)
     with _LOCK:
         ks = _KEYSETS.get(key)
         if ks is None:
-            ks = phonetoken.Keyset.from_file(key[0], master_key=master_key)
+            if isinstance(ref, KeysetBroadcast):
+                ks = phonetoken.Keyset.from_json(ref.text(), master_key=master_key)
+            elif ref is None:
+                ks = phonetoken.Keyset.from_env(master_key=master_key)
+            else:
+                ks = phonetoken.Keyset.from_file(key[1], master_key=master_key)
             _KEYSETS[key] = ks
         return ks
+
+
+def _keyset_ref(ref: KeysetRef) -> KeysetRef:
+    # Checked on the driver, so a wrong argument fails when the column is built.
+    if ref is None or isinstance(ref, KeysetBroadcast):
+        return ref
+    if isinstance(ref, phonetoken.Keyset):
+        raise TypeError(
+            "keyset: pass the keyset file's path (or None, or broadcast_keyset(...)), not a "
+            "Keyset: a Keyset's keys never leave the process that loaded them"
+        )
+    return os.fspath(ref)
 
 
 def _return_type(errors: str) -> str:
     if errors == "column":
         return "struct<value:string,error:string>"
     return "string"
+
+
+def _in_partition(batches: Iterator[pa.Array], kernel: Callable[[pa.Array], Any]):
+    """Runs ``kernel`` on each batch of one partition, numbering a failing row within the
+    partition (a batch's own numbering would say nothing to the user)."""
+    partition = None
+    try:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        partition = context.partitionId() if context is not None else None
+    except ImportError:
+        pass
+    offset = 0
+    for batch in batches:
+        try:
+            yield kernel(batch)
+        except phonetoken.PhonetokenError as e:
+            if e.row is None:
+                raise
+            row = offset + e.row
+            where = f"partition {partition}, row {row}" if partition is not None else f"row {row}"
+            # The message after the kernel's own "row N: ".
+            reason = str(e).split(": ", 1)[-1]
+            raise type(e)(f"{where}: {reason}", e.code, row) from None
+        offset += len(batch)
 
 
 def _udf(kernel: Callable[[pa.Array], pa.Array], errors: str, col: "Column | str") -> "Column":
@@ -64,26 +166,30 @@ def _udf(kernel: Callable[[pa.Array], pa.Array], errors: str, col: "Column | str
     return_type = _return_type(errors)
     if arrow_udf is not None:
 
-        def run_arrow(arr: pa.Array) -> pa.Array:
-            return kernel(arr)
+        def run_arrow(batches):
+            return _in_partition(batches, kernel)
 
+        # Spark reads the UDF's kind from its type hints, as objects: an iterator of
+        # batches, so rows are numbered across the partition.
+        run_arrow.__annotations__ = {"batches": Iterator[pa.Array], "return": Iterator[pa.Array]}
         return arrow_udf(run_arrow, return_type)(col)
 
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
-    def run_pandas(series):
-        out = kernel(pa.array(series, type=pa.string(), from_pandas=True))
-        if errors == "column":
-            return pd.DataFrame(
-                {"value": out.field("value").to_pandas(), "error": out.field("error").to_pandas()}
-            )
-        return out.to_pandas()
+    def run_pandas(batches):
+        arrays = (pa.array(series, type=pa.string(), from_pandas=True) for series in batches)
+        for out in _in_partition(arrays, kernel):
+            if errors == "column":
+                yield pd.DataFrame(
+                    {"value": out.field("value").to_pandas(), "error": out.field("error").to_pandas()}
+                )
+            else:
+                yield out.to_pandas()
 
-    # Spark reads the UDF's kind from its type hints, as objects (pandas is imported here).
     run_pandas.__annotations__ = {
-        "series": pd.Series,
-        "return": pd.DataFrame if errors == "column" else pd.Series,
+        "batches": Iterator[pd.Series],
+        "return": Iterator[pd.DataFrame] if errors == "column" else Iterator[pd.Series],
     }
     return pandas_udf(run_pandas, return_type)(col)
 
@@ -100,7 +206,7 @@ def normalize(col: "Column | str", region: str | None = None, *, errors: str = "
 
 def pseudonymize(
     col: "Column | str",
-    keyset_path: str,
+    keyset: KeysetRef = None,
     region: str | None = None,
     purpose: str | None = None,
     encoding: str = "base64url",
@@ -109,13 +215,15 @@ def pseudonymize(
     errors: str = "null",
     master_key: str | None = None,
 ) -> "Column":
-    """Keyed pseudonyms of a string column, under the keyset file at ``keyset_path`` (see
-    ``phonetoken.pseudonymize``); ``master_key``: ``"file:PATH"`` for an encrypted keyset."""
+    """Keyed pseudonyms of a string column (see ``phonetoken.pseudonymize``), under
+    ``keyset``: a keyset file's path on the executors, ``None`` for ``PHONETOKEN_KEYSET``
+    there, or a ``broadcast_keyset``. ``master_key``: the master key of an encrypted keyset
+    (``"file:PATH"`` or a ``pkcs11:`` URI; else ``PHONETOKEN_MASTER_KEY``)."""
     _check_errors(errors)
-    path = os.fspath(keyset_path)
+    ref = _keyset_ref(keyset)
 
     def kernel(arr: pa.Array) -> pa.Array:
-        ks = keyset(path, master_key)
+        ks = _load(ref, master_key)
         return phonetoken.pseudonymize(arr, ks, region, purpose, encoding, length, errors=errors)
 
     return _udf(kernel, errors, col)
@@ -123,7 +231,7 @@ def pseudonymize(
 
 def tokenize(
     col: "Column | str",
-    keyset_path: str,
+    keyset: KeysetRef,
     context: str | bytes,
     region: str | None = None,
     purpose: str | None = None,
@@ -132,12 +240,12 @@ def tokenize(
     master_key: str | None = None,
 ) -> "Column":
     """Reversible tokens of a string column bound to ``context`` (see
-    ``phonetoken.tokenize``)."""
+    ``phonetoken.tokenize``); ``keyset`` and ``master_key`` as in ``pseudonymize``."""
     _check_errors(errors)
-    path = os.fspath(keyset_path)
+    ref = _keyset_ref(keyset)
 
     def kernel(arr: pa.Array) -> pa.Array:
-        ks = keyset(path, master_key)
+        ks = _load(ref, master_key)
         return phonetoken.tokenize(arr, ks, context, region, purpose, errors=errors)
 
     return _udf(kernel, errors, col)
@@ -145,22 +253,27 @@ def tokenize(
 
 def detokenize(
     col: "Column | str",
-    keyset_path: str,
+    keyset: KeysetRef,
     context: str | bytes,
     purpose: str | None = None,
     *,
     errors: str = "null",
     master_key: str | None = None,
 ) -> "Column":
-    """The E.164 numbers inside a column of tokens (see ``phonetoken.detokenize``)."""
+    """The E.164 numbers inside a column of tokens (see ``phonetoken.detokenize``);
+    ``keyset`` and ``master_key`` as in ``pseudonymize``."""
     _check_errors(errors)
-    path = os.fspath(keyset_path)
+    ref = _keyset_ref(keyset)
 
     def kernel(arr: pa.Array) -> pa.Array:
-        ks = keyset(path, master_key)
+        ks = _load(ref, master_key)
         return phonetoken.detokenize(arr, ks, context, purpose, errors=errors)
 
     return _udf(kernel, errors, col)
+
+
+# The module-level ``keyset`` is shadowed by the functions' argument of that name.
+_load = keyset
 
 
 def _check_errors(errors: str) -> None:

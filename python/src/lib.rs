@@ -15,7 +15,14 @@ use arrow_array::builder::{GenericStringBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, OffsetSizeTrait, StructArray};
 use arrow_schema::{DataType, Field, Fields};
-use phonetoken::encrypted_keyset::{EncryptedKeysetError, TinkAeadKey};
+use std::path::Path;
+
+use phonetoken::encrypted_keyset::EncryptedKeysetError;
+use phonetoken::keyset_file::KeysetFileKind;
+use phonetoken::keystore::{
+    keyset_path_from_env, permission_problem, read_secret, shown_path, KeystoreError, MasterKeyUri,
+    KEYSET_ENV, MASTER_KEY_ENV,
+};
 use phonetoken::{
     Encoding, Keyset, ParseError, PseudonymKey, Region, TokenError, TokenKey, MAX_TOKEN_TEXT_LEN,
 };
@@ -25,11 +32,7 @@ use pyo3::types::PyBytes;
 use pyo3_arrow::input::AnyArray;
 use pyo3_arrow::{PyArray, PyChunkedArray};
 use rayon::prelude::*;
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
-/// Keyset and master key files are small; anything larger is not one.
-const MAX_FILE_LEN: u64 = 1 << 20;
+use zeroize::{Zeroize, Zeroizing};
 
 /// A shared keyset. The keys are loaded into their `Box` in place and stay there until the
 /// keyset is dropped and wiped: `Arc<Keyset>` would have to move them out of the box (or off
@@ -181,10 +184,17 @@ impl Context {
 // ---------------------------------------------------------------------------------------
 // The per-value work, as the tool does it.
 
-/// One output value, on the stack: the longest is a token in base64url.
+/// One output value, on the stack: the longest is a token in base64url. Wiped when
+/// dropped: it may be a detokenized number.
 struct Text {
     buf: [u8; MAX_TOKEN_TEXT_LEN],
     len: usize,
+}
+
+impl Drop for Text {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+    }
 }
 
 impl Text {
@@ -327,44 +337,140 @@ fn column_fields(value: DataType) -> Fields {
     ])
 }
 
-fn run_typed<'a, O: OffsetSizeTrait>(
+/// One row's result in a [`Piece`].
+#[derive(Clone, Copy)]
+enum Row {
+    /// The next `len` bytes of the piece's text.
+    Value(u16),
+    /// A null in, a null out.
+    Null,
+    /// A value that failed, with its reason code (null out, and the code with
+    /// `errors="column"`).
+    Failed(&'static str),
+}
+
+/// The results of a run of consecutive rows: every output text back to back in memory wiped
+/// when dropped (a detokenized number is the secret the token kept), and each row's fate.
+/// Pieces are copied once into the output array, sized exactly, so neither they nor the
+/// array's buffers ever grow and leave an unwiped copy behind in freed memory.
+struct Piece {
+    text: Zeroizing<Vec<u8>>,
+    rows: Vec<Row>,
+}
+
+impl Piece {
+    fn with_capacity(rows: usize, bytes: usize) -> Piece {
+        Piece {
+            text: Zeroizing::new(Vec::with_capacity(bytes)),
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Appends `value`, moving the text to a larger buffer (the old one wiped as it is
+    /// dropped) when it is full, rather than letting the vector reallocate unwiped.
+    fn push(&mut self, value: &str) {
+        let bytes = value.as_bytes();
+        if self.text.capacity() - self.text.len() < bytes.len() {
+            let mut larger = Zeroizing::new(Vec::with_capacity(
+                (self.text.capacity() * 2).max(self.text.len() + bytes.len()),
+            ));
+            larger.extend_from_slice(&self.text);
+            self.text = larger;
+        }
+        self.text.extend_from_slice(bytes);
+        // At most MAX_TOKEN_TEXT_LEN bytes.
+        self.rows.push(Row::Value(bytes.len() as u16));
+    }
+}
+
+/// Runs `op` over `values`; `row0` is the row of the first in the whole column. With
+/// `errors="raise"` stops at the first failure.
+fn run_piece<'a>(
     values: impl Iterator<Item = Option<&'a str>>,
     len: usize,
     op: &Op,
     errors: Errors,
     row0: usize,
-) -> Result<ArrayRef, RowFail> {
-    let mut out = GenericStringBuilder::<O>::with_capacity(len, len * op.row_bytes());
-    let mut codes =
-        (errors == Errors::Column).then(|| GenericStringBuilder::<O>::with_capacity(len, 0));
+) -> Result<Piece, RowFail> {
+    let mut piece = Piece::with_capacity(len, len * op.row_bytes());
     for (i, value) in values.enumerate() {
         let Some(text) = value else {
-            out.append_null();
-            if let Some(codes) = &mut codes {
-                codes.append_null();
-            }
+            piece.rows.push(Row::Null);
             continue;
         };
         match op.apply(text) {
-            Ok(result) => {
-                out.append_value(result.as_str());
-                if let Some(codes) = &mut codes {
-                    codes.append_null();
+            Ok(result) => piece.push(result.as_str()),
+            Err(fail) if errors == Errors::Raise => {
+                return Err(RowFail {
+                    row: row0 + i,
+                    fail,
+                })
+            }
+            Err(fail) => piece.rows.push(Row::Failed(fail.code())),
+        }
+    }
+    Ok(piece)
+}
+
+/// Runs `op` over one string array (its type checked by the caller); `row0` is the row of
+/// its first value in the whole column.
+fn run_slice(array: &dyn Array, op: &Op, errors: Errors, row0: usize) -> Result<Piece, RowFail> {
+    let n = array.len();
+    if let Some(a) = array.as_string_opt::<i64>() {
+        return run_piece(a.iter(), n, op, errors, row0);
+    }
+    if let Some(a) = array.as_string_view_opt() {
+        return run_piece(a.iter(), n, op, errors, row0);
+    }
+    match array.as_string_opt::<i32>() {
+        Some(a) => run_piece(a.iter(), n, op, errors, row0),
+        // The caller lets only string types through; anything else gives no rows rather
+        // than a panic.
+        None => Ok(Piece::with_capacity(0, 0)),
+    }
+}
+
+/// One output array from the pieces of one input array, in order.
+fn assemble(pieces: &[Piece], input: &DataType, errors: Errors) -> ArrayRef {
+    match value_type(input) {
+        DataType::LargeUtf8 => assemble_typed::<i64>(pieces, errors),
+        _ => assemble_typed::<i32>(pieces, errors),
+    }
+}
+
+fn assemble_typed<O: OffsetSizeTrait>(pieces: &[Piece], errors: Errors) -> ArrayRef {
+    let rows = pieces.iter().map(|p| p.rows.len()).sum();
+    let bytes = pieces.iter().map(|p| p.text.len()).sum();
+    // Exactly sized: the values buffer never grows, so holds the only copy of the text.
+    let mut out = GenericStringBuilder::<O>::with_capacity(rows, bytes);
+    let mut codes =
+        (errors == Errors::Column).then(|| GenericStringBuilder::<O>::with_capacity(rows, 0));
+    for piece in pieces {
+        let mut at = 0;
+        for row in &piece.rows {
+            match *row {
+                Row::Value(len) => {
+                    let end = at + usize::from(len);
+                    // Each text was pushed whole from a `&str`.
+                    out.append_value(std::str::from_utf8(&piece.text[at..end]).unwrap_or_default());
+                    at = end;
+                    if let Some(codes) = &mut codes {
+                        codes.append_null();
+                    }
+                }
+                Row::Null => {
+                    out.append_null();
+                    if let Some(codes) = &mut codes {
+                        codes.append_null();
+                    }
+                }
+                Row::Failed(code) => {
+                    out.append_null();
+                    if let Some(codes) = &mut codes {
+                        codes.append_value(code);
+                    }
                 }
             }
-            Err(fail) => match &mut codes {
-                _ if errors == Errors::Raise => {
-                    return Err(RowFail {
-                        row: row0 + i,
-                        fail,
-                    })
-                }
-                Some(codes) => {
-                    out.append_null();
-                    codes.append_value(fail.code());
-                }
-                None => out.append_null(),
-            },
         }
     }
     let values: ArrayRef = Arc::new(out.finish());
@@ -372,31 +478,9 @@ fn run_typed<'a, O: OffsetSizeTrait>(
         Some(mut codes) => {
             let fields = column_fields(values.data_type().clone());
             let codes: ArrayRef = Arc::new(codes.finish());
-            Ok(Arc::new(StructArray::new(
-                fields,
-                vec![values, codes],
-                None,
-            )))
+            Arc::new(StructArray::new(fields, vec![values, codes], None))
         }
-        None => Ok(values),
-    }
-}
-
-/// Runs `op` over one string array (its type checked by the caller); `row0` is the row of
-/// its first value in the whole column.
-fn run_array(array: &dyn Array, op: &Op, errors: Errors, row0: usize) -> Result<ArrayRef, RowFail> {
-    let len = array.len();
-    if let Some(a) = array.as_string_opt::<i64>() {
-        return run_typed::<i64>(a.iter(), len, op, errors, row0);
-    }
-    if let Some(a) = array.as_string_view_opt() {
-        return run_typed::<i32>(a.iter(), len, op, errors, row0);
-    }
-    match array.as_string_opt::<i32>() {
-        Some(a) => run_typed::<i32>(a.iter(), len, op, errors, row0),
-        // The caller lets only string types through; anything else gives an empty column
-        // rather than a panic.
-        None => Ok(unreachable_empty()),
+        None => values,
     }
 }
 
@@ -404,6 +488,7 @@ fn run_array(array: &dyn Array, op: &Op, errors: Errors, row0: usize) -> Result<
 /// Gives one output array per chunk, or the first failing row (in row order).
 fn run_chunks(
     chunks: &[ArrayRef],
+    input: &DataType,
     op: &Op,
     errors: Errors,
     parallel: bool,
@@ -414,53 +499,44 @@ fn run_chunks(
         starts.push(row);
         row += chunk.len();
     }
-    if !parallel {
-        return chunks
-            .iter()
-            .zip(&starts)
-            .map(|(chunk, &row0)| run_array(chunk.as_ref(), op, errors, row0))
-            .collect();
-    }
-    let threads = rayon::current_num_threads().max(1);
-    let slice_len = (row / (threads * 4)).max(MIN_PARALLEL_SLICE);
-    // (chunk index, offset in chunk, length)
-    let mut pieces = Vec::new();
+    let slice_len = if parallel {
+        let threads = rayon::current_num_threads().max(1);
+        (row / (threads * 4)).max(MIN_PARALLEL_SLICE)
+    } else {
+        usize::MAX
+    };
+    // (chunk index, offset in chunk, length); every chunk has at least one, so an empty
+    // chunk gives an empty array.
+    let mut slices = Vec::new();
     for (c, chunk) in chunks.iter().enumerate() {
         let mut offset = 0;
-        while offset < chunk.len() {
+        loop {
             let n = slice_len.min(chunk.len() - offset);
-            pieces.push((c, offset, n));
+            slices.push((c, offset, n));
             offset += n;
-        }
-        if chunk.is_empty() {
-            pieces.push((c, 0, 0));
+            if offset >= chunk.len() {
+                break;
+            }
         }
     }
-    let results: Vec<Result<ArrayRef, RowFail>> = pieces
-        .par_iter()
-        .map(|&(c, offset, n)| {
-            let slice = chunks[c].slice(offset, n);
-            run_array(slice.as_ref(), op, errors, starts[c] + offset)
-        })
-        .collect();
-    let mut per_chunk: Vec<Vec<ArrayRef>> = vec![Vec::new(); chunks.len()];
-    for (&(c, _, _), result) in pieces.iter().zip(results) {
-        // Pieces are in row order, so the first failure met is the first row that failed.
-        per_chunk[c].push(result?);
+    let run = |&(c, offset, n): &(usize, usize, usize)| {
+        // A view of the rows, not a copy.
+        let slice = chunks[c].slice(offset, n);
+        run_slice(slice.as_ref(), op, errors, starts[c] + offset)
+    };
+    let pieces: Vec<Result<Piece, RowFail>> = if parallel {
+        slices.par_iter().map(run).collect()
+    } else {
+        slices.iter().map(run).collect()
+    };
+    let mut per_chunk: Vec<Vec<Piece>> = (0..chunks.len()).map(|_| Vec::new()).collect();
+    for (&(c, _, _), piece) in slices.iter().zip(pieces) {
+        // Slices are in row order, so the first failure met is the first row that failed.
+        per_chunk[c].push(piece?);
     }
     Ok(per_chunk
-        .into_iter()
-        .map(|parts| {
-            if parts.len() == 1 {
-                return parts
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| unreachable_empty());
-            }
-            let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
-            // The parts share one type, so concatenation cannot fail.
-            arrow_select::concat::concat(&refs).unwrap_or_else(|_| unreachable_empty())
-        })
+        .iter()
+        .map(|pieces| assemble(pieces, input, errors))
         .collect())
 }
 
@@ -489,7 +565,7 @@ fn column<'py>(
             "expected a column of strings (utf8, large_utf8 or utf8_view), got {input_type}"
         )));
     }
-    let result = py.detach(|| run_chunks(&chunks, &op, errors, parallel));
+    let result = py.detach(|| run_chunks(&chunks, &input_type, &op, errors, parallel));
     let outputs = result.map_err(|f| fail_error(py, f.fail, Some(f.row)))?;
     let out_field = Arc::new(Field::new(
         field.name(),
@@ -512,18 +588,12 @@ fn column<'py>(
 // ---------------------------------------------------------------------------------------
 // Keysets.
 
-/// What a JSON file holding keys is, told by its top-level members alone (every value is
-/// skipped, so no key is copied).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Probe {
-    format: Option<IgnoredAny>,
-    encrypted_keyset: Option<IgnoredAny>,
-    primary_key_id: Option<IgnoredAny>,
-}
-
 fn keyset_error(py: Python<'_>, code: &str, message: String) -> PyErr {
     error(py, "keyset", code, message, None)
+}
+
+fn keystore_error(py: Python<'_>, e: KeystoreError) -> PyErr {
+    keyset_error(py, e.kind().code(), e.to_string())
 }
 
 /// The place a keyset is loaded into: on the heap, so the keys are written once, where they
@@ -538,26 +608,61 @@ fn placeholder() -> PyResult<Box<Keyset>> {
     )))
 }
 
-/// Opens the master key named by `master_key`: `file:PATH` or a plain path of a Tink
-/// AES-GCM keyset file.
-fn open_master(py: Python<'_>, master_key: &str) -> PyResult<TinkAeadKey> {
-    if master_key.starts_with("pkcs11:") {
+/// Held while a master key is open (see `load_keyset`).
+static MASTER_KEY_OPENING: Mutex<()> = Mutex::new(());
+
+/// The master key's URI: `master_key` if given, else `PHONETOKEN_MASTER_KEY`, if set.
+fn master_uri(py: Python<'_>, master_key: Option<&str>) -> PyResult<Option<MasterKeyUri>> {
+    match master_key {
+        Some(text) => MasterKeyUri::parse(text)
+            .map(Some)
+            .map_err(|e| keystore_error(py, e.context("master_key"))),
+        None => MasterKeyUri::from_env().map_err(|e| keystore_error(py, e)),
+    }
+}
+
+/// Warns (a `KeysetPermissionWarning`), or with `strict` refuses, when other users can read
+/// the plaintext keys in `path` or change the file, as the tool does.
+fn check_permissions(py: Python<'_>, path: &Path, encrypted: bool, strict: bool) -> PyResult<()> {
+    let Some(problem) = permission_problem(path, encrypted) else {
+        return Ok(());
+    };
+    let message = format!(
+        "the keyset file {} {problem}; run `chmod 600` on it",
+        shown_path(path)
+    );
+    if strict {
         return Err(keyset_error(
             py,
-            "unsupported-master-key",
-            "master_key: PKCS#11 master keys are opened by the phonetoken tool only: decrypt the keyset with `phonetoken keyset decrypt` where the token is, or give a file: master key".into(),
+            "permissions",
+            format!("{message} (strict_permissions refuses it)"),
         ));
     }
-    let path = master_key.strip_prefix("file:").unwrap_or(master_key);
-    let text = phonetoken::keyset_file::read_secret_file(std::path::Path::new(path), MAX_FILE_LEN)
-        .map_err(|e| keyset_error(py, "io", format!("the master key file {path:?}: {e}")))?;
-    TinkAeadKey::from_tink_json(&text).map_err(|e| {
-        keyset_error(
-            py,
-            "bad-master-key",
-            format!("the master key file {path:?}: {e}"),
-        )
-    })
+    warn(py, "KeysetPermissionWarning", message)
+}
+
+/// Issues a warning of the class `category` of `phonetoken._errors`, pointing at the caller.
+fn warn(py: Python<'_>, category: &str, message: String) -> PyResult<()> {
+    let category = py.import("phonetoken._errors")?.getattr(category)?;
+    // Messages are ours and hold no NUL; one that did would lose its text, not panic.
+    let message = std::ffi::CString::new(message).unwrap_or_default();
+    PyErr::warn(py, &category, &message, 2)
+}
+
+/// A keyset error whose path came from `PHONETOKEN_KEYSET`, saying so.
+fn annotate_env(py: Python<'_>, e: PyErr) -> PyErr {
+    let value = e.value(py);
+    let (Ok(code), Ok(message)) = (
+        value.getattr("code").and_then(|c| c.extract::<String>()),
+        value.str().map(|m| m.to_string()),
+    ) else {
+        return e;
+    };
+    keyset_error(
+        py,
+        &code,
+        format!("{message} (the path was named by {KEYSET_ENV})"),
+    )
 }
 
 fn load_keyset(
@@ -566,39 +671,69 @@ fn load_keyset(
     master_key: Option<&str>,
     what: &str,
 ) -> PyResult<Box<Keyset>> {
-    let probe = serde_json::from_str::<Probe>(text).ok();
-    let encrypted = probe.as_ref().is_some_and(|p| p.encrypted_keyset.is_some());
+    // Checked even when the keyset turns out plaintext, so a bad URI is never passed over.
+    let uri = master_uri(py, master_key)?;
     let mut keyset = placeholder()?;
-    if encrypted {
-        let Some(master_key) = master_key else {
+    match KeysetFileKind::of(text) {
+        KeysetFileKind::Encrypted => {
+            let Some(uri) = uri else {
+                return Err(keyset_error(
+                    py,
+                    "encrypted",
+                    format!("{what} is encrypted: pass master_key=\"file:PATH\" or a pkcs11: URI (or set {MASTER_KEY_ENV}) naming the master key that sealed it"),
+                ));
+            };
+            // Logging in to a token can take a while: other Python threads run meanwhile,
+            // but one at a time opens a master key, since a PKCS#11 module is initialized
+            // and finalized once per process.
+            let opened = py.detach(|| {
+                let _one = MASTER_KEY_OPENING.lock().unwrap_or_else(|e| e.into_inner());
+                match uri.open() {
+                    Ok(master) => Ok(keyset.load_encrypted_json(text, &*master, b"")),
+                    Err(e) => Err(e),
+                }
+            });
+            opened
+                .map_err(|e| keystore_error(py, e))?
+                .map_err(|e: EncryptedKeysetError| {
+                    keyset_error(py, "encrypted-keyset", format!("{what}: {e}"))
+                })?;
+        }
+        KeysetFileKind::TinkCleartext => {
             return Err(keyset_error(
                 py,
-                "encrypted",
-                format!("{what} is encrypted: pass master_key=\"file:PATH\" naming the master key that sealed it"),
-            ));
-        };
-        let master = open_master(py, master_key)?;
-        keyset
-            .load_encrypted_json(text, &master, b"")
-            .map_err(|e: EncryptedKeysetError| {
-                keyset_error(py, "encrypted-keyset", format!("{what}: {e}"))
-            })?;
-        return Ok(keyset);
+                "tink-keyset",
+                format!("{what} is a Tink keyset, not a phonetoken keyset: convert it with `phonetoken keyset import-tink --input FILE --output NEW`"),
+            ))
+        }
+        _ => {
+            if master_key.is_some() {
+                warn(
+                    py,
+                    "KeysetWarning",
+                    format!("{what} is not encrypted, so master_key is not used (`phonetoken keyset encrypt` seals it)"),
+                )?;
+            }
+            keyset
+                .load_json(text)
+                .map_err(|e| keyset_error(py, "keyset-file", format!("{what}: {e}")))?;
+        }
     }
-    if probe
-        .as_ref()
-        .is_some_and(|p| p.format.is_none() && p.primary_key_id.is_some())
-    {
-        return Err(keyset_error(
-            py,
-            "tink-keyset",
-            format!("{what} is a Tink keyset, not a phonetoken keyset: convert it with `phonetoken keyset import-tink --input FILE --output NEW`"),
-        ));
-    }
-    keyset
-        .load_json(text)
-        .map_err(|e| keyset_error(py, "keyset-file", format!("{what}: {e}")))?;
     Ok(keyset)
+}
+
+/// Reads, checks and loads the keyset file at `path`.
+fn load_keyset_file(
+    py: Python<'_>,
+    path: &Path,
+    master_key: Option<&str>,
+    strict_permissions: bool,
+) -> PyResult<Box<Keyset>> {
+    let text = read_secret(path, "keyset file").map_err(|e| keystore_error(py, e))?;
+    let encrypted = KeysetFileKind::of(&text) == KeysetFileKind::Encrypted;
+    check_permissions(py, path, encrypted, strict_permissions)?;
+    let what = format!("the keyset file {}", shown_path(path));
+    load_keyset(py, &text, master_key, &what)
 }
 
 /// A phonetoken keyset: pseudonym and token keys, loaded from the files `phonetoken keygen`
@@ -652,33 +787,60 @@ impl PyKeyset {
     /// Loads a keyset file made by `phonetoken keygen` (plain JSON, or sealed under a
     /// master key with `--master-key`).
     ///
-    /// `master_key`: for an encrypted keyset, the master key that sealed it: `"file:PATH"`
-    /// (a Tink AES-GCM keyset file, as `phonetoken master-key new` makes). PKCS#11 master
-    /// keys are opened by the tool only.
+    /// `master_key`: for an encrypted keyset, the master key that sealed it, as the tool's
+    /// `--master-key` names it: `"file:PATH"` (a Tink AES-GCM keyset file, as `phonetoken
+    /// master-key new` makes) or an RFC 7512 `pkcs11:` URI naming an AES key inside a token
+    /// (its PIN from `pin-source=FILE` or `PHONETOKEN_PKCS11_PIN`). Without it,
+    /// `PHONETOKEN_MASTER_KEY` is used when set.
     ///
-    /// Raises `KeysetFileError` when the file cannot be read or is not a keyset; the
-    /// message never shows key material.
+    /// A file that users other than its owner can change, or read when it holds plaintext
+    /// keys, gives a `KeysetPermissionWarning`; with `strict_permissions=True` it is refused.
+    ///
+    /// Raises `KeysetFileError` when the file cannot be read or is not a keyset, or the
+    /// master key cannot be opened; the message never shows key material.
     #[staticmethod]
-    #[pyo3(signature = (path, *, master_key=None))]
+    #[pyo3(signature = (path, *, master_key=None, strict_permissions=false))]
     fn from_file(
         py: Python<'_>,
         path: std::path::PathBuf,
         master_key: Option<&str>,
+        strict_permissions: bool,
     ) -> PyResult<PyKeyset> {
-        let text = phonetoken::keyset_file::read_secret_file(&path, MAX_FILE_LEN).map_err(|e| {
-            keyset_error(
-                py,
-                "io",
-                format!("the keyset file {:?}: {e}", path.display().to_string()),
-            )
-        })?;
-        let what = format!("the keyset file {:?}", path.display().to_string());
-        Ok(PyKeyset::new(load_keyset(py, &text, master_key, &what)?))
+        Ok(PyKeyset::new(load_keyset_file(
+            py,
+            &path,
+            master_key,
+            strict_permissions,
+        )?))
+    }
+
+    /// Loads the keyset file named by the `PHONETOKEN_KEYSET` environment variable, as the
+    /// tool does without `--keyset`; `master_key` and `strict_permissions` as in `from_file`.
+    /// Raises `KeysetFileError` when the variable is not set or holds no path.
+    #[staticmethod]
+    #[pyo3(signature = (*, master_key=None, strict_permissions=false))]
+    fn from_env(
+        py: Python<'_>,
+        master_key: Option<&str>,
+        strict_permissions: bool,
+    ) -> PyResult<PyKeyset> {
+        let path = keyset_path_from_env()
+            .map_err(|e| keystore_error(py, e))?
+            .ok_or_else(|| {
+                keyset_error(
+                    py,
+                    "no-keyset",
+                    format!("no keyset: set {KEYSET_ENV} to the keyset file's path, or use Keyset.from_file"),
+                )
+            })?;
+        let keyset = load_keyset_file(py, &path, master_key, strict_permissions)
+            .map_err(|e| annotate_env(py, e))?;
+        Ok(PyKeyset::new(keyset))
     }
 
     /// Loads a keyset from the text of a keyset file (see `from_file`). The text is a
     /// Python string, so it stays in Python's memory for as long as the caller keeps it:
-    /// prefer `from_file`.
+    /// prefer `from_file`, or an encrypted keyset's text.
     #[staticmethod]
     #[pyo3(signature = (text, *, master_key=None))]
     fn from_json(py: Python<'_>, text: &str, master_key: Option<&str>) -> PyResult<PyKeyset> {
@@ -932,6 +1094,29 @@ fn detokenize<'py>(
     column(py, arr, op, errors, parallel)
 }
 
+/// The text of the encrypted keyset file at `path`, to ship where its master key is (the
+/// executors of `phonetoken.spark.broadcast_keyset`); the text opens only under that master
+/// key. Raises `KeysetFileError` (code `plaintext-keyset`) for any other file, so plaintext
+/// keys never become a Python string.
+#[pyfunction]
+fn read_sealed_keyset(py: Python<'_>, path: std::path::PathBuf) -> PyResult<String> {
+    let text = read_secret(&path, "keyset file").map_err(|e| keystore_error(py, e))?;
+    match KeysetFileKind::of(&text) {
+        KeysetFileKind::Encrypted => {
+            check_permissions(py, &path, true, false)?;
+            Ok(text.as_str().to_owned())
+        }
+        _ => Err(keyset_error(
+            py,
+            "plaintext-keyset",
+            format!(
+                "the keyset file {} is not encrypted, so its keys would be copied wherever it is sent: seal it with `phonetoken keyset encrypt --master-key URI`, or name its path on each machine",
+                shown_path(&path)
+            ),
+        )),
+    }
+}
+
 /// The libphonenumber release whose metadata the normalizer was generated from.
 fn metadata_version() -> &'static str {
     phonetoken::metadata::VERSION
@@ -945,6 +1130,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pseudonymize, m)?)?;
     m.add_function(wrap_pyfunction!(tokenize, m)?)?;
     m.add_function(wrap_pyfunction!(detokenize, m)?)?;
+    m.add_function(wrap_pyfunction!(read_sealed_keyset, m)?)?;
     m.add("METADATA_VERSION", metadata_version())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

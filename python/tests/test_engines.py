@@ -20,7 +20,7 @@ from conftest import REGION, cli, cli_column, oracle_pseudonym, pseudonym_key
 
 
 @pytest.fixture(scope="session")
-def spark():
+def spark(keyset_path):
     """One Spark session for every Spark test: local[2], small Arrow batches so a column
     spans several."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -33,6 +33,8 @@ def spark():
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")
+        # What a deployment sets so the column functions find the keyset without a path.
+        .config("spark.executorEnv.PHONETOKEN_KEYSET", str(keyset_path))
         .getOrCreate()
     )
     yield session
@@ -99,14 +101,46 @@ def test_spark(spark_df, phones, input_file, keyset_path, keyset_doc, work):
     assert opened > len(phones) // 2
 
 
-def test_spark_raise_fails_the_job(spark_df, keyset_path):
+def test_spark_raise_fails_the_job(spark, spark_df, keyset_path):
     import phonetoken.spark as pts
 
     df = spark_df.withColumn("e", pts.normalize("phone", region=REGION, errors="raise"))
-    with pytest.raises(Exception, match=r"ParseError\.\w+: row \d+: [a-z-]+: "):
+    with pytest.raises(Exception, match=r"ParseError\.\w+: partition \d+, row \d+: [a-z-]+: "):
         df.collect()
+    # The row is counted across the partition's Arrow batches (500 rows each here).
+    one = spark.createDataFrame(
+        [("+14155552671",)] * 1234 + [("12",)] + [("n/a",)] * 10, "phone string"
+    ).coalesce(1)
+    with pytest.raises(Exception, match=r"ParseError\.TooShort: partition 0, row 1234: too-short: "):
+        one.withColumn("e", pts.normalize("phone", region=REGION, errors="raise")).collect()
     with pytest.raises(ValueError):
         pts.normalize("phone", errors="nope")
+    with pytest.raises(TypeError, match="not a Keyset"):
+        pts.pseudonymize("phone", phonetoken.Keyset.from_file(keyset_path))
+
+
+def test_spark_keyset_from_the_environment_and_a_broadcast(spark, spark_df, phones, work, keyset_path):
+    import phonetoken.spark as pts
+
+    keys = phonetoken.Keyset.from_file(keyset_path)
+    expected = phonetoken.pseudonymize(pa.array(phones), keys, REGION).to_pylist()
+    # keyset=None: PHONETOKEN_KEYSET on the executors (spark.executorEnv).
+    assert collect(spark_df.withColumn("p", pts.pseudonymize("phone", region=REGION)), "p") == expected
+    # A broadcast carries only a sealed keyset; the executors open it with the master key.
+    master = work / "spark-master.json"
+    sealed = work / "spark-sealed.json"
+    cli("master-key", "new", "--master-key", f"file:{master}")
+    cli("keygen", "--output", str(sealed), "--master-key", f"file:{master}")
+    with pytest.raises(phonetoken.KeysetFileError, match="not encrypted"):
+        pts.broadcast_keyset(spark, keyset_path)
+    shipped = pts.broadcast_keyset(spark, sealed)
+    assert repr(shipped) == f"KeysetBroadcast(id={shipped.id})"
+    sealed_keys = phonetoken.Keyset.from_file(sealed, master_key=f"file:{master}")
+    df = spark_df.withColumn(
+        "p", pts.pseudonymize("phone", shipped, region=REGION, master_key=f"file:{master}")
+    ).withColumn("t", pts.tokenize("phone", shipped, "crm", region=REGION, master_key=f"file:{master}"))
+    assert collect(df, "p") == phonetoken.pseudonymize(pa.array(phones), sealed_keys, REGION).to_pylist()
+    assert collect(df, "t") == phonetoken.tokenize(pa.array(phones), sealed_keys, "crm", REGION).to_pylist()
 
 
 def test_spark_pandas_udf_fallback(spark_df, phones, keyset_path, monkeypatch):
@@ -161,6 +195,28 @@ def test_duckdb(table, phones, input_file, keyset_path):
     even = phonetoken.tokenize(table["phone"], keys, "even", REGION).to_pylist()
     odd = phonetoken.tokenize(table["phone"], keys, "odd", REGION).to_pylist()
     assert [r[5] for r in rows] == [even[i] if i % 2 == 0 else odd[i] for i in range(len(phones))]
+    # errors="column": a struct of the value and the reason code, as the column functions give.
+    phonetoken.duckdb.register(con, keys, region=REGION, errors="column", prefix="pc_")
+    checked = con.sql(
+        "SELECT pc_pseudonymize(phone) AS p, "
+        "pc_detokenize(phonetoken_tokenize(phone, 'crm'), CASE WHEN id % 3 = 0 THEN NULL "
+        "WHEN id % 3 = 1 THEN 'crm' ELSE 'other' END) AS d FROM calls ORDER BY id"
+    ).fetchall()
+    column = phonetoken.pseudonymize(table["phone"], keys, REGION, errors="column").combine_chunks()
+    assert [r[0] for r in checked] == [
+        {"value": v, "error": e}
+        for v, e in zip(column.field("value").to_pylist(), column.field("error").to_pylist())
+    ]
+    e164 = [r[1] for r in rows]
+    for i, (_, d) in enumerate(checked):
+        if i % 3 == 0:
+            assert d is None, (i, d)  # a NULL context
+        elif e164[i] is None:
+            assert d == {"value": None, "error": None}, (i, d)  # no token to open
+        elif i % 3 == 1:
+            assert d == {"value": e164[i], "error": None}, (i, d)
+        else:
+            assert d == {"value": None, "error": "authentication-failed"}, (i, d)
     # Another purpose under another prefix; errors="raise" fails the query.
     phonetoken.duckdb.register(con, keys, region=REGION, purpose="contacts", errors="raise", prefix="pt_")
     with pytest.raises(duckdb.Error, match="row 5: no-digits"):

@@ -7,20 +7,16 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use phonetoken::encrypted_keyset::MasterKey;
+use phonetoken::keyset_file::KeysetFileKind;
 use phonetoken::{Keyset, PseudonymKey, TokenKey};
-use serde::de::IgnoredAny;
-use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::args::{KeyArgs, KeysetFileArgs, MasterKeyArgs};
-use crate::master::MasterKeyUri;
+use crate::master;
 use crate::{shown, CliError};
 
 /// The environment variable that names the keyset file when `--keyset` is absent.
-pub(crate) const KEYSET_ENV: &str = "PHONETOKEN_KEYSET";
-
-/// Keyset files are small; anything larger than this is not one.
-const MAX_FILE_LEN: u64 = 1 << 20;
+pub(crate) use phonetoken::keystore::KEYSET_ENV;
 
 /// A keyset file's path and where it was named.
 pub(crate) struct Source {
@@ -69,22 +65,12 @@ pub(crate) fn keyset_source(flag: Option<&Path>) -> Result<Source, CliError> {
             )))
         }
     };
-    if !shown::looks_like_path(source.path.as_os_str()) {
-        let what = if source.from_env {
-            KEYSET_ENV
-        } else {
-            "--keyset"
-        };
-        let pasted = if source.path.as_os_str().as_encoded_bytes().first() == Some(&b'{') {
-            " (it starts with `{`: is it the keyset's content rather than its path?)"
-        } else {
-            ""
-        };
-        return Err(CliError::Usage(format!(
-            "{what} does not hold a file path{pasted}: give the keyset file's path; \
-             the value is not shown, since it may hold keys"
-        )));
-    }
+    let what = if source.from_env {
+        KEYSET_ENV
+    } else {
+        "--keyset"
+    };
+    phonetoken::keystore::check_path_like(source.path.as_os_str(), what)?;
     Ok(source)
 }
 
@@ -105,42 +91,10 @@ pub(crate) fn load_checked(args: &KeysetFileArgs) -> Result<Box<Keyset>, CliErro
     Ok(load_file(&source, args, false)?.0)
 }
 
-/// What a JSON file holding keys is, told by its top-level fields alone (the probe skips
-/// every value, so no key is copied).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Kind {
-    /// phonetoken keyset JSON (`"format"`).
-    Phonetoken,
-    /// Tink's encrypted keyset (`"encryptedKeyset"`), as phonetoken or Tink writes it.
-    Encrypted,
-    /// A Tink cleartext keyset (`"primaryKeyId"`, `"key"`).
-    TinkCleartext,
-    /// None of these (the loader then says what is wrong).
-    Unknown,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Probe {
-    format: Option<IgnoredAny>,
-    encrypted_keyset: Option<IgnoredAny>,
-    primary_key_id: Option<IgnoredAny>,
-    key: Option<IgnoredAny>,
-}
-
-pub(crate) fn kind_of(text: &str) -> Kind {
-    match serde_json::from_str::<Probe>(text) {
-        Ok(p) if p.encrypted_keyset.is_some() => Kind::Encrypted,
-        Ok(p) if p.format.is_some() => Kind::Phonetoken,
-        Ok(p) if p.primary_key_id.is_some() || p.key.is_some() => Kind::TinkCleartext,
-        _ => Kind::Unknown,
-    }
-}
-
 /// The master key of `args` (`--master-key`, else `PHONETOKEN_MASTER_KEY`), opened.
 pub(crate) fn open_master(args: &MasterKeyArgs) -> Result<Option<Box<dyn MasterKey>>, CliError> {
-    match MasterKeyUri::from_flag_or_env(args.master_key.as_deref())? {
-        Some(uri) => uri.open().map(Some),
+    match master::from_flag_or_env(args.master_key.as_deref())? {
+        Some(uri) => Ok(Some(uri.open()?)),
         None => Ok(None),
     }
 }
@@ -153,19 +107,23 @@ type Loaded = (Box<Keyset>, Option<Box<dyn MasterKey>>);
 /// used after all (no warning that it is not).
 fn load_file(source: &Source, args: &KeysetFileArgs, sealing: bool) -> Result<Loaded, CliError> {
     // Checked even when the file turns out plaintext, so a bad URI is never passed over.
-    let uri = MasterKeyUri::from_flag_or_env(args.master.master_key.as_deref())?;
+    let uri = master::from_flag_or_env(args.master.master_key.as_deref())?;
     let text = read_secret(&source.path, "keyset file").map_err(|e| source.annotate(e))?;
-    let kind = kind_of(&text);
-    check_permissions(source, args.strict_permissions, kind == Kind::Encrypted)?;
+    let kind = KeysetFileKind::of(&text);
+    check_permissions(
+        source,
+        args.strict_permissions,
+        kind == KeysetFileKind::Encrypted,
+    )?;
     let refused =
         |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", source.describe()));
     match kind {
-        Kind::Encrypted => {
+        KeysetFileKind::Encrypted => {
             let master = uri.map(|u| u.open()).transpose()?.ok_or_else(|| {
                 CliError::Usage(format!(
                     "{} is encrypted: pass --master-key URI (or set {}) naming the master key that sealed it",
                     source.describe(),
-                    crate::master::MASTER_KEY_ENV
+                    master::MASTER_KEY_ENV
                 ))
             })?;
             let mut keyset = placeholder()?;
@@ -174,11 +132,11 @@ fn load_file(source: &Source, args: &KeysetFileArgs, sealing: bool) -> Result<Lo
                 .map_err(|e| refused(&e))?;
             Ok((keyset, Some(master)))
         }
-        Kind::TinkCleartext => Err(CliError::Usage(format!(
+        KeysetFileKind::TinkCleartext => Err(CliError::Usage(format!(
             "{} is a Tink keyset, not a phonetoken keyset: convert it with `phonetoken keyset import-tink --input FILE --output NEW` (its token keys carry over)",
             source.describe()
         ))),
-        Kind::Phonetoken | Kind::Unknown => {
+        _ => {
             if args.master.master_key.is_some() && !sealing {
                 eprintln!(
                     "phonetoken: warning: {} is not encrypted, so --master-key is not used (`phonetoken keyset encrypt` seals it)",
@@ -206,37 +164,23 @@ fn placeholder() -> Result<Box<Keyset>, CliError> {
 
 /// Warns (or with `strict`, refuses) when users other than the owner can read a plaintext
 /// keyset file, or change any keyset file: either gives them the keys, or lets them swap in
-/// keys of their own. A symlink is judged by the file it points to.
+/// keys of their own.
 fn check_permissions(source: &Source, strict: bool, encrypted: bool) -> Result<(), CliError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // A file that cannot be read is reported by the read, with its own hint.
-        let Ok(meta) = fs::metadata(&source.path) else {
-            return Ok(());
-        };
-        let mode = meta.permissions().mode() & 0o777;
-        let readable = mode & 0o044 != 0 && !encrypted;
-        let problem = match (readable, mode & 0o022 != 0) {
-            (_, true) => "can be changed by other users (they could put in keys of their own)",
-            (true, false) => "can be read by other users (it holds secret keys)",
-            (false, false) => return Ok(()),
-        };
-        let fix = format!("chmod 600 {}", shown::path(&source.path));
-        if strict {
-            return Err(CliError::Usage(format!(
-                "{} {problem}: mode {mode:03o}; run `{fix}` (--strict-permissions refuses it)",
-                source.describe()
-            )));
-        }
-        eprintln!(
-            "phonetoken: warning: {} {problem}: mode {mode:03o}; run `{fix}` \
-             (--strict-permissions refuses such a file)",
+    let Some(problem) = phonetoken::keystore::permission_problem(&source.path, encrypted) else {
+        return Ok(());
+    };
+    let fix = format!("chmod 600 {}", shown::path(&source.path));
+    if strict {
+        return Err(CliError::Usage(format!(
+            "{} {problem}; run `{fix}` (--strict-permissions refuses it)",
             source.describe()
-        );
+        )));
     }
-    #[cfg(not(unix))]
-    let _ = (source, strict, encrypted);
+    eprintln!(
+        "phonetoken: warning: {} {problem}; run `{fix}` \
+         (--strict-permissions refuses such a file)",
+        source.describe()
+    );
     Ok(())
 }
 
@@ -352,32 +296,9 @@ fn file_mode(file: &File) -> io::Result<u32> {
     }
 }
 
-/// Reads a small text file that holds secrets, into memory that is wiped when dropped (the
-/// library's bounded read, which leaves no copy in freed memory).
+/// Reads a small text file that holds secrets, into memory that is wiped when dropped.
 pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
-    phonetoken::keyset_file::read_secret_file(path, MAX_FILE_LEN).map_err(|e| {
-        let shown = shown::path(path);
-        CliError::Usage(match e.kind() {
-            io::ErrorKind::FileTooLarge => {
-                format!(
-                    "the {what} {shown} is larger than {MAX_FILE_LEN} bytes: it is not a keyset"
-                )
-            }
-            io::ErrorKind::InvalidData => {
-                format!("the {what} {shown} is not UTF-8 text: it is not a JSON keyset")
-            }
-            kind => {
-                let hint = match kind {
-                    io::ErrorKind::NotFound => {
-                        ": check the path (make a keyset with `phonetoken keygen --output FILE`)"
-                    }
-                    io::ErrorKind::PermissionDenied => ": run as the file's owner",
-                    _ => "",
-                };
-                format!("cannot read the {what} {shown}: {e}{hint}")
-            }
-        })
-    })
+    Ok(phonetoken::keystore::read_secret(path, what)?)
 }
 
 /// Writes `contents` to a new file at `path` that only its owner can read or write.

@@ -8,14 +8,15 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use phonetoken::keyset_file::KeysetFileKind;
 use phonetoken::{KeyStatus, Keyset, KeysetError, PseudonymKey, TokenKey};
 
 use crate::args::{
     ExportTinkArgs, ImportTinkArgs, KeyIdArgs, KeysetCommand, KeysetFileArgs, MasterKeyNewArgs,
 };
-use crate::keyfile::{Kind, Seal};
-use crate::master::MasterKeyUri;
+use crate::keyfile::Seal;
 use crate::{keyfile, shown, CliError};
+use phonetoken::keystore::MasterKeyUri;
 
 pub(crate) fn run(command: &KeysetCommand) -> Result<ExitCode, CliError> {
     match command {
@@ -209,9 +210,8 @@ fn reseal(opts: &KeysetFileArgs, seal: Seal) -> Result<ExitCode, CliError> {
 
 /// `phonetoken master-key new`.
 pub(crate) fn master_key_new(opts: &MasterKeyNewArgs) -> Result<ExitCode, CliError> {
-    let uri = MasterKeyUri::parse(&opts.master_key)
-        .map_err(|why| CliError::Usage(format!("--master-key: {why}")))?;
-    eprintln!("phonetoken: {}", uri.create()?);
+    let uri = MasterKeyUri::parse(&opts.master_key).map_err(|e| e.context("--master-key"))?;
+    eprintln!("phonetoken: {}", crate::master::create(&uri)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -241,18 +241,18 @@ fn export_tink(opts: &ExportTinkArgs) -> Result<ExitCode, CliError> {
 fn import_tink(opts: &ImportTinkArgs) -> Result<ExitCode, CliError> {
     let text = keyfile::read_secret(&opts.input, "Tink keyset")?;
     let input = shown::path(&opts.input);
-    match keyfile::kind_of(&text) {
-        Kind::Phonetoken => {
+    match KeysetFileKind::of(&text) {
+        KeysetFileKind::Phonetoken => {
             return Err(CliError::Usage(format!(
                 "{input} is a phonetoken keyset already, not a Tink keyset: use it with --keyset as it is"
             )))
         }
-        Kind::Encrypted => {
+        KeysetFileKind::Encrypted => {
             return Err(CliError::Usage(format!(
                 "{input} is an encrypted keyset: a phonetoken one opens with --keyset and --master-key; import-tink reads Tink's cleartext keysets"
             )))
         }
-        Kind::TinkCleartext | Kind::Unknown => {}
+        _ => {}
     }
     let keyset: Keyset =
         Keyset::from_tink_json(&text).map_err(|e| CliError::Usage(format!("{input}: {e}")))?;

@@ -18,7 +18,6 @@ mod master;
 mod normalize;
 mod oprf_cmd;
 mod osrng;
-mod pkcs11;
 mod pseudonymize;
 mod seal_cmd;
 mod shown;
@@ -83,6 +82,12 @@ impl std::fmt::Display for CliError {
             CliError::Io(err) => write!(f, "i/o error: {err}"),
             CliError::Usage(msg) | CliError::Data(msg) => f.write_str(msg),
         }
+    }
+}
+
+impl From<phonetoken::keystore::KeystoreError> for CliError {
+    fn from(err: phonetoken::keystore::KeystoreError) -> Self {
+        CliError::Usage(err.to_string())
     }
 }
 

@@ -2,25 +2,14 @@
 //! created sensitive and never extractable, which only encrypts and decrypts keysets
 //! (AES-GCM, `CKM_AES_GCM`, a random 12-byte IV and a 128-bit tag, laid out as Tink's RAW
 //! AES-GCM: IV, ciphertext, tag).
-//!
-//! The key is named by an RFC 7512 URI:
-//!
-//! ```text
-//! pkcs11:token=phonetoken;object=keyset-master?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/etc/phonetoken/pin
-//! ```
-//!
-//! - path attributes: `token` (the token's label), `serial`, `slot-id`, `object` (the key's
-//!   label, required), `id` (the key's `CKA_ID`), `type` (`secret-key` if given);
-//! - query attributes: `module-path` (else `PHONETOKEN_PKCS11_MODULE`), `pin-source` (a
-//!   file holding the user PIN, as a path or a `file:` URI; else the PIN is read from
-//!   `PHONETOKEN_PKCS11_PIN`). `pin-value` is refused: a PIN on the command line is seen by
-//!   every user of the machine.
-//!
-//! Values are percent-decoded as RFC 7512 says; an attribute this tool does not know is an
-//! error rather than ignored, so a typo cannot select another key.
 
+use std::format;
 use std::path::PathBuf;
+use std::string::{String, ToString};
+use std::vec;
+use std::vec::Vec;
 
+use crate::encrypted_keyset::{MasterKey, MasterKeyError};
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::aead::GcmParams;
@@ -28,19 +17,50 @@ use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::types::{AuthPin, Ulong};
-use phonetoken::encrypted_keyset::{MasterKey, MasterKeyError};
 use zeroize::Zeroizing;
 
-use crate::{keyfile, shown, CliError};
+use super::{read_secret, shown_path, KeystoreError, KeystoreErrorKind};
 
 /// The PKCS#11 module to load when the URI has no `module-path`.
-pub(crate) const MODULE_ENV: &str = "PHONETOKEN_PKCS11_MODULE";
+///
+/// ```
+/// assert_eq!(phonetoken::keystore::PKCS11_MODULE_ENV, "PHONETOKEN_PKCS11_MODULE");
+/// ```
+pub const PKCS11_MODULE_ENV: &str = "PHONETOKEN_PKCS11_MODULE";
 /// The user PIN when the URI has no `pin-source`.
-pub(crate) const PIN_ENV: &str = "PHONETOKEN_PKCS11_PIN";
+///
+/// ```
+/// assert_eq!(phonetoken::keystore::PKCS11_PIN_ENV, "PHONETOKEN_PKCS11_PIN");
+/// ```
+pub const PKCS11_PIN_ENV: &str = "PHONETOKEN_PKCS11_PIN";
 
-/// A parsed `pkcs11:` URI.
+/// A parsed `pkcs11:` URI naming an AES key in a token.
+///
+/// The key is named by an RFC 7512 URI:
+///
+/// ```text
+/// pkcs11:token=phonetoken;object=keyset-master?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/etc/phonetoken/pin
+/// ```
+///
+/// - path attributes: `token` (the token's label), `serial`, `slot-id`, `object` (the key's
+///   label, required), `id` (the key's `CKA_ID`), `type` (`secret-key` if given);
+/// - query attributes: `module-path` (else `PHONETOKEN_PKCS11_MODULE`), `pin-source` (a
+///   file holding the user PIN, as a path or a `file:` URI; else the PIN is read from
+///   `PHONETOKEN_PKCS11_PIN`). `pin-value` is refused: a PIN on the command line is seen by
+///   every user of the machine.
+///
+/// Values are percent-decoded as RFC 7512 says; an attribute this tool does not know is an
+/// error rather than ignored, so a typo cannot select another key.
+///
+/// ```
+/// use phonetoken::keystore::Pkcs11Uri;
+///
+/// let uri = Pkcs11Uri::parse("pkcs11:token=hsm;object=kek?pin-source=/etc/phonetoken/pin")?;
+/// assert!(Pkcs11Uri::parse("pkcs11:token=hsm").is_err()); // no object=
+/// # Ok::<(), phonetoken::keystore::KeystoreError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Uri {
+pub struct Pkcs11Uri {
     token: Option<String>,
     serial: Option<String>,
     slot_id: Option<u64>,
@@ -50,15 +70,29 @@ pub(crate) struct Uri {
     pin_source: Option<PathBuf>,
 }
 
-impl Uri {
-    /// Parses an RFC 7512 URI naming a secret key. Messages name the attribute at fault,
-    /// never a value.
-    pub(crate) fn parse(text: &str) -> Result<Uri, String> {
+impl Pkcs11Uri {
+    /// Parses an RFC 7512 URI naming a secret key.
+    ///
+    /// # Errors
+    ///
+    /// [`KeystoreErrorKind::BadReference`], naming the attribute at fault, never a value.
+    ///
+    /// ```
+    /// use phonetoken::keystore::Pkcs11Uri;
+    ///
+    /// let err = Pkcs11Uri::parse("pkcs11:object=kek?pin-value=1234").unwrap_err();
+    /// assert!(!err.to_string().contains("1234"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Pkcs11Uri, KeystoreError> {
+        Pkcs11Uri::parse_text(text).map_err(bad_reference)
+    }
+
+    fn parse_text(text: &str) -> Result<Pkcs11Uri, String> {
         let rest = text
             .strip_prefix("pkcs11:")
             .ok_or("a PKCS#11 URI starts with pkcs11:")?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let mut uri = Uri::default();
+        let mut uri = Pkcs11Uri::default();
         let mut object = None;
         for attr in path.split(';').filter(|a| !a.is_empty()) {
             let (name, value) = attr.split_once('=').ok_or_else(|| {
@@ -104,7 +138,7 @@ impl Uri {
                 }
                 "pin-value" => {
                     return Err(format!(
-                        "PKCS#11 URI: pin-value puts the PIN on the command line, where every user of the machine can read it: use pin-source=FILE or {PIN_ENV}"
+                        "PKCS#11 URI: pin-value puts the PIN on the command line, where every user of the machine can read it: use pin-source=FILE or {PKCS11_PIN_ENV}"
                     ))
                 }
                 _ => {
@@ -160,33 +194,51 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// An open, logged-in session and the key's handle.
-pub(crate) struct Pkcs11Key {
+/// A master key inside a PKCS#11 token: an open, logged-in session and the key's handle.
+/// The key never leaves the token; [`MasterKey::encrypt`] and [`MasterKey::decrypt`] run
+/// `CKM_AES_GCM` inside it.
+///
+/// ```no_run
+/// use phonetoken::keystore::{Pkcs11Key, Pkcs11Uri};
+///
+/// let uri = Pkcs11Uri::parse("pkcs11:token=hsm;object=kek?pin-source=/etc/phonetoken/pin")?;
+/// let master = Pkcs11Key::open(&uri)?;
+/// # Ok::<(), phonetoken::keystore::KeystoreError>(())
+/// ```
+pub struct Pkcs11Key {
     session: Session,
     key: ObjectHandle,
 }
 
-fn backend(what: &str, e: &CkError) -> CliError {
-    CliError::Usage(format!("PKCS#11: {what}: {e}"))
+fn backend(what: &str, e: &CkError) -> KeystoreError {
+    token(format!("PKCS#11: {what}: {e}"))
+}
+
+fn token(message: String) -> KeystoreError {
+    KeystoreError::new(KeystoreErrorKind::Token, message)
+}
+
+fn bad_reference(message: String) -> KeystoreError {
+    KeystoreError::new(KeystoreErrorKind::BadReference, message)
 }
 
 /// Loads the module, finds the token, and logs in with the PIN.
-fn login(uri: &Uri) -> Result<Session, CliError> {
+fn login(uri: &Pkcs11Uri) -> Result<Session, KeystoreError> {
     let module = match &uri.module_path {
         Some(path) => path.clone(),
-        None => match std::env::var_os(MODULE_ENV) {
+        None => match std::env::var_os(PKCS11_MODULE_ENV) {
             Some(path) if !path.is_empty() => PathBuf::from(path),
             _ => {
-                return Err(CliError::Usage(format!(
-                "PKCS#11: name the token's module with module-path=… in the URI, or {MODULE_ENV}"
+                return Err(bad_reference(format!(
+                "PKCS#11: name the token's module with module-path=… in the URI, or {PKCS11_MODULE_ENV}"
             )))
             }
         },
     };
     let pkcs11 = Pkcs11::new(&module).map_err(|e| {
-        CliError::Usage(format!(
+        token(format!(
             "PKCS#11: cannot load the module {}: {e}",
-            shown::path(&module)
+            shown_path(&module)
         ))
     })?;
     pkcs11
@@ -211,7 +263,7 @@ fn login(uri: &Uri) -> Result<Session, CliError> {
             && uri.slot_id.is_none_or(|id| slot.id() == id);
         if matches {
             if chosen.is_some() {
-                return Err(CliError::Usage(
+                return Err(bad_reference(
                     "PKCS#11: several tokens match the URI: add token=LABEL or serial=… to it"
                         .into(),
                 ));
@@ -220,7 +272,7 @@ fn login(uri: &Uri) -> Result<Session, CliError> {
         }
     }
     let slot = chosen.ok_or_else(|| {
-        CliError::Usage(format!(
+        token(format!(
             "PKCS#11: no token matches the URI{}: check token=… (the token's label)",
             uri.token
                 .as_deref()
@@ -235,8 +287,8 @@ fn login(uri: &Uri) -> Result<Session, CliError> {
     match session.login(UserType::User, Some(&AuthPin::from(pin.as_str()))) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
         Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-            return Err(CliError::Usage(format!(
-                "PKCS#11: the token refused the PIN: check the pin-source file or {PIN_ENV}"
+            return Err(token(format!(
+                "PKCS#11: the token refused the PIN: check the pin-source file or {PKCS11_PIN_ENV}"
             )))
         }
         Err(e) => return Err(backend("log in", &e)),
@@ -245,14 +297,14 @@ fn login(uri: &Uri) -> Result<Session, CliError> {
 }
 
 /// The user PIN from `pin-source`, else from the environment, in wiped memory.
-fn read_pin(uri: &Uri) -> Result<Zeroizing<String>, CliError> {
+fn read_pin(uri: &Pkcs11Uri) -> Result<Zeroizing<String>, KeystoreError> {
     let mut pin = match &uri.pin_source {
-        Some(path) => keyfile::read_secret(path, "PIN file")?,
-        None => match std::env::var(PIN_ENV) {
+        Some(path) => read_secret(path, "PIN file")?,
+        None => match std::env::var(PKCS11_PIN_ENV) {
             Ok(pin) => Zeroizing::new(pin),
             Err(_) => {
-                return Err(CliError::Usage(format!(
-                    "PKCS#11: no PIN: add pin-source=FILE to the URI, or set {PIN_ENV}"
+                return Err(bad_reference(format!(
+                    "PKCS#11: no PIN: add pin-source=FILE to the URI, or set {PKCS11_PIN_ENV}"
                 )))
             }
         },
@@ -264,7 +316,7 @@ fn read_pin(uri: &Uri) -> Result<Zeroizing<String>, CliError> {
     Ok(pin)
 }
 
-fn key_template(uri: &Uri) -> Vec<Attribute> {
+fn key_template(uri: &Pkcs11Uri) -> Vec<Attribute> {
     let mut template = vec![
         Attribute::Class(ObjectClass::SECRET_KEY),
         Attribute::KeyType(KeyType::AES),
@@ -277,19 +329,33 @@ fn key_template(uri: &Uri) -> Vec<Attribute> {
 }
 
 impl Pkcs11Key {
-    /// Logs in and finds the one AES key the URI names.
-    pub(crate) fn open(uri: &Uri) -> Result<Pkcs11Key, CliError> {
+    /// Loads the module, logs in and finds the one AES key the URI names.
+    ///
+    /// # Errors
+    ///
+    /// [`KeystoreErrorKind::BadReference`] when the URI and the environment name no module
+    /// or PIN, or match several tokens or keys; [`KeystoreErrorKind::Token`] when the
+    /// module, token or login fails, or no key matches.
+    ///
+    /// ```no_run
+    /// use phonetoken::keystore::{MasterKeyUri, Pkcs11Key, Pkcs11Uri};
+    ///
+    /// let uri = Pkcs11Uri::parse("pkcs11:token=hsm;object=kek")?;
+    /// let key = Pkcs11Key::open(&uri)?; // the PIN from PHONETOKEN_PKCS11_PIN
+    /// # Ok::<(), phonetoken::keystore::KeystoreError>(())
+    /// ```
+    pub fn open(uri: &Pkcs11Uri) -> Result<Pkcs11Key, KeystoreError> {
         let session = login(uri)?;
         let found = session
             .find_objects(&key_template(uri))
             .map_err(|e| backend("find the key", &e))?;
         match found.as_slice() {
             [key] => Ok(Pkcs11Key { session, key: *key }),
-            [] => Err(CliError::Usage(format!(
+            [] => Err(token(format!(
                 "PKCS#11: no AES key matches {}: make one with `phonetoken master-key new --master-key URI`",
                 uri.describe()
             ))),
-            _ => Err(CliError::Usage(format!(
+            _ => Err(bad_reference(format!(
                 "PKCS#11: several keys match {}: add id=… to the URI",
                 uri.describe()
             ))),
@@ -297,14 +363,28 @@ impl Pkcs11Key {
     }
 
     /// Generates the key the URI names inside the token: AES-256, sensitive, never
-    /// extractable, for encryption and decryption only. Refuses if one exists already.
-    pub(crate) fn create(uri: &Uri) -> Result<String, CliError> {
+    /// extractable, for encryption and decryption only. Gives a sentence saying what was
+    /// made.
+    ///
+    /// # Errors
+    ///
+    /// [`KeystoreErrorKind::Exists`] when such a key exists already (it is never replaced);
+    /// otherwise as [`open`](Self::open).
+    ///
+    /// ```no_run
+    /// use phonetoken::keystore::{Pkcs11Key, Pkcs11Uri};
+    ///
+    /// let uri = Pkcs11Uri::parse("pkcs11:token=hsm;object=new-kek")?;
+    /// println!("{}", Pkcs11Key::create(&uri)?);
+    /// # Ok::<(), phonetoken::keystore::KeystoreError>(())
+    /// ```
+    pub fn create(uri: &Pkcs11Uri) -> Result<String, KeystoreError> {
         let session = login(uri)?;
         let existing = session
             .find_objects(&key_template(uri))
             .map_err(|e| backend("look for the key", &e))?;
         if !existing.is_empty() {
-            return Err(CliError::Usage(format!(
+            return Err(KeystoreError::new(KeystoreErrorKind::Exists, format!(
                 "PKCS#11: {} exists already: choose another object=LABEL (an existing master key is never replaced)",
                 uri.describe()
             )));
@@ -395,7 +475,7 @@ mod tests {
 
     #[test]
     fn uris_name_a_key_and_never_carry_a_pin() {
-        let uri = Uri::parse(
+        let uri = Pkcs11Uri::parse(
             "pkcs11:token=my%20token;object=kek;id=%01%02;type=secret-key?module-path=/usr/lib/x.so&pin-source=file:/etc/pin",
         )
         .unwrap();
@@ -413,7 +493,7 @@ mod tests {
             ("pkcs11:object=%zz", "percent"),
             ("pkcs11:object", "no value"),
         ] {
-            let err = Uri::parse(bad).unwrap_err();
+            let err = Pkcs11Uri::parse(bad).unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");
             assert!(!err.contains("1234"), "{err}");
         }
