@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use arrow_array::builder::{GenericStringBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, OffsetSizeTrait, StructArray};
+use arrow_array::{Array, ArrayRef, GenericStringArray, OffsetSizeTrait, StructArray};
+use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields};
 use std::path::Path;
 
@@ -431,57 +432,69 @@ fn run_slice(array: &dyn Array, op: &Op, errors: Errors, row0: usize) -> Result<
 }
 
 /// One output array from the pieces of one input array, in order.
-fn assemble(pieces: &[Piece], input: &DataType, errors: Errors) -> ArrayRef {
+fn assemble(pieces: Vec<Piece>, input: &DataType, errors: Errors) -> Result<ArrayRef, Fail> {
     match value_type(input) {
         DataType::LargeUtf8 => assemble_typed::<i64>(pieces, errors),
         _ => assemble_typed::<i32>(pieces, errors),
     }
 }
 
-fn assemble_typed<O: OffsetSizeTrait>(pieces: &[Piece], errors: Errors) -> ArrayRef {
-    let rows = pieces.iter().map(|p| p.rows.len()).sum();
-    let bytes = pieces.iter().map(|p| p.text.len()).sum();
-    // Exactly sized: the values buffer never grows, so holds the only copy of the text.
-    let mut out = GenericStringBuilder::<O>::with_capacity(rows, bytes);
+fn assemble_typed<O: OffsetSizeTrait>(
+    mut pieces: Vec<Piece>,
+    errors: Errors,
+) -> Result<ArrayRef, Fail> {
+    let rows: usize = pieces.iter().map(|p| p.rows.len()).sum();
+    // One piece (the usual case) gives its text to the array as it is; several are copied
+    // into one exactly sized buffer, and wiped as they are dropped.
+    let text = if pieces.len() == 1 {
+        std::mem::take(&mut *pieces[0].text)
+    } else {
+        let mut text = Vec::with_capacity(pieces.iter().map(|p| p.text.len()).sum());
+        for piece in &pieces {
+            text.extend_from_slice(&piece.text);
+        }
+        text
+    };
+    let too_long = Fail::Internal("column-too-long");
+    let mut offsets = Vec::with_capacity(rows + 1);
+    let mut nulls = NullBufferBuilder::new(rows);
     let mut codes =
         (errors == Errors::Column).then(|| GenericStringBuilder::<O>::with_capacity(rows, 0));
-    for piece in pieces {
-        let mut at = 0;
-        for row in &piece.rows {
+    let mut end = 0usize;
+    offsets.push(O::usize_as(0));
+    for row in pieces.iter().flat_map(|p| &p.rows) {
+        match *row {
+            Row::Value(len) => {
+                end += usize::from(len);
+                nulls.append_non_null();
+            }
+            Row::Null | Row::Failed(_) => nulls.append_null(),
+        }
+        offsets.push(O::from_usize(end).ok_or(too_long)?);
+        if let Some(codes) = &mut codes {
             match *row {
-                Row::Value(len) => {
-                    let end = at + usize::from(len);
-                    // Each text was pushed whole from a `&str`.
-                    out.append_value(std::str::from_utf8(&piece.text[at..end]).unwrap_or_default());
-                    at = end;
-                    if let Some(codes) = &mut codes {
-                        codes.append_null();
-                    }
-                }
-                Row::Null => {
-                    out.append_null();
-                    if let Some(codes) = &mut codes {
-                        codes.append_null();
-                    }
-                }
-                Row::Failed(code) => {
-                    out.append_null();
-                    if let Some(codes) = &mut codes {
-                        codes.append_value(code);
-                    }
-                }
+                Row::Failed(code) => codes.append_value(code),
+                _ => codes.append_null(),
             }
         }
     }
-    let values: ArrayRef = Arc::new(out.finish());
-    match codes {
+    // Checks the offsets and that the text is UTF-8 (it was pushed whole from `&str`s).
+    let values: ArrayRef = Arc::new(
+        GenericStringArray::<O>::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(text),
+            nulls.finish(),
+        )
+        .map_err(|_| Fail::Internal("bad-column"))?,
+    );
+    Ok(match codes {
         Some(mut codes) => {
             let fields = column_fields(values.data_type().clone());
             let codes: ArrayRef = Arc::new(codes.finish());
             Arc::new(StructArray::new(fields, vec![values, codes], None))
         }
         None => values,
-    }
+    })
 }
 
 /// Runs `op` over every chunk; with `parallel`, over slices of them on rayon's threads.
@@ -534,10 +547,11 @@ fn run_chunks(
         // Slices are in row order, so the first failure met is the first row that failed.
         per_chunk[c].push(piece?);
     }
-    Ok(per_chunk
-        .iter()
-        .map(|pieces| assemble(pieces, input, errors))
-        .collect())
+    per_chunk
+        .into_iter()
+        .zip(&starts)
+        .map(|(pieces, &row)| assemble(pieces, input, errors).map_err(|fail| RowFail { row, fail }))
+        .collect()
 }
 
 /// An empty utf8 array, where the code above has an impossible case to fill.
