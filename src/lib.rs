@@ -86,6 +86,9 @@ pub mod encoding;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod encrypted_keyset;
+#[cfg(feature = "format")]
+#[cfg_attr(docsrs, doc(cfg(feature = "format")))]
+pub mod format;
 pub mod keys;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -111,6 +114,8 @@ pub use parse::{parse, parse_with_extension, Extension, ParseError};
 
 pub use batch::{normalize_batch, pseudonymize_batch, tokenize_batch, BatchLenError};
 pub use encoding::{BufferTooSmall, DecodeError, Encoding, InvalidEncoding};
+#[cfg(feature = "format")]
+pub use format::{Format, FormatError, Formatted, MAX_FORMATTED_LEN};
 pub use keys::{
     KeyError, KeyInfo, KeyStatus, Keyset, KeysetError, KeysetN, PseudonymKey, TokenKey,
 };
