@@ -24,6 +24,20 @@
 //! pool, `TYPE_POOL`, whose patterns run on the same matcher with their own bounds; the
 //! pool and bounds parsing uses are the same with the feature or without it.
 //!
+//! With the feature `format`, it holds per calling code (indexed like `COUNTRY_CODES`) the
+//! `numberFormat`s of the code's main territory, the one libphonenumber formats every number
+//! of the code with: each format's pattern (compiled with its capture groups) and last
+//! `leadingDigits` (without) in a third pool, `FORMAT_POOL`, with its own bounds; its
+//! NATIONAL template (the national prefix formatting rule applied: `$NP` the national
+//! prefix, `$FG` the first group) and INTERNATIONAL template (`intlFormat`, or none for `NA`;
+//! a territory whose every `intlFormat` is `NA` formats INTERNATIONAL with its national
+//! formats, as libphonenumber does); and the text before an extension. The generator refuses
+//! a format pattern with an alternative or with more than one repeat of variable length, so
+//! the first match of a pattern that matches the whole number is the whole number, and a
+//! format is written once from the groups of that match (`xtask/src/pattern.rs`,
+//! `check_format_pattern`). `tools/check_metadata.py` compares the formats with those of
+//! `phonenumbers`.
+//!
 //! Interface used by the parser (crate-private, stable between regenerations):
 //! `Territory`, `territory_for_region`, `territory_for_country_code`,
 //! `regions_for_country_code`, `is_known_country_code`, `ALL_REGIONS`, and `Pattern`'s

@@ -485,8 +485,7 @@ mod format_tables {
                 .map(|f| {
                     let child = |name| {
                         f.children()
-                            .filter(|n| n.has_tag_name(name))
-                            .last()
+                            .rfind(|n| n.has_tag_name(name))
                             .and_then(|n| n.text())
                             .map(str::to_owned)
                     };

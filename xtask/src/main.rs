@@ -1301,6 +1301,36 @@ mod tests {
     }
 
     #[test]
+    fn a_format_without_a_prefix_rule_takes_its_territorys() {
+        // libphonenumber's test metadata gives territories a rule (RU: `$NP ($FG)`).
+        let mut a = territory("AA", 11, true, None);
+        a.national_prefix = Some("8".into());
+        a.national_prefix_formatting_rule = Some("$NP ($FG)".into());
+        a.number_formats = vec![
+            number_format("(\\d{3})(\\d{4})", "$1-$2", None),
+            number_format("(\\d{2})(\\d{5})", "$1 $2", None),
+        ];
+        // Its own rule wins, even an empty one.
+        a.number_formats[1].national_prefix_formatting_rule = Some(String::new());
+        let out = generate(&[a], "x.xml", "0").unwrap();
+        let templates = out.split("FORMAT_TEMPLATES: &[u8; ").nth(1).unwrap();
+        let bytes: Vec<u8> = templates
+            .split_once("= &[")
+            .unwrap()
+            .1
+            .split("];")
+            .next()
+            .unwrap()
+            .split(',')
+            .filter_map(|b| b.trim().parse().ok())
+            .collect();
+        // "8 ($1)-$2" first (national of the first format), then "$1-$2", then "$1 $2".
+        assert_eq!(&bytes[..8], b"\x078 (\x01)-\x02");
+        assert_eq!(&bytes[8..12], b"\x03\x01-\x02");
+        assert_eq!(&bytes[12..], b"\x03\x01 \x02");
+    }
+
+    #[test]
     fn a_format_pattern_with_two_variable_repeats_is_refused() {
         let mut a = territory("AA", 11, true, None);
         a.number_formats = vec![number_format("(\\d{2,3})(\\d{4,5})", "$1 $2", None)];

@@ -171,8 +171,7 @@ fn parse_number_formats(
             .ok_or_else(|| format!("territory {id}: numberFormat {pattern:?} has no <format>"))?;
         let leading_digits = element
             .children()
-            .filter(|n| n.has_tag_name("leadingDigits"))
-            .last()
+            .rfind(|n| n.has_tag_name("leadingDigits"))
             .map(|n| strip_whitespace(n.text().unwrap_or("")));
         out.push(NumberFormat {
             intl_format: only_child_text(element, "intlFormat", id)?,
