@@ -58,6 +58,92 @@ pub fn e164_fixpoint_case(data: &[u8]) {
     }
 }
 
+/// Formatting (feature `format`): the first byte is `Masked`'s `visible`, then a region and
+/// text as for [`parse_case`]. Every number `parse_with_extension` gives is formatted in every
+/// format, with its extension and without: never a panic, always within `MAX_FORMATTED_LEN`,
+/// ASCII, the same through `Display`, a buffer one byte short refused with the exact length;
+/// INTERNATIONAL and RFC3966 spell the national number's digits and nothing else after the
+/// country code, and INTERNATIONAL parses back to what the E.164 form parses to; the mask is
+/// INTERNATIONAL with the digits hidden.
+#[cfg(feature = "format")]
+pub fn format_case(data: &[u8]) {
+    use phonetoken::{parse_with_extension, Format, FormatError, MAX_FORMATTED_LEN};
+
+    let Some((&visible, rest)) = data.split_first() else {
+        return;
+    };
+    let (region, text) = region_and_text(rest);
+    let Ok((number, extension)) = parse_with_extension(&text, region) else {
+        return;
+    };
+    let formats = [
+        Format::E164,
+        Format::International,
+        Format::National,
+        Format::Rfc3966,
+        Format::Masked { visible },
+    ];
+    let mut buf = [0u8; MAX_FORMATTED_LEN];
+    for ext in [None, extension.as_ref()] {
+        for format in formats {
+            let shown = match number.format_with_extension(ext, format, &mut buf) {
+                Ok(shown) => shown.to_owned(),
+                Err(e) => panic!("{number} {ext:?} in {format:?} does not fit: {e}"),
+            };
+            assert!(!shown.is_empty() && shown.is_ascii(), "{shown:?}");
+            let displayed = number.formatted(format).with_extension(ext).to_string();
+            assert_eq!(displayed, shown, "{number} in {format:?}");
+            let mut short = vec![0u8; shown.len() - 1];
+            assert_eq!(
+                number.format_with_extension(ext, format, &mut short),
+                Err(FormatError::BufferTooSmall {
+                    needed: shown.len()
+                })
+            );
+        }
+    }
+    let show = |format| {
+        let mut buf = [0u8; MAX_FORMATTED_LEN];
+        number
+            .format(format, &mut buf)
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let national = number.national_number();
+    let head = format!("+{} ", number.country_code());
+    let intl = show(Format::International);
+    let uri = show(Format::Rfc3966);
+    for (text, head) in [
+        (&intl, head.clone()),
+        (&uri, format!("tel:{}-", head.trim_end())),
+    ] {
+        let rest = text
+            .strip_prefix(&head)
+            .unwrap_or_else(|| panic!("{text:?}"));
+        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(digits, national, "{text:?} for {number}");
+    }
+    assert_eq!(parse(&intl, None), parse(number.as_str(), None), "{intl:?}");
+    assert_eq!(show(Format::E164), number.as_str());
+    let masked = show(Format::Masked { visible });
+    let hidden = national.len().saturating_sub(usize::from(visible));
+    let mut seen = 0;
+    for (m, i) in masked.bytes().zip(intl.bytes()).skip(head.len()) {
+        if i.is_ascii_digit() {
+            seen += 1;
+            assert_eq!(
+                m,
+                if seen <= hidden { b'*' } else { i },
+                "{masked:?} {intl:?}"
+            );
+        } else {
+            assert_eq!(m, i, "{masked:?} {intl:?}");
+        }
+    }
+    assert_eq!(masked.len(), intl.len());
+    assert!(masked.starts_with(&head), "{masked:?}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Keys, tokens and keyset files.
 // ---------------------------------------------------------------------------------------------

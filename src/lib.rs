@@ -45,6 +45,9 @@
 //!   only the key holder can read them.
 //! * `validate` (feature `validate`): [`PhoneNumber`]'s `is_valid`, `number_type` and
 //!   `region`, libphonenumber's validity, number types and region for the number.
+//! * `format` (feature `format`): [`PhoneNumber`]'s `format`, `format_with_extension` and
+//!   `formatted`, libphonenumber's `format()` (INTERNATIONAL, NATIONAL, RFC3966, E164) and a
+//!   masked form, into caller buffers.
 //! * [`batch`]: many inputs per call into caller-provided slices.
 //! * [`encoding`]: base64url, base64 and hex into caller buffers.
 //!
@@ -70,7 +73,10 @@
 //!   the post-quantum X-Wing suite.
 //! * **`validate`**: validity, number types and the number's region from the metadata's
 //!   number-type patterns (about 66 KB more tables); no allocator needed.
-//! * **`cli`**: the `phonetoken` command-line tool; nothing in the library depends on it.
+//! * **`format`**: numbers formatted for people from the metadata's number formats (about
+//!   26 KB more tables); no allocator needed.
+//! * **`cli`**: the `phonetoken` command-line tool (with `std`, `oprf`, `seal` and
+//!   `format`); nothing in the library depends on it.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
@@ -86,6 +92,9 @@ pub mod encoding;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod encrypted_keyset;
+#[cfg(feature = "format")]
+#[cfg_attr(docsrs, doc(cfg(feature = "format")))]
+pub mod format;
 pub mod keys;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -114,6 +123,8 @@ pub use parse::{parse, parse_with_extension, Extension, ParseError};
 
 pub use batch::{normalize_batch, pseudonymize_batch, tokenize_batch, BatchLenError};
 pub use encoding::{BufferTooSmall, DecodeError, Encoding, InvalidEncoding};
+#[cfg(feature = "format")]
+pub use format::{Format, FormatError, Formatted, MAX_FORMATTED_LEN};
 pub use keys::{
     KeyError, KeyInfo, KeyStatus, Keyset, KeysetError, KeysetN, PseudonymKey, TokenKey,
 };

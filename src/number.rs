@@ -131,6 +131,14 @@ impl PhoneNumber {
         &self.text[..usize::from(self.len)]
     }
 
+    /// The country calling code's digits, as written after the `+`.
+    #[cfg(feature = "format")]
+    pub(crate) fn country_code_digits(&self) -> &[u8] {
+        self.as_bytes()
+            .get(1..1 + usize::from(self.cc_len))
+            .unwrap_or(&[])
+    }
+
     /// The E.164 text followed by SHA-256's `0x80` marker and zeros: the first 32 bytes of
     /// the SHA-256 block of a message that is this number.
     pub(crate) fn sha256_head(&self) -> &[u8; SHA256_HEAD_LEN] {
@@ -167,7 +175,7 @@ impl PhoneNumber {
 
     /// [`national_number`](Self::national_number) as bytes, without the UTF-8 check (the
     /// validation path asks for it several times per call).
-    #[cfg(feature = "validate")]
+    #[cfg(any(feature = "validate", feature = "format"))]
     pub(crate) fn national_digits(&self) -> &[u8] {
         self.as_bytes()
             .get(1 + usize::from(self.cc_len)..)

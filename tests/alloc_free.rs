@@ -247,3 +247,83 @@ fn validation_allocates_nothing_on_the_parity_fixture() {
         numbers.len()
     );
 }
+
+#[cfg(feature = "format")]
+#[test]
+fn formatting_allocates_nothing_on_the_parity_fixture() {
+    use phonetoken::{parse_with_extension, Format, MAX_FORMATTED_LEN};
+    use std::fmt::Write as _;
+
+    /// A `fmt::Write` into a fixed buffer, so the `Display` path is counted alone.
+    struct Fixed {
+        buf: [u8; MAX_FORMATTED_LEN],
+        len: usize,
+    }
+    impl std::fmt::Write for Fixed {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.buf
+                .get_mut(self.len..end)
+                .ok_or(std::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+
+    // Every number of the fixture with its extension, parsed first, outside the counted
+    // calls; then every format into a buffer, a buffer too small, and `Display`.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.jsonl");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let mut numbers = Vec::new();
+    for line in text.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).expect("fixture line is JSON");
+        if case["expect"].is_string() {
+            let region = case["region"]
+                .as_str()
+                .and_then(|r| r.parse::<Region>().ok());
+            let input = case["input"].as_str().expect("fixture input is a string");
+            if let Ok(parsed) = parse_with_extension(input, region) {
+                numbers.push(parsed);
+            }
+        }
+    }
+    let with_extension = numbers.iter().filter(|(_, e)| e.is_some()).count();
+    assert!(
+        numbers.len() > 1000 && with_extension > 100,
+        "{} fixture numbers, {with_extension} with an extension",
+        numbers.len()
+    );
+    let formats = [
+        Format::E164,
+        Format::International,
+        Format::National,
+        Format::Rfc3966,
+        Format::Masked { visible: 4 },
+    ];
+    let mut buf = [0u8; MAX_FORMATTED_LEN];
+    let mut small = [0u8; 4];
+    let mut sink = Fixed {
+        buf: [0; MAX_FORMATTED_LEN],
+        len: 0,
+    };
+    for (number, extension) in &numbers {
+        for format in formats {
+            let what = (number, format);
+            let len = assert_no_alloc(&what, || {
+                number
+                    .format_with_extension(extension.as_ref(), format, &mut buf)
+                    .map(str::len)
+            })
+            .expect("MAX_FORMATTED_LEN always fits");
+            let refused = assert_no_alloc(&what, || {
+                number.format_with_extension(extension.as_ref(), format, &mut small)
+            });
+            assert!(refused.is_err() || len <= small.len(), "{what:?}");
+            sink.len = 0;
+            let shown = number.formatted(format).with_extension(extension.as_ref());
+            assert_no_alloc(&what, || write!(sink, "{shown}")).expect("the sink holds any");
+            assert_eq!(sink.len, len, "{what:?}");
+        }
+    }
+}

@@ -284,6 +284,87 @@ fn purpose_derives_independent_keys() {
 }
 
 #[test]
+fn detokenize_writes_the_format_asked_for() {
+    let dir = TempDir::new().unwrap();
+    let ks = keygen(&dir, "k.json");
+    let (tokens, _) = run_ok(
+        &["tokenize", "--keyset", arg(&ks), "--context", "crm"],
+        b"+44 20 7946 0958\n+1 415 555 2671\n+7 495 123 45 67\n",
+    );
+    let tokens_in = format!("{tokens}garbage!\n");
+    let detokenize = |format: Option<&str>| {
+        let mut args = vec!["detokenize", "--keyset", arg(&ks), "--context", "crm"];
+        args.extend(format.map(|f| ["--format", f]).into_iter().flatten());
+        run_ok(&args, tokens_in.as_bytes()).0
+    };
+    // libphonenumber's forms of the three numbers (phonenumbers 9.0.35's format_number).
+    let expected = [
+        (None, ["+442079460958", "+14155552671", "+74951234567"]),
+        (
+            Some("e164"),
+            ["+442079460958", "+14155552671", "+74951234567"],
+        ),
+        (
+            Some("international"),
+            ["+44 20 7946 0958", "+1 415-555-2671", "+7 495 123-45-67"],
+        ),
+        (
+            Some("national"),
+            ["020 7946 0958", "(415) 555-2671", "8 (495) 123-45-67"],
+        ),
+        (
+            Some("rfc3966"),
+            [
+                "tel:+44-20-7946-0958",
+                "tel:+1-415-555-2671",
+                "tel:+7-495-123-45-67",
+            ],
+        ),
+    ];
+    for (format, want) in expected {
+        let out = detokenize(format);
+        let mut want: Vec<&str> = want.to_vec();
+        want.push("error: bad-encoding");
+        assert_eq!(lines(&out), want, "--format {format:?}");
+    }
+    // The library agrees, through the keyset file.
+    let keyset = phonetoken::Keyset::from_json(&std::fs::read_to_string(&ks).unwrap()).unwrap();
+    let number = keyset.detokenize_str(lines(&tokens)[1], b"crm").unwrap();
+    assert_eq!(
+        number.formatted(phonetoken::Format::National).to_string(),
+        "(415) 555-2671"
+    );
+
+    // CSV: the formatted number replaces the token's cell (the error column stays empty).
+    let csv_in = format!("who,token\na,{}\n", lines(&tokens)[1]);
+    let (csv_out, _) = run_ok(
+        &[
+            "detokenize",
+            "--keyset",
+            arg(&ks),
+            "--context",
+            "crm",
+            "--format",
+            "national",
+            "--csv",
+            "--column",
+            "token",
+        ],
+        csv_in.as_bytes(),
+    );
+    assert_eq!(
+        lines(&csv_out),
+        ["who,token,phonetoken_error", "a,(415) 555-2671,"]
+    );
+
+    let stderr = run_fails(
+        phonetoken().args(["detokenize", "--keyset", arg(&ks), "--format", "masked"]),
+        b"",
+    );
+    assert!(stderr.contains("--format"), "{stderr}");
+}
+
+#[test]
 fn tokenize_then_detokenize_round_trips_with_the_same_context() {
     let dir = TempDir::new().unwrap();
     let ks = keygen(&dir, "k.json");

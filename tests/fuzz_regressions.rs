@@ -47,6 +47,12 @@ fn parse_regressions() {
     assert!(!replay("parse", checks::parse_case).is_empty());
 }
 
+#[cfg(feature = "format")]
+#[test]
+fn format_regressions() {
+    assert!(!replay("format", checks::format_case).is_empty());
+}
+
 #[test]
 fn e164_fixpoint_regressions() {
     assert!(!replay("e164_fixpoint", checks::e164_fixpoint_case).is_empty());

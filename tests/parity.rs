@@ -12,13 +12,19 @@
 //! the feature `validate`, `validity_agrees_…` checks them against
 //! [`PhoneNumber::is_valid`], [`PhoneNumber::number_type`] and [`PhoneNumber::region`].
 //!
+//! A number written with an extension carries it (`extension`, libphonenumber's digits), which
+//! `parse_agrees_…` checks against [`phonetoken::parse_with_extension`]'s. The first case of
+//! each (E.164, extension) pair also carries `formats`: libphonenumber's `format_number` in
+//! INTERNATIONAL, NATIONAL and RFC3966; with the feature `format`, `formats_agree_…` formats
+//! every number of the fixture, with its extension, and compares it with the pair's.
+//!
 //! On disagreement the test prints every mismatch, with its fixture line, then counts per
 //! kind, then fails. `PHONETOKEN_PARITY_FIXTURE=path` runs it on another fixture file.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use phonetoken::{parse, ParseError, PhoneNumber, Region};
+use phonetoken::{parse_with_extension, ParseError, PhoneNumber, Region};
 use serde_json::Value;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.jsonl");
@@ -30,8 +36,8 @@ const META: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.meta.
 /// What libphonenumber says about one case.
 #[derive(Debug)]
 enum Expected {
-    /// Parsed, possible, and formatted as this E.164 string.
-    Number(String),
+    /// Parsed, possible, and formatted as this E.164 string, with this extension.
+    Number(String, Option<String>),
     /// Refused: the category (`"TOO_SHORT_NSN"`, `"possible:TOO_LONG"`, …) and the detail.
     Error {
         category: String,
@@ -61,6 +67,9 @@ struct Case {
     /// Present exactly when `expected` is a number.
     #[cfg_attr(not(feature = "validate"), allow(dead_code))]
     validity: Option<Validity>,
+    /// INTERNATIONAL, NATIONAL, RFC3966: on the first case of each (E.164, extension) pair.
+    #[cfg_attr(not(feature = "format"), allow(dead_code))]
+    formats: Option<[String; 3]>,
 }
 
 fn read_text(path: &str) -> String {
@@ -93,7 +102,9 @@ fn load_cases(path: &str) -> Vec<Case> {
                 string_field(&value, "expect", line),
                 string_field(&value, "error", line),
             ) {
-                (Some(number), None) => Expected::Number(number),
+                (Some(number), None) => {
+                    Expected::Number(number, string_field(&value, "extension", line))
+                }
                 (None, Some(category)) => Expected::Error {
                     category,
                     detail: string_field(&value, "detail", line),
@@ -101,7 +112,7 @@ fn load_cases(path: &str) -> Vec<Case> {
                 _ => panic!("fixture line {line} needs exactly one of `expect` and `error`"),
             };
             let validity = match (&expected, value.get("valid")) {
-                (Expected::Number(_), Some(Value::Bool(valid))) => Some(Validity {
+                (Expected::Number(..), Some(Value::Bool(valid))) => Some(Validity {
                     valid: *valid,
                     kind: string_field(&value, "type", line)
                         .unwrap_or_else(|| panic!("fixture line {line} has no `type`")),
@@ -110,6 +121,20 @@ fn load_cases(path: &str) -> Vec<Case> {
                 (Expected::Error { .. }, None) => None,
                 _ => panic!("fixture line {line}: `valid` goes with `expect`, and only with it"),
             };
+            let formats = match (&expected, value.get("formats")) {
+                (_, None) => None,
+                (Expected::Number(..), Some(Value::Array(list))) => {
+                    let strings: Vec<String> = list
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<_>>()
+                        .unwrap_or_else(|| panic!("fixture line {line}: `formats` not strings"));
+                    Some(strings.try_into().unwrap_or_else(|_| {
+                        panic!("fixture line {line}: `formats` needs three strings")
+                    }))
+                }
+                _ => panic!("fixture line {line}: `formats` goes with `expect`, as a list"),
+            };
             Case {
                 line,
                 input,
@@ -117,6 +142,7 @@ fn load_cases(path: &str) -> Vec<Case> {
                 kind,
                 expected,
                 validity,
+                formats,
             }
         })
         .collect()
@@ -149,10 +175,14 @@ fn disagreement(case: &Case) -> Option<String> {
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => return Some(format!("region refused by Region::from_str: {e:?}")),
     };
-    let got = parse(&case.input, region);
+    let got = parse_with_extension(&case.input, region);
     match (&case.expected, got) {
-        (Expected::Number(want), Ok(n)) if n.as_str() == want => None,
-        (Expected::Number(_), other) => Some(describe_got(other)),
+        (Expected::Number(want, ext), Ok((n, got_ext)))
+            if n.as_str() == want && got_ext.as_ref().map(|e| e.as_str()) == ext.as_deref() =>
+        {
+            None
+        }
+        (Expected::Number(..), other) => Some(describe_got(other)),
         (Expected::Error { category, detail }, got) => {
             let allowed = allowed_errors(category, detail.as_deref()).unwrap_or_else(|| {
                 panic!(
@@ -171,16 +201,18 @@ fn disagreement(case: &Case) -> Option<String> {
     }
 }
 
-fn describe_got(got: Result<PhoneNumber, ParseError>) -> String {
+fn describe_got(got: Result<(PhoneNumber, Option<phonetoken::Extension>), ParseError>) -> String {
     match got {
-        Ok(n) => format!("Ok({n})"),
+        Ok((n, None)) => format!("Ok({n})"),
+        Ok((n, Some(ext))) => format!("Ok({n} extension {ext})"),
         Err(e) => format!("Err({e:?})"),
     }
 }
 
 fn describe_expected(expected: &Expected) -> String {
     match expected {
-        Expected::Number(n) => format!("Ok({n})"),
+        Expected::Number(n, None) => format!("Ok({n})"),
+        Expected::Number(n, Some(ext)) => format!("Ok({n} extension {ext})"),
         Expected::Error {
             category,
             detail: Some(d),
@@ -325,10 +357,10 @@ fn validity_agrees_with_libphonenumber_on_every_fixture_number() {
             .region
             .as_deref()
             .and_then(|r| r.parse::<Region>().ok());
-        let Ok(number) = parse(&case.input, region) else {
+        let Ok((number, _)) = parse_with_extension(&case.input, region) else {
             continue;
         };
-        if !matches!(&case.expected, Expected::Number(e) if e == number.as_str()) {
+        if !matches!(&case.expected, Expected::Number(e, _) if e == number.as_str()) {
             continue;
         }
         checked += 1;
@@ -359,4 +391,103 @@ fn validity_agrees_with_libphonenumber_on_every_fixture_number() {
     let _ = writeln!(report, "\nper kind: {per_kind:?}");
     println!("{report}");
     panic!("{mismatches} of {checked} numbers disagree with libphonenumber on validity (above)");
+}
+
+/// `None` when phonetoken's INTERNATIONAL, NATIONAL and RFC3966 forms are `want`.
+#[cfg(feature = "format")]
+fn format_disagreement(
+    number: &PhoneNumber,
+    extension: Option<&phonetoken::Extension>,
+    want: &[String; 3],
+) -> Option<String> {
+    use phonetoken::Format;
+    let mut buf = [0u8; phonetoken::MAX_FORMATTED_LEN];
+    let formats = [Format::International, Format::National, Format::Rfc3966];
+    let got: Vec<String> = formats
+        .iter()
+        .map(
+            |&f| match number.format_with_extension(extension, f, &mut buf) {
+                Ok(text) => text.to_owned(),
+                Err(e) => format!("error: {e}"),
+            },
+        )
+        .collect();
+    (got != want[..]).then(|| format!("{got:?}; libphonenumber: {want:?}"))
+}
+
+#[cfg(feature = "format")]
+#[test]
+fn formats_agree_with_libphonenumber_on_every_fixture_number() {
+    use std::collections::HashMap;
+
+    let path = std::env::var(FIXTURE_ENV).unwrap_or_else(|_| FIXTURE.to_owned());
+    let cases = load_cases(&path);
+    // Each (E.164, extension) pair's formats, from the first case that has the pair.
+    let mut pairs: HashMap<(&str, Option<&str>), &[String; 3]> = HashMap::new();
+    for case in &cases {
+        if let (Expected::Number(e164, ext), Some(formats)) = (&case.expected, &case.formats) {
+            let earlier = pairs.insert((e164, ext.as_deref()), formats);
+            assert!(
+                earlier.is_none(),
+                "fixture line {}: a second `formats` for {e164} {ext:?}",
+                case.line
+            );
+        }
+    }
+    let mut report = String::new();
+    let (mut checked, mut mismatches) = (0usize, 0usize);
+    let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in &cases {
+        let Expected::Number(e164, ext) = &case.expected else {
+            continue;
+        };
+        let want = pairs
+            .get(&(e164.as_str(), ext.as_deref()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "fixture line {}: no case carries the formats of {e164} {ext:?}",
+                    case.line
+                )
+            });
+        // The parse itself is the other test's business, as for validity.
+        let region = case
+            .region
+            .as_deref()
+            .and_then(|r| r.parse::<Region>().ok());
+        let Ok((number, extension)) = parse_with_extension(&case.input, region) else {
+            continue;
+        };
+        if number.as_str() != e164 || extension.as_ref().map(|e| e.as_str()) != ext.as_deref() {
+            continue;
+        }
+        checked += 1;
+        if let Some(got) = format_disagreement(&number, extension.as_ref(), want) {
+            mismatches += 1;
+            *per_kind.entry(case.kind.as_str()).or_default() += 1;
+            let _ = writeln!(
+                report,
+                "line {}: [{}] {number} ext {ext:?} (input {:?}): {got}",
+                case.line, case.kind, case.input
+            );
+        }
+    }
+    let numbers = cases
+        .iter()
+        .filter(|c| matches!(c.expected, Expected::Number(..)))
+        .count();
+    println!(
+        "formats: {checked} numbers checked ({} distinct with their extension), {mismatches} \
+         mismatches",
+        pairs.len()
+    );
+    assert_eq!(
+        checked, numbers,
+        "some fixture numbers did not parse as expected"
+    );
+    if mismatches == 0 {
+        return;
+    }
+    let _ = writeln!(report, "\nper kind: {per_kind:?}");
+    println!("{report}");
+    panic!("{mismatches} of {checked} numbers are formatted unlike libphonenumber (above)");
 }

@@ -46,6 +46,22 @@ def transform_rule(rule):
     return None if rule is None else re.sub(r"\\(\d)", r"$\1", rule)
 
 
+def number_formats(formats, with_rule):
+    """The phonenumbers NumberFormat list as the dump writes it."""
+    out = []
+    for f in formats or ():
+        entry = {
+            "pattern": f.pattern,
+            "leading_digits": f.leading_digits_pattern[-1] if f.leading_digits_pattern else None,
+            "format": transform_rule(f.format),
+        }
+        if with_rule:
+            entry["national_prefix_formatting_rule"] = (
+                transform_rule(f.national_prefix_formatting_rule) or "")
+        out.append(entry)
+    return out
+
+
 def main():
     if len(sys.argv) > 1:
         with open(sys.argv[1], encoding="utf-8") as f:
@@ -124,6 +140,12 @@ def main():
                     "lengths": lengths(desc, "possible_length"),
                 }
             diff(where, name, ours, theirs)
+        # The `format` feature's tables: the formats, with the national prefix rule each one
+        # uses, the international list, and the text before an extension.
+        diff(where, "number_formats", t["number_formats"], number_formats(meta.number_format, True))
+        diff(where, "intl_number_formats", t["intl_number_formats"],
+             number_formats(meta.intl_number_format, False))
+        diff(where, "preferred_extn_prefix", t["preferred_extn_prefix"], meta.preferred_extn_prefix)
 
     diff("", "regions", sorted(seen_regions), sorted(phonenumbers.SUPPORTED_REGIONS))
     nongeo = sorted(int(c) for c, ids in dump["country_codes"].items() if ids == ["001"])

@@ -10,6 +10,8 @@ use super::matcher::Pattern;
 #[cfg(feature = "validate")]
 use super::TypeTable;
 use super::{CountryCodeEntry, Territory};
+#[cfg(feature = "format")]
+use super::{FormatCode, NumberFormat};
 use crate::number::Region;
 
 pub(super) const LIBPHONENUMBER_VERSION: &str = "9.0.35";
@@ -1060,4 +1062,728 @@ pub(super) static TYPE_POOL: &[u8; 1757] = &[
     0, 9, 11, 191, 3, 12, 7, 22, 0, 2, 0, 9, 0, 9, 4, 0, 0, 2, 6, 9, 6, 11, 31, 0, 12, 4, 22, 0, 2,
     0, 9, 0, 9, 64, 0, 0, 6, 3, 9, 12, 6, 22, 3, 0, 3, 68, 0, 1, 16, 4, 0, 2, 6, 9, 35, 6, 3, 9,
     22, 0, 1, 0, 8, 0, 8, 255, 3, 0, 12, 8, 22, 0, 2, 0, 9, 0, 9, 255, 3, 0, 12, 9, 22,
+];
+
+/// Per entry of `COUNTRY_CODES`, the number formats of its main territory (a run of
+/// `NUMBER_FORMATS`) and the text before an extension (`EXTN_PREFIXES`).
+#[cfg(feature = "format")]
+pub(super) static FORMAT_CODES: &[FormatCode] = &[
+    // +1 (US)
+    FormatCode {
+        formats_start: 0,
+        formats_len: 2,
+        extn_prefix: 1,
+    },
+    // +7 (RU)
+    FormatCode {
+        formats_start: 2,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +33 (FR)
+    FormatCode {
+        formats_start: 2,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +39 (IT)
+    FormatCode {
+        formats_start: 3,
+        formats_len: 4,
+        extn_prefix: 0,
+    },
+    // +44 (GB)
+    FormatCode {
+        formats_start: 7,
+        formats_len: 4,
+        extn_prefix: 0,
+    },
+    // +46 (SE)
+    FormatCode {
+        formats_start: 11,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +48 (PL)
+    FormatCode {
+        formats_start: 11,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +49 (DE)
+    FormatCode {
+        formats_start: 12,
+        formats_len: 6,
+        extn_prefix: 0,
+    },
+    // +52 (MX)
+    FormatCode {
+        formats_start: 18,
+        formats_len: 6,
+        extn_prefix: 0,
+    },
+    // +54 (AR)
+    FormatCode {
+        formats_start: 24,
+        formats_len: 5,
+        extn_prefix: 0,
+    },
+    // +55 (BR)
+    FormatCode {
+        formats_start: 29,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +57 (CO)
+    FormatCode {
+        formats_start: 29,
+        formats_len: 2,
+        extn_prefix: 0,
+    },
+    // +61 (AU)
+    FormatCode {
+        formats_start: 31,
+        formats_len: 2,
+        extn_prefix: 0,
+    },
+    // +64 (NZ)
+    FormatCode {
+        formats_start: 33,
+        formats_len: 3,
+        extn_prefix: 0,
+    },
+    // +65 (SG)
+    FormatCode {
+        formats_start: 36,
+        formats_len: 3,
+        extn_prefix: 0,
+    },
+    // +81 (JP)
+    FormatCode {
+        formats_start: 39,
+        formats_len: 7,
+        extn_prefix: 0,
+    },
+    // +82 (KR)
+    FormatCode {
+        formats_start: 46,
+        formats_len: 12,
+        extn_prefix: 0,
+    },
+    // +86 (CN)
+    FormatCode {
+        formats_start: 58,
+        formats_len: 2,
+        extn_prefix: 0,
+    },
+    // +244 (AO)
+    FormatCode {
+        formats_start: 60,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +262 (RE)
+    FormatCode {
+        formats_start: 61,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +290 (TA)
+    FormatCode {
+        formats_start: 62,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +374 (AM)
+    FormatCode {
+        formats_start: 62,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +375 (BY)
+    FormatCode {
+        formats_start: 62,
+        formats_len: 3,
+        extn_prefix: 0,
+    },
+    // +376 (AD)
+    FormatCode {
+        formats_start: 65,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +800 (001)
+    FormatCode {
+        formats_start: 65,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +882 (001)
+    FormatCode {
+        formats_start: 66,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +971 (AE)
+    FormatCode {
+        formats_start: 67,
+        formats_len: 0,
+        extn_prefix: 0,
+    },
+    // +979 (001)
+    FormatCode {
+        formats_start: 67,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+    // +998 (UZ)
+    FormatCode {
+        formats_start: 68,
+        formats_len: 1,
+        extn_prefix: 0,
+    },
+];
+
+/// Every main territory's `numberFormat`s, in file order: the offsets of the pattern
+/// and of the last `leadingDigits` (0: none) in `FORMAT_POOL`, and the numbers of the
+/// NATIONAL and INTERNATIONAL templates in `TEMPLATE_STARTS` (`u8::MAX`: not used for
+/// INTERNATIONAL, `intlFormat` `NA`).
+#[cfg(feature = "format")]
+pub(super) static NUMBER_FORMATS: &[NumberFormat] = &[
+    NumberFormat {
+        pattern: 1,
+        leading_digits: 0,
+        national: 0,
+        international: 255,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 0,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 45,
+        leading_digits: 75,
+        national: 2,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 83,
+        leading_digits: 108,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 119,
+        leading_digits: 146,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 157,
+        leading_digits: 75,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 184,
+        leading_digits: 205,
+        national: 0,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 83,
+        leading_digits: 213,
+        national: 4,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 231,
+        leading_digits: 261,
+        national: 5,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 269,
+        leading_digits: 294,
+        national: 4,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 305,
+        national: 4,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 316,
+        leading_digits: 0,
+        national: 2,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 347,
+        leading_digits: 368,
+        national: 6,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 402,
+        leading_digits: 423,
+        national: 7,
+        international: 8,
+    },
+    NumberFormat {
+        pattern: 442,
+        leading_digits: 461,
+        national: 6,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 490,
+        leading_digits: 461,
+        national: 6,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 511,
+        leading_digits: 535,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 545,
+        leading_digits: 572,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 582,
+        national: 10,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 594,
+        leading_digits: 619,
+        national: 11,
+        international: 12,
+    },
+    NumberFormat {
+        pattern: 83,
+        leading_digits: 629,
+        national: 10,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 655,
+        national: 10,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 696,
+        leading_digits: 726,
+        national: 13,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 753,
+        leading_digits: 783,
+        national: 13,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 83,
+        leading_digits: 818,
+        national: 14,
+        international: 15,
+    },
+    NumberFormat {
+        pattern: 827,
+        leading_digits: 852,
+        national: 14,
+        international: 15,
+    },
+    NumberFormat {
+        pattern: 696,
+        leading_digits: 870,
+        national: 16,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 880,
+        leading_digits: 910,
+        national: 17,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 929,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 939,
+        leading_digits: 261,
+        national: 20,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 939,
+        leading_digits: 75,
+        national: 0,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 269,
+        leading_digits: 958,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 966,
+        leading_digits: 990,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1000,
+        leading_digits: 1024,
+        national: 21,
+        international: 22,
+    },
+    NumberFormat {
+        pattern: 1040,
+        leading_digits: 1066,
+        national: 21,
+        international: 22,
+    },
+    NumberFormat {
+        pattern: 157,
+        leading_digits: 1077,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1087,
+        leading_digits: 1106,
+        national: 0,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 1124,
+        leading_digits: 1149,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 535,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 83,
+        leading_digits: 1160,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1171,
+        leading_digits: 1160,
+        national: 2,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 1202,
+        leading_digits: 1227,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1258,
+        leading_digits: 1282,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1303,
+        leading_digits: 1328,
+        national: 9,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1,
+        leading_digits: 1338,
+        national: 23,
+        international: 24,
+    },
+    NumberFormat {
+        pattern: 1348,
+        leading_digits: 1328,
+        national: 25,
+        international: 25,
+    },
+    NumberFormat {
+        pattern: 83,
+        leading_digits: 1361,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 1202,
+        leading_digits: 1419,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 1482,
+        leading_digits: 1506,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 1303,
+        leading_digits: 1517,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 20,
+        leading_digits: 1530,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 1171,
+        leading_digits: 1542,
+        national: 26,
+        international: 27,
+    },
+    NumberFormat {
+        pattern: 966,
+        leading_digits: 1551,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 1000,
+        leading_digits: 1605,
+        national: 18,
+        international: 19,
+    },
+    NumberFormat {
+        pattern: 1665,
+        leading_digits: 1683,
+        national: 23,
+        international: 24,
+    },
+    NumberFormat {
+        pattern: 1716,
+        leading_digits: 1734,
+        national: 23,
+        international: 24,
+    },
+    NumberFormat {
+        pattern: 1755,
+        leading_digits: 1774,
+        national: 23,
+        international: 24,
+    },
+    NumberFormat {
+        pattern: 1812,
+        leading_digits: 1831,
+        national: 23,
+        international: 24,
+    },
+    NumberFormat {
+        pattern: 1857,
+        leading_digits: 1878,
+        national: 6,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 1898,
+        leading_digits: 958,
+        national: 0,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 1917,
+        leading_digits: 0,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 1942,
+        leading_digits: 0,
+        national: 2,
+        international: 3,
+    },
+    NumberFormat {
+        pattern: 1348,
+        leading_digits: 1973,
+        national: 28,
+        international: 29,
+    },
+    NumberFormat {
+        pattern: 1755,
+        leading_digits: 1973,
+        national: 30,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 1983,
+        leading_digits: 1973,
+        national: 31,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 1087,
+        leading_digits: 0,
+        national: 0,
+        international: 0,
+    },
+    NumberFormat {
+        pattern: 966,
+        leading_digits: 0,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 966,
+        leading_digits: 0,
+        national: 1,
+        international: 1,
+    },
+    NumberFormat {
+        pattern: 316,
+        leading_digits: 2002,
+        national: 32,
+        international: 3,
+    },
+];
+
+/// What formatting writes before an extension; entry 0 is libphonenumber's default.
+#[cfg(feature = "format")]
+pub(super) static EXTN_PREFIXES: &[&str] = &[" ext. ", " extn. "];
+
+/// Longest text before an extension, in bytes.
+#[cfg(feature = "format")]
+pub(super) const MAX_EXTN_PREFIX_LEN: usize = 7;
+/// Longest formatted national significant number any template can write, in bytes.
+#[cfg(feature = "format")]
+pub(super) const MAX_FORMATTED_NSN_LEN: usize = 17;
+/// Most capture groups of a pattern in `FORMAT_POOL`.
+#[cfg(feature = "format")]
+pub(super) const FORMAT_MAX_GROUPS: usize = 4;
+/// Words of the visited-state bitset for the patterns of `FORMAT_POOL`.
+#[cfg(feature = "format")]
+pub(super) const FORMAT_MEMO_WORDS: usize = 1;
+/// Most backtracking frames any pattern of `FORMAT_POOL` can need.
+#[cfg(feature = "format")]
+pub(super) const FORMAT_MAX_STACK: usize = 8;
+
+/// Where each template starts in `FORMAT_TEMPLATES`.
+#[cfg(feature = "format")]
+pub(super) static TEMPLATE_STARTS: &[u16] = &[
+    0, 4, 10, 19, 27, 36, 47, 52, 57, 61, 68, 77, 84, 88, 98, 105, 111, 121, 128, 135, 141, 147,
+    154, 160, 165, 169, 172, 181, 189, 193, 195, 200, 206,
+];
+
+/// The format templates: a length byte, then printable ASCII copied as it is and the
+/// bytes 1 to 9 standing for the groups `$1` to `$9`.
+#[cfg(feature = "format")]
+pub(super) static FORMAT_TEMPLATES: &[u8; 216] = &[
+    3, 1, 32, 2, 5, 1, 32, 2, 32, 3, 8, 48, 1, 32, 2, 32, 3, 32, 4, 7, 1, 32, 2, 32, 3, 32, 4, 8,
+    40, 48, 1, 41, 32, 2, 32, 3, 10, 40, 48, 1, 41, 32, 2, 32, 3, 32, 4, 4, 48, 1, 32, 2, 4, 48, 1,
+    47, 2, 3, 1, 47, 2, 6, 48, 1, 32, 2, 32, 3, 8, 48, 49, 32, 1, 32, 2, 32, 3, 6, 48, 49, 32, 2,
+    32, 3, 3, 2, 32, 3, 9, 48, 52, 53, 32, 2, 32, 3, 32, 4, 6, 48, 1, 32, 2, 45, 3, 5, 1, 32, 2,
+    45, 3, 9, 48, 2, 32, 49, 53, 32, 3, 45, 4, 6, 48, 2, 32, 3, 45, 4, 6, 48, 1, 45, 2, 45, 3, 5,
+    1, 45, 2, 45, 3, 5, 40, 1, 41, 32, 2, 6, 48, 1, 45, 2, 32, 3, 5, 1, 45, 2, 32, 3, 4, 48, 1, 45,
+    2, 3, 1, 45, 2, 2, 42, 1, 8, 48, 1, 45, 2, 45, 3, 45, 4, 7, 1, 45, 2, 45, 3, 45, 4, 3, 56, 32,
+    1, 1, 1, 4, 56, 1, 32, 2, 5, 56, 32, 1, 32, 2, 9, 56, 32, 1, 32, 2, 32, 3, 32, 4,
+];
+
+/// The number formats' patterns (with their capture groups) and leading digits
+/// (without); the pattern format is `POOL`'s. Byte 0 is padding.
+#[cfg(feature = "format")]
+pub(super) static FORMAT_POOL: &[u8; 2012] = &[
+    0, 7, 2, 7, 255, 3, 4, 20, 2, 12, 3, 20, 3, 20, 4, 12, 4, 20, 5, 22, 10, 3, 10, 255, 3, 6, 20,
+    2, 12, 3, 20, 3, 20, 4, 12, 3, 20, 5, 20, 6, 12, 4, 20, 7, 22, 7, 4, 7, 255, 3, 8, 20, 2, 10,
+    20, 3, 20, 4, 12, 2, 20, 5, 20, 6, 12, 2, 20, 7, 20, 8, 12, 2, 20, 9, 22, 1, 0, 1, 8, 0, 0, 3,
+    22, 10, 3, 10, 255, 3, 6, 20, 2, 12, 2, 20, 3, 20, 4, 12, 4, 20, 5, 20, 6, 12, 4, 20, 7, 22, 2,
+    0, 2, 1, 0, 0, 0, 11, 68, 0, 22, 11, 3, 10, 255, 3, 7, 20, 2, 12, 3, 20, 3, 20, 4, 12, 4, 20,
+    5, 20, 6, 14, 3, 4, 0, 20, 7, 22, 2, 0, 2, 1, 0, 0, 0, 11, 186, 3, 22, 10, 3, 9, 255, 3, 7, 20,
+    2, 12, 3, 20, 3, 20, 4, 12, 3, 20, 5, 20, 6, 14, 3, 4, 0, 20, 7, 22, 9, 2, 6, 255, 3, 5, 20, 2,
+    12, 3, 20, 3, 20, 4, 14, 3, 6, 0, 20, 5, 22, 1, 0, 1, 0, 1, 0, 8, 22, 2, 0, 1, 190, 3, 1, 16,
+    4, 0, 11, 62, 2, 36, 11, 128, 1, 0, 22, 10, 4, 10, 255, 3, 8, 20, 2, 10, 20, 3, 20, 4, 12, 3,
+    20, 5, 20, 6, 12, 3, 20, 7, 20, 8, 12, 3, 20, 9, 22, 1, 0, 1, 64, 0, 0, 6, 22, 10, 3, 10, 255,
+    3, 6, 20, 2, 12, 4, 20, 3, 20, 4, 12, 3, 20, 5, 20, 6, 12, 3, 20, 7, 22, 2, 0, 2, 128, 0, 0, 7,
+    11, 190, 3, 22, 2, 0, 2, 0, 1, 0, 8, 11, 144, 0, 22, 9, 4, 9, 255, 3, 8, 20, 2, 12, 2, 20, 3,
+    20, 4, 12, 3, 20, 5, 20, 6, 12, 2, 20, 7, 20, 8, 12, 2, 20, 9, 22, 11, 2, 6, 255, 3, 5, 20, 2,
+    12, 3, 20, 3, 20, 4, 14, 3, 8, 0, 20, 5, 22, 3, 0, 1, 252, 3, 3, 16, 2, 2, 2, 54, 16, 5, 1, 3,
+    11, 248, 3, 46, 16, 4, 0, 9, 0, 6, 39, 11, 240, 3, 11, 254, 3, 1, 22, 13, 2, 6, 255, 3, 5, 20,
+    2, 12, 2, 20, 3, 20, 4, 14, 4, 11, 0, 20, 5, 22, 2, 0, 2, 88, 1, 1, 16, 5, 0, 11, 24, 0, 0, 36,
+    11, 64, 1, 9, 22, 4, 2, 4, 255, 3, 4, 20, 2, 12, 2, 20, 3, 20, 4, 12, 2, 20, 5, 22, 3, 0, 1,
+    240, 3, 2, 16, 4, 1, 11, 112, 0, 47, 11, 128, 3, 16, 5, 0, 10, 11, 254, 3, 36, 11, 254, 3, 10,
+    22, 11, 2, 6, 255, 3, 5, 20, 2, 12, 4, 20, 3, 20, 4, 14, 2, 7, 0, 20, 5, 22, 10, 3, 10, 255, 3,
+    6, 20, 2, 12, 3, 20, 3, 20, 4, 10, 20, 5, 20, 6, 12, 6, 20, 7, 22, 3, 0, 3, 0, 1, 0, 8, 0, 0,
+    22, 11, 3, 10, 255, 3, 7, 20, 2, 12, 3, 20, 3, 20, 4, 14, 3, 4, 0, 20, 5, 20, 6, 12, 4, 20, 7,
+    22, 3, 0, 3, 0, 2, 0, 9, 0, 0, 22, 3, 0, 3, 0, 3, 0, 11, 0, 3, 0, 0, 22, 10, 3, 10, 255, 3, 6,
+    20, 2, 12, 3, 20, 3, 20, 4, 12, 2, 20, 5, 20, 6, 12, 5, 20, 7, 22, 3, 0, 3, 0, 2, 0, 9, 0, 1,
+    22, 2, 0, 2, 40, 1, 0, 24, 255, 255, 255, 0, 255, 3, 255, 255, 6, 255, 3, 3, 37, 5, 5, 34, 8,
+    1, 22, 2, 0, 1, 252, 3, 0, 24, 255, 255, 0, 4, 0, 9, 0, 0, 14, 19, 11, 212, 0, 51, 3, 11, 247,
+    3, 46, 5, 11, 223, 3, 41, 8, 11, 252, 3, 36, 9, 11, 254, 3, 22, 11, 4, 11, 255, 3, 8, 20, 2,
+    10, 20, 3, 20, 4, 12, 2, 20, 5, 20, 6, 12, 4, 20, 7, 20, 8, 12, 4, 20, 9, 22, 3, 0, 3, 2, 0, 0,
+    1, 24, 255, 255, 255, 0, 255, 3, 255, 255, 6, 255, 3, 3, 37, 5, 5, 34, 8, 1, 22, 11, 4, 11,
+    255, 3, 8, 20, 2, 10, 20, 3, 20, 4, 12, 3, 20, 5, 20, 6, 12, 3, 20, 7, 20, 8, 12, 4, 20, 9, 22,
+    3, 0, 2, 2, 0, 3, 1, 16, 4, 2, 11, 182, 2, 52, 16, 5, 1, 3, 11, 247, 3, 44, 16, 5, 0, 5, 11,
+    223, 3, 36, 8, 11, 253, 3, 22, 2, 0, 2, 2, 0, 0, 1, 1, 22, 10, 3, 10, 255, 3, 6, 20, 2, 12, 4,
+    20, 3, 20, 4, 12, 2, 20, 5, 20, 6, 12, 4, 20, 7, 22, 2, 0, 1, 14, 0, 1, 16, 5, 0, 1, 11, 253,
+    3, 35, 11, 12, 0, 22, 3, 0, 3, 0, 2, 0, 9, 1, 1, 22, 11, 4, 11, 255, 3, 8, 20, 2, 10, 20, 3,
+    20, 4, 12, 4, 20, 5, 20, 6, 12, 2, 20, 7, 20, 8, 12, 4, 20, 9, 22, 3, 0, 2, 0, 2, 1, 9, 16, 5,
+    0, 1, 11, 253, 3, 35, 11, 12, 0, 22, 1, 0, 1, 64, 1, 0, 11, 64, 1, 22, 10, 2, 10, 255, 3, 4,
+    20, 2, 12, 3, 20, 3, 20, 4, 12, 7, 20, 5, 22, 1, 0, 1, 2, 0, 0, 1, 22, 9, 3, 9, 255, 3, 6, 20,
+    2, 10, 20, 3, 20, 4, 12, 4, 20, 5, 20, 6, 12, 4, 20, 7, 22, 1, 0, 1, 156, 1, 0, 11, 156, 1, 22,
+    8, 3, 8, 255, 3, 6, 20, 2, 10, 20, 3, 20, 4, 12, 3, 20, 5, 20, 6, 12, 4, 20, 7, 22, 2, 0, 1,
+    220, 2, 1, 16, 3, 0, 2, 4, 35, 11, 216, 2, 22, 9, 3, 7, 255, 3, 7, 20, 2, 10, 20, 3, 20, 4, 12,
+    3, 20, 5, 20, 6, 14, 3, 5, 0, 20, 7, 22, 2, 0, 2, 4, 0, 0, 2, 11, 130, 2, 22, 1, 0, 1, 0, 3, 0,
+    11, 0, 3, 22, 8, 2, 8, 255, 3, 4, 20, 2, 12, 4, 20, 3, 20, 4, 12, 4, 20, 5, 22, 2, 0, 1, 72, 3,
+    1, 16, 4, 0, 11, 72, 2, 36, 8, 11, 254, 3, 22, 11, 3, 11, 255, 3, 6, 20, 2, 12, 4, 20, 3, 20,
+    4, 12, 3, 20, 5, 20, 6, 12, 4, 20, 7, 22, 2, 0, 2, 2, 0, 0, 1, 11, 0, 3, 22, 2, 0, 2, 160, 3,
+    0, 11, 160, 3, 0, 22, 11, 4, 11, 255, 3, 8, 20, 2, 12, 2, 20, 3, 20, 4, 12, 2, 20, 5, 20, 6,
+    12, 3, 20, 7, 20, 8, 12, 4, 20, 9, 22, 9, 3, 9, 255, 3, 6, 20, 2, 12, 2, 20, 3, 20, 4, 12, 3,
+    20, 5, 20, 6, 12, 4, 20, 7, 22, 5, 0, 5, 14, 0, 0, 24, 255, 0, 4, 8, 255, 255, 255, 255, 255,
+    255, 1, 1, 1, 39, 2, 2, 2, 35, 3, 3, 3, 1, 1, 22, 9, 3, 9, 255, 3, 6, 20, 2, 12, 4, 20, 3, 20,
+    4, 10, 20, 5, 20, 6, 12, 4, 20, 7, 22, 6, 0, 4, 12, 0, 1, 16, 7, 0, 2, 2, 2, 1, 2, 0, 36, 3, 3,
+    3, 2, 22, 9, 3, 9, 255, 3, 6, 20, 2, 12, 3, 20, 3, 20, 4, 12, 2, 20, 5, 20, 6, 12, 4, 20, 7,
+    22, 1, 0, 1, 12, 0, 0, 11, 12, 0, 22, 3, 0, 3, 1, 0, 0, 0, 7, 7, 22, 4, 1, 4, 255, 3, 2, 20, 2,
+    12, 4, 20, 3, 22, 4, 0, 2, 162, 0, 1, 16, 44, 0, 1, 24, 0, 2, 255, 255, 255, 12, 7, 255, 255,
+    7, 0, 61, 1, 11, 2, 2, 56, 11, 64, 2, 9, 51, 5, 24, 255, 255, 255, 255, 0, 3, 255, 255, 6, 255,
+    4, 4, 36, 5, 9, 33, 8, 36, 11, 160, 0, 0, 22, 4, 0, 2, 122, 1, 3, 16, 36, 2, 1, 24, 255, 0,
+    255, 255, 255, 11, 0, 7, 7, 0, 11, 66, 2, 11, 252, 1, 48, 11, 128, 1, 44, 5, 16, 4, 0, 11, 14,
+    0, 36, 4, 11, 96, 0, 49, 16, 5, 1, 11, 64, 1, 0, 41, 11, 120, 0, 11, 254, 3, 11, 252, 3, 22, 8,
+    3, 8, 255, 3, 6, 20, 2, 12, 3, 20, 3, 20, 4, 10, 20, 5, 20, 6, 12, 4, 20, 7, 22, 4, 0, 4, 2, 0,
+    0, 1, 3, 1, 2, 22, 4, 0, 4, 2, 0, 0, 1, 3, 1, 11, 250, 3, 22, 3, 0, 3, 2, 0, 0, 1, 3, 11, 252,
+    3, 22, 2, 0, 2, 8, 0, 0, 3, 0, 22, 4, 0, 2, 4, 0, 1, 2, 16, 4, 0, 11, 68, 0, 71, 3, 24, 0, 3,
+    8, 13, 16, 255, 18, 23, 255, 255, 0, 1, 56, 1, 11, 48, 0, 51, 2, 11, 130, 3, 46, 3, 9, 43, 4,
+    41, 6, 11, 192, 0, 36, 7, 11, 129, 1, 22, 4, 0, 2, 4, 0, 1, 2, 16, 46, 0, 3, 24, 0, 5, 10, 15,
+    255, 30, 20, 25, 30, 30, 0, 11, 253, 3, 60, 1, 11, 207, 3, 55, 2, 11, 125, 0, 50, 3, 11, 255,
+    1, 45, 6, 11, 63, 3, 40, 7, 11, 126, 2, 35, 11, 32, 3, 35, 11, 176, 3, 22, 4, 2, 4, 255, 3, 4,
+    20, 2, 10, 20, 3, 20, 4, 12, 3, 20, 5, 22, 4, 0, 3, 4, 0, 0, 2, 1, 24, 0, 0, 0, 4, 0, 255, 9,
+    0, 0, 0, 11, 151, 3, 41, 3, 11, 22, 0, 36, 6, 11, 70, 2, 22, 5, 2, 5, 255, 3, 4, 20, 2, 10, 20,
+    3, 20, 4, 12, 4, 20, 5, 22, 4, 0, 4, 4, 0, 1, 2, 1, 16, 5, 0, 3, 11, 233, 3, 36, 6, 11, 185, 1,
+    22, 5, 2, 5, 255, 3, 4, 20, 2, 12, 2, 20, 3, 20, 4, 12, 3, 20, 5, 22, 5, 0, 4, 120, 0, 0, 11,
+    120, 0, 11, 254, 3, 1, 24, 0, 0, 0, 4, 0, 255, 9, 0, 0, 0, 11, 151, 3, 41, 3, 11, 22, 0, 36, 6,
+    11, 70, 2, 22, 6, 2, 6, 255, 3, 4, 20, 2, 12, 2, 20, 3, 20, 4, 12, 4, 20, 5, 22, 5, 0, 5, 120,
+    0, 1, 11, 120, 0, 11, 254, 3, 1, 16, 5, 0, 3, 11, 233, 3, 36, 6, 11, 185, 1, 22, 9, 2, 8, 255,
+    3, 5, 20, 2, 12, 3, 20, 3, 20, 4, 14, 5, 6, 0, 20, 5, 22, 5, 0, 5, 248, 3, 1, 11, 248, 3, 12,
+    2, 16, 3, 0, 1, 0, 34, 9, 5, 22, 11, 2, 11, 255, 3, 4, 20, 2, 12, 3, 20, 3, 20, 4, 12, 8, 20,
+    5, 22, 9, 3, 9, 255, 3, 6, 20, 2, 12, 3, 20, 3, 20, 4, 12, 3, 20, 5, 20, 6, 12, 3, 20, 7, 22,
+    9, 4, 9, 255, 3, 8, 20, 2, 12, 3, 20, 3, 20, 4, 12, 2, 20, 5, 20, 6, 12, 2, 20, 7, 20, 8, 12,
+    2, 20, 9, 22, 1, 0, 1, 254, 1, 0, 11, 254, 1, 22, 6, 2, 6, 255, 3, 4, 20, 2, 12, 3, 20, 3, 20,
+    4, 12, 3, 20, 5, 22, 1, 0, 1, 192, 2, 0, 11, 192, 2, 22,
 ];

@@ -5,7 +5,8 @@
 //!
 //! # Bytecode
 //!
-//! Each pattern in `generated::POOL` (and, with the feature `validate`, `TYPE_POOL`) is a
+//! Each pattern in `generated::POOL` (and, with the feature `validate`, `TYPE_POOL`; with
+//! `format`, `FORMAT_POOL`) is a
 //! 6-byte header followed by code. The header holds the longest possible match, the capture
 //! groups, the shortest possible match, the digits a non-empty match can start with (a 10-bit
 //! mask over bytes 3 and 4, with bit 7 of byte 4 set when the empty string matches and bit 6
@@ -33,7 +34,7 @@
 //! | `SAVE s` | record the position in capture slot `s` (group `s / 2`) |
 //! | `EOL` | only at the end of the input (`$`) |
 //! | `MATCH` | success |
-//! | `SWITCH t0 … t9` | (number-type patterns, feature `validate`) continue `t` bytes after the table, `t` (two bytes) picked by the next digit, `0xFFFF` failing; consumes nothing |
+//! | `SWITCH t0 … t9` | (number-type and leading-digits patterns, features `validate` and `format`) continue `t` bytes after the table, `t` (two bytes) picked by the next digit, `0xFFFF` failing; consumes nothing |
 //! | `SWITCH8 t0 … t9` | `SWITCH` with one-byte entries, `0xFF` failing |
 //!
 //! # Bounded work, no allocation
@@ -73,9 +74,9 @@ const JMP16: u8 = 0x13;
 const SAVE: u8 = 0x14;
 const EOL: u8 = 0x15;
 const MATCH: u8 = 0x16;
-#[cfg(feature = "validate")]
+#[cfg(any(feature = "validate", feature = "format"))]
 const SWITCH: u8 = 0x17;
-#[cfg(feature = "validate")]
+#[cfg(any(feature = "validate", feature = "format"))]
 const SWITCH8: u8 = 0x18;
 const JMP_SHORT: u8 = 0x20;
 
@@ -148,20 +149,21 @@ enum Frame {
     Restore { slot: u8, old: u8 },
 }
 
-/// The fixed-size working state of one match, with `MEMO` words of visited states.
-struct Run<'a, const MEMO: usize> {
+/// The fixed-size working state of one match, with `MEMO` words of visited states and `S`
+/// capture slots.
+struct Run<'a, const MEMO: usize, const S: usize> {
     code: &'a [u8],
     input: &'a [u8],
     positions: usize,
     memo: [u64; MEMO],
     stack: &'a mut [Frame],
     depth: usize,
-    slots: [u8; SLOTS],
+    slots: [u8; S],
     #[cfg(test)]
     steps: usize,
 }
 
-impl<const MEMO: usize> Run<'_, MEMO> {
+impl<const MEMO: usize, const S: usize> Run<'_, MEMO, S> {
     fn byte(&self, pc: usize) -> Option<u8> {
         self.code.get(pc).copied()
     }
@@ -347,9 +349,9 @@ impl<const MEMO: usize> Run<'_, MEMO> {
                     }
                     false
                 }
-                // Number-type patterns only: the next digit picks the one alternative that
-                // can match.
-                #[cfg(feature = "validate")]
+                // Number-type and leading-digits patterns only: the next digit picks the one
+                // alternative that can match.
+                #[cfg(any(feature = "validate", feature = "format"))]
                 SWITCH | SWITCH8 => {
                     let digit = match self.input.get(pos) {
                         Some(&b) if b.is_ascii_digit() => Some(usize::from(b - b'0')),
@@ -383,23 +385,25 @@ impl<const MEMO: usize> Run<'_, MEMO> {
     }
 }
 
-/// A successful run: where the match ended, the pattern's group count, the capture slots.
-pub(super) type Outcome = (usize, u8, [u8; SLOTS]);
+/// A successful run: where the match ended, the pattern's group count, the `S` capture
+/// slots.
+pub(super) type Outcome<const S: usize> = (usize, u8, [u8; S]);
 
 /// Runs the pattern whose header starts `pattern` (its end may run past the pattern).
 #[inline(always)]
-pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome> {
-    run_in::<MEMO_WORDS, MAX_STACK>(pattern, digits, full)
+pub(super) fn run(pattern: &[u8], digits: &[u8], full: bool) -> Option<Outcome<SLOTS>> {
+    run_in::<MEMO_WORDS, MAX_STACK, SLOTS>(pattern, digits, full)
 }
 
-/// [`run`] with the bounds of another pool: `MEMO` words of visited states and at most
-/// `STACK` frames (the number types' patterns are larger than parsing's).
+/// [`run`] with the bounds of another pool: `MEMO` words of visited states, at most `STACK`
+/// frames and `S` capture slots (the number types' patterns are larger than parsing's and
+/// capture nothing; the number formats' capture up to five groups).
 #[inline(always)]
-pub(super) fn run_in<const MEMO: usize, const STACK: usize>(
+pub(super) fn run_in<const MEMO: usize, const STACK: usize, const S: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
-) -> Option<Outcome> {
+) -> Option<Outcome<S>> {
     let &[max_len, groups, min_len, first_lo, first_hi, stack, ..] = pattern else {
         return None;
     };
@@ -422,19 +426,19 @@ pub(super) fn run_in<const MEMO: usize, const STACK: usize>(
         // No digit can be taken, so every path that matches is empty; the flag says one
         // exists without `$` and that it sets no group (Argentina's optional prefix).
         if first_hi & EMPTY_PLAIN != 0 {
-            return Some((0, groups, [UNSET; SLOTS]));
+            return Some((0, groups, [UNSET; S]));
         }
     }
     let code = pattern.get(HEADER_LEN..)?;
     // Literals and alternations of literals (`00`, `011`, `0|180020`: most prefixes) need
     // no interpreter.
     if let Some(end) = literal_alternatives(code, digits, full) {
-        return end.map(|end| (end, groups, [UNSET; SLOTS]));
+        return end.map(|end| (end, groups, [UNSET; S]));
     }
     if usize::from(stack) <= SMALL_STACK {
-        run_with::<SMALL_STACK, MEMO>(pattern, digits, full, max_len, groups)
+        run_with::<SMALL_STACK, MEMO, S>(pattern, digits, full, max_len, groups)
     } else {
-        run_with::<STACK, MEMO>(pattern, digits, full, max_len, groups)
+        run_with::<STACK, MEMO, S>(pattern, digits, full, max_len, groups)
     }
 }
 
@@ -489,14 +493,14 @@ fn literal_alternatives(code: &[u8], digits: &[u8], full: bool) -> Option<Option
 /// Kept out of line so the checks and literal comparisons in [`run`], which answer most
 /// calls, do not pay for the interpreter's frame; only the stack's size depends on `STACK`.
 #[inline(never)]
-fn run_with<const STACK: usize, const MEMO: usize>(
+fn run_with<const STACK: usize, const MEMO: usize, const S: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
     max_len: usize,
     groups: u8,
-) -> Option<Outcome> {
-    interpret::<MEMO>(
+) -> Option<Outcome<S>> {
+    interpret::<MEMO, S>(
         pattern,
         digits,
         full,
@@ -507,16 +511,16 @@ fn run_with<const STACK: usize, const MEMO: usize>(
 }
 
 /// The interpreter, over a stack of either size: one copy of its code instead of one per
-/// stack size (a kilobyte of firmware flash); one per pool (`MEMO`).
+/// stack size (a kilobyte of firmware flash); one per pool (`MEMO`, `S`).
 #[inline(never)]
-fn interpret<const MEMO: usize>(
+fn interpret<const MEMO: usize, const S: usize>(
     pattern: &[u8],
     digits: &[u8],
     full: bool,
     max_len: usize,
     groups: u8,
     stack: &mut [Frame],
-) -> Option<Outcome> {
+) -> Option<Outcome<S>> {
     let mut run = Run {
         code: pattern.get(HEADER_LEN..)?,
         input: digits,
@@ -524,7 +528,7 @@ fn interpret<const MEMO: usize>(
         memo: [0; MEMO],
         stack,
         depth: 0,
-        slots: [UNSET; SLOTS],
+        slots: [UNSET; S],
         #[cfg(test)]
         steps: 0,
     };
@@ -553,7 +557,7 @@ impl Pattern {
     }
 
     #[inline(always)]
-    fn run(self, digits: &[u8], full: bool) -> Option<Outcome> {
+    fn run(self, digits: &[u8], full: bool) -> Option<Outcome<SLOTS>> {
         let start = usize::from(self.start.get());
         run(POOL.get(start..)?, digits, full)
     }

@@ -24,6 +24,20 @@
 //! pool, `TYPE_POOL`, whose patterns run on the same matcher with their own bounds; the
 //! pool and bounds parsing uses are the same with the feature or without it.
 //!
+//! With the feature `format`, it holds per calling code (indexed like `COUNTRY_CODES`) the
+//! `numberFormat`s of the code's main territory, the one libphonenumber formats every number
+//! of the code with: each format's pattern (compiled with its capture groups) and last
+//! `leadingDigits` (without) in a third pool, `FORMAT_POOL`, with its own bounds; its
+//! NATIONAL template (the national prefix formatting rule applied: `$NP` the national
+//! prefix, `$FG` the first group) and INTERNATIONAL template (`intlFormat`, or none for `NA`;
+//! a territory whose every `intlFormat` is `NA` formats INTERNATIONAL with its national
+//! formats, as libphonenumber does); and the text before an extension. The generator refuses
+//! a format pattern with an alternative or with more than one repeat of variable length, so
+//! the first match of a pattern that matches the whole number is the whole number, and a
+//! format is written once from the groups of that match (`xtask/src/pattern.rs`,
+//! `check_format_pattern`). `tools/check_metadata.py` compares the formats with those of
+//! `phonenumbers`.
+//!
 //! Interface used by the parser (crate-private, stable between regenerations):
 //! `Territory`, `territory_for_region`, `territory_for_country_code`,
 //! `regions_for_country_code`, `is_known_country_code`, `ALL_REGIONS`, and `Pattern`'s
@@ -324,7 +338,7 @@ pub(crate) mod validate {
     /// Runs a pattern of `TYPE_POOL` at `offset`.
     fn run(offset: usize, digits: &[u8], full: bool) -> bool {
         generated::TYPE_POOL.get(offset..).is_some_and(|pattern| {
-            matcher::run_in::<{ generated::TYPE_MEMO_WORDS }, { generated::TYPE_MAX_STACK }>(
+            matcher::run_in::<{ generated::TYPE_MEMO_WORDS }, { generated::TYPE_MAX_STACK }, 0>(
                 pattern, digits, full,
             )
             .is_some()
@@ -370,6 +384,124 @@ pub(crate) mod validate {
         /// libphonenumber's `sameMobileAndFixedLinePattern`.
         pub(crate) fn same_mobile_and_fixed_line(self) -> bool {
             self.table.same_mobile_and_fixed_line
+        }
+    }
+}
+
+/// The number formats of a calling code (feature `format`), in the generated `FORMAT_CODES`,
+/// which parallels `COUNTRY_CODES`.
+#[cfg(feature = "format")]
+#[derive(Debug)]
+pub(crate) struct FormatCode {
+    /// Where the formats of the code's main territory start in `NUMBER_FORMATS`.
+    pub formats_start: u16,
+    /// How many there are.
+    pub formats_len: u8,
+    /// Index in `EXTN_PREFIXES` of the text written before an extension.
+    pub extn_prefix: u8,
+}
+
+/// One `numberFormat` (feature `format`).
+#[cfg(feature = "format")]
+#[derive(Debug)]
+pub(crate) struct NumberFormat {
+    /// Offset in `FORMAT_POOL` of the pattern, with its capture groups.
+    pub pattern: u16,
+    /// Offset in `FORMAT_POOL` of the last `leadingDigits` pattern, or 0 for none.
+    pub leading_digits: u16,
+    /// The NATIONAL template's number in `TEMPLATE_STARTS`.
+    pub national: u8,
+    /// The INTERNATIONAL template's number, or `u8::MAX` when the format is not used for
+    /// INTERNATIONAL (`intlFormat` `NA`).
+    pub international: u8,
+}
+
+/// The tables behind `PhoneNumber::format` (feature `format`).
+#[cfg(feature = "format")]
+pub(crate) mod format {
+    use core::ops::Range;
+
+    use super::{generated, matcher, NumberFormat};
+
+    /// Longest formatted national significant number any template writes.
+    pub(crate) const MAX_FORMATTED_NSN_LEN: usize = generated::MAX_FORMATTED_NSN_LEN;
+    /// Longest text before an extension (libphonenumber's `" ext. "` or a territory's own).
+    pub(crate) const MAX_EXTN_PREFIX_LEN: usize = generated::MAX_EXTN_PREFIX_LEN;
+    /// Most capture groups of a format pattern.
+    pub(crate) const MAX_GROUPS: usize = generated::FORMAT_MAX_GROUPS;
+    const SLOTS: usize = 2 * MAX_GROUPS;
+
+    /// What formatting a number of one calling code reads: the formats of the code's main
+    /// territory, in file order, and the text before an extension.
+    pub(crate) struct Formats {
+        pub formats: &'static [NumberFormat],
+        pub extn_prefix: &'static str,
+    }
+
+    /// The formats of a calling code's main territory (the non-geographic entity for
+    /// `+800`): whose formats libphonenumber uses for every region of the code.
+    pub(crate) fn for_country_code(code: u16) -> Option<Formats> {
+        let index = usize::from(*super::CODE_SLOT.get(usize::from(code))?).checked_sub(1)?;
+        let entry = generated::FORMAT_CODES.get(index)?;
+        let start = usize::from(entry.formats_start);
+        Some(Formats {
+            formats: generated::NUMBER_FORMATS
+                .get(start..start + usize::from(entry.formats_len))?,
+            extn_prefix: generated::EXTN_PREFIXES
+                .get(usize::from(entry.extn_prefix))
+                .copied()?,
+        })
+    }
+
+    /// Runs a pattern of `FORMAT_POOL` at `offset`.
+    fn run(offset: u16, digits: &[u8], full: bool) -> Option<matcher::Outcome<SLOTS>> {
+        let pattern = generated::FORMAT_POOL.get(usize::from(offset)..)?;
+        matcher::run_in::<{ generated::FORMAT_MEMO_WORDS }, { generated::FORMAT_MAX_STACK }, SLOTS>(
+            pattern, digits, full,
+        )
+    }
+
+    /// Template number `n`: its bytes, printable ASCII and group references 1 to 9.
+    fn template(n: u8) -> Option<&'static [u8]> {
+        let start = usize::from(*generated::TEMPLATE_STARTS.get(usize::from(n))?);
+        let len = usize::from(*generated::FORMAT_TEMPLATES.get(start)?);
+        generated::FORMAT_TEMPLATES.get(start + 1..start + 1 + len)
+    }
+
+    /// The groups of a full match: spans of the national number, `None` for a group that
+    /// took no part (none can, in the patterns the generator accepts).
+    pub(crate) type Groups = [Option<Range<usize>>; MAX_GROUPS];
+
+    impl NumberFormat {
+        /// Whether the last `leadingDigits` pattern matches the start of the number (a
+        /// format without one takes every number).
+        pub(crate) fn leading_digits_match(&self, nsn: &[u8]) -> bool {
+            self.leading_digits == 0 || run(self.leading_digits, nsn, false).is_some()
+        }
+
+        /// The groups, when the pattern matches the whole number.
+        pub(crate) fn full_match(&self, nsn: &[u8]) -> Option<Groups> {
+            let (_, groups, slots) = run(self.pattern, nsn, true)?;
+            let mut out: Groups = Default::default();
+            for (i, group) in out.iter_mut().enumerate().take(usize::from(groups)) {
+                let (start, end) = (*slots.get(2 * i)?, *slots.get(2 * i + 1)?);
+                if start != u8::MAX && end != u8::MAX && start <= end {
+                    *group = Some(usize::from(start)..usize::from(end));
+                }
+            }
+            Some(out)
+        }
+
+        /// The NATIONAL template (the national prefix formatting rule applied).
+        pub(crate) fn national_template(&self) -> Option<&'static [u8]> {
+            template(self.national)
+        }
+
+        /// The INTERNATIONAL template; `None` when the format is not for INTERNATIONAL.
+        pub(crate) fn international_template(&self) -> Option<&'static [u8]> {
+            (self.international != u8::MAX)
+                .then(|| template(self.international))
+                .flatten()
         }
     }
 }

@@ -442,3 +442,168 @@ fn direct_region_lookup_agrees_with_the_sorted_list_for_every_letter_pair() {
     }
     assert_eq!(found, ALL_REGIONS.len());
 }
+
+/// The `format` feature's tables against the XML, read here on their own.
+#[cfg(feature = "format")]
+mod format_tables {
+    use std::borrow::ToOwned;
+    use std::string::ToString;
+
+    use super::*;
+
+    /// One `numberFormat`, as written.
+    struct XmlFormat {
+        pattern: String,
+        leading_digits: Option<String>,
+        format: String,
+        intl_format: Option<String>,
+        prefix_rule: Option<String>,
+    }
+
+    /// Per calling code, its main territory's formats (the one marked main, else the first
+    /// in the file) and `preferredExtnPrefix`.
+    fn xml_formats() -> BTreeMap<u16, (Vec<XmlFormat>, Option<String>)> {
+        let doc = roxmltree::Document::parse_with_options(
+            XML,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut out = BTreeMap::new();
+        for t in doc.descendants().filter(|n| n.has_tag_name("territory")) {
+            let code: u16 = t.attribute("countryCode").unwrap().parse().unwrap();
+            let main = t.attribute("mainCountryForCode") == Some("true");
+            if out.contains_key(&code) && !main {
+                continue;
+            }
+            let territory_rule = t.attribute("nationalPrefixFormattingRule");
+            let formats = t
+                .descendants()
+                .filter(|n| n.has_tag_name("numberFormat"))
+                .map(|f| {
+                    let child = |name| {
+                        f.children()
+                            .rfind(|n| n.has_tag_name(name))
+                            .and_then(|n| n.text())
+                            .map(str::to_owned)
+                    };
+                    XmlFormat {
+                        pattern: squeeze(f.attribute("pattern").unwrap()),
+                        leading_digits: child("leadingDigits").map(|p| squeeze(&p)),
+                        format: child("format").unwrap(),
+                        intl_format: child("intlFormat"),
+                        prefix_rule: f
+                            .attribute("nationalPrefixFormattingRule")
+                            .or(territory_rule)
+                            .map(str::to_owned),
+                    }
+                })
+                .collect();
+            let extn = t.attribute("preferredExtnPrefix").map(str::to_owned);
+            out.insert(code, (formats, extn));
+        }
+        out
+    }
+
+    /// A template written back as a rule: `$N` for a group.
+    fn rule(template: &[u8]) -> String {
+        template
+            .iter()
+            .map(|&b| match b {
+                1..=9 => format!("${b}"),
+                _ => char::from(b).to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn formats_follow_the_xml_and_their_groups_tile_the_number() {
+        let mut rng = Rng(7);
+        let xml = xml_formats();
+        assert_eq!(xml.len(), generated::COUNTRY_CODES.len());
+        let (mut checked, mut prefixed) = (0, 0);
+        for (&code, (formats, extn)) in &xml {
+            let ours = format::for_country_code(code).unwrap();
+            assert_eq!(ours.formats.len(), formats.len(), "+{code}");
+            assert_eq!(
+                ours.extn_prefix,
+                extn.as_deref().unwrap_or(" ext. "),
+                "+{code}"
+            );
+            let all_na = formats
+                .iter()
+                .all(|f| f.intl_format.as_deref() == Some("NA"));
+            for (f, x) in ours.formats.iter().zip(formats) {
+                let intl = f.international_template().map(rule);
+                match x.intl_format.as_deref() {
+                    Some("NA") if !all_na => assert_eq!(intl, None, "+{code} {}", x.pattern),
+                    Some(i) if i != "NA" => assert_eq!(intl.as_deref(), Some(i), "+{code}"),
+                    _ => assert_eq!(intl.as_deref(), Some(x.format.as_str()), "+{code}"),
+                }
+                let national = rule(f.national_template().unwrap());
+                if x.prefix_rule.is_none() {
+                    assert_eq!(national, x.format, "+{code} {}", x.pattern);
+                } else {
+                    prefixed += 1;
+                }
+                assert_eq!(f.leading_digits == 0, x.leading_digits.is_none());
+                // Every digit of a format's pattern is in one of its groups, in order.
+                let hir = parse_hir(&x.pattern);
+                for _ in 0..20 {
+                    let mut s = Vec::new();
+                    sample(&hir, &mut rng, &mut s);
+                    let groups = f.full_match(&s).unwrap_or_else(|| {
+                        panic!("+{code} {} refuses {s:?}", x.pattern);
+                    });
+                    let tiled: Vec<u8> = groups
+                        .iter()
+                        .flatten()
+                        .flat_map(|g| s[g.clone()].iter().copied())
+                        .collect();
+                    assert_eq!(tiled, s, "+{code} {}", x.pattern);
+                    checked += 1;
+                }
+                if let Some(leading) = &x.leading_digits {
+                    let hir = parse_hir(leading);
+                    for _ in 0..20 {
+                        let mut s = Vec::new();
+                        sample(&hir, &mut rng, &mut s);
+                        let tail = rng.below(6);
+                        s.extend(rng.digits(tail));
+                        assert!(f.leading_digits_match(&s), "+{code} {leading} {s:?}");
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000 && prefixed > 300, "{checked} {prefixed}");
+    }
+
+    #[test]
+    fn format_patterns_work_is_bounded_on_hostile_input() {
+        let mut rng = Rng(11);
+        let mut worst = 0;
+        for code in generated::COUNTRY_CODES.iter().map(|c| c.code) {
+            for f in format::for_country_code(code).unwrap().formats {
+                let mut inputs = vec![rng.digits(1000)];
+                for d in b'0'..=b'9' {
+                    inputs.push(vec![d; 17]);
+                    inputs.push(vec![d; 300]);
+                }
+                for _ in 0..50 {
+                    let len = rng.below(20);
+                    inputs.push(rng.digits(len));
+                }
+                for input in &inputs {
+                    f.full_match(input);
+                    worst = worst.max(matcher::LAST_STEPS.with(|s| s.get()));
+                    f.leading_digits_match(input);
+                    worst = worst.max(matcher::LAST_STEPS.with(|s| s.get()));
+                }
+            }
+        }
+        std::println!("worst case: {worst} instructions");
+        assert!(worst < 1_000, "{worst} steps");
+    }
+}

@@ -19,7 +19,7 @@ use super::chars::{class, digit_value, eq_ignore_case, is_decimal, Ch};
 use super::scan::is_viable;
 
 /// Longest extension libphonenumber reads (after an explicit label such as `ext.`).
-const MAX_EXTENSION_DIGITS: usize = 20;
+pub(crate) const MAX_EXTENSION_DIGITS: usize = 20;
 
 /// A phone extension: the digits dialled after the call connects, as ASCII (`"1234"` for
 /// `ext. １２３４`), at most 20 of them.

@@ -27,6 +27,8 @@ mod unicode_tables;
 
 pub use error::ParseError;
 pub use extension::Extension;
+#[cfg(feature = "format")]
+pub(crate) use extension::MAX_EXTENSION_DIGITS;
 
 use crate::metadata;
 use crate::number::{CountryCode, PhoneNumber, Region, MAX_NSN_DIGITS, MIN_NSN_DIGITS};

@@ -1,7 +1,8 @@
 """Writes seed corpora for the fuzz targets from the parity fixture.
 
 Each fixture case becomes one input: two bytes of region (or "--" for none), then the text,
-which is the layout the parse targets read. The roundtrip target gets the same cases behind a
+which is the layout the parse targets read (the format target reads a byte before it, the
+mask's visible digits). The roundtrip target gets the same cases behind a
 context, a bit to flip and a purpose (the layout `roundtrip_case` in fuzz/checks.rs reads).
 The detokenize and keyset_json seeds are made by the library itself and committed under
 fuzz/seeds/ (tests/fuzz_regressions.rs keeps them current); tools/fuzz/run.sh copies them in.
@@ -39,6 +40,11 @@ def main() -> None:
         flip = i % 256
         framed = bytes([len(context)]) + context + bytes([flip, len(purpose)]) + purpose + seed
         (folder / f"seed-{i:06}").write_bytes(framed)
+    # The format target: a byte for the mask's visible digits, then the parse layout.
+    folder = out / "format"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, seed in enumerate(seeds[5::7]):
+        (folder / f"seed-{i:06}").write_bytes(bytes([i % 8]) + seed)
     print(f"seeded {len(seeds[::7])} inputs per target into {out}")
 
 if __name__ == "__main__":

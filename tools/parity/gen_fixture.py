@@ -7,9 +7,14 @@ the `phonenumbers` package (the Python port of libphonenumber) and nothing else:
     n = phonenumbers.parse(input, region)          # may raise NumberParseException
     reason = phonenumbers.is_possible_number_with_reason(n)
     IS_POSSIBLE / IS_POSSIBLE_LOCAL_ONLY  ->  {"expect": format_number(n, E164),
+                                               "extension": n.extension, its digits as ASCII
+                                                            (when it has one),
                                                "valid": is_valid_number(n),
                                                "type": <PhoneNumberType name of number_type(n)>,
-                                               "number_region": region_code_for_number(n)}
+                                               "number_region": region_code_for_number(n),
+                                               "formats": [format_number(n, INTERNATIONAL),
+                                                           format_number(n, NATIONAL),
+                                                           format_number(n, RFC3966)]}
     any other reason                      ->  {"error": "possible:<REASON>"}
     NumberParseException                  ->  {"error": "<ERROR_TYPE>", "detail": ...}
 
@@ -18,6 +23,12 @@ an error type: "phone-context" (NOT_A_NUMBER for an invalid RFC 3966 phone-conte
 and "nsn" (TOO_LONG for more than 250 characters, or for a national number over 17 digits),
 "region" and "country-code" (INVALID_COUNTRY_CODE for a missing default region, or for digits
 after `+`/the international prefix that are no calling code).
+
+`formats` is formatted with the extension's digits as ASCII, as `extension` gives them. It
+depends only on the number and its extension, so it is written on
+the first case of each (E.164, extension) pair and left out of the cases that repeat the pair
+(the generator checks that they would carry the same three strings); a test looks it up by
+the pair. That keeps the fixture small while every parsed number is checked.
 
 Each case also carries a `kind`: `family/variant`, naming the generator that made it, so a
 failing test can report which families disagree.
@@ -29,6 +40,7 @@ Run through tools/parity/generate.sh, which pins the oracle in a venv.
 """
 
 import argparse
+import copy
 import json
 import platform
 import random
@@ -36,7 +48,13 @@ import re
 import sys
 import unicodedata
 
+try:  # Python 3.11 and later; the old name still works, with a deprecation warning
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover
+    import sre_parse
+
 import phonenumbers
+from phonenumbers.phonenumberutil import _choose_formatting_pattern_for_number
 from phonenumbers import (
     NumberParseException,
     PhoneMetadata,
@@ -142,6 +160,8 @@ class Fixture:
         self.cases = []
         self.seen = set()
         self.skipped = 0
+        # (E.164, extension) -> the formats written on the first case of the pair.
+        self.formats = {}
 
     def add(self, kind, text, region):
         # Only real regions: phonetoken's `Region` has no "001" or "ZZ" placeholder.
@@ -154,8 +174,17 @@ class Fixture:
         if outcome is None:
             self.skipped += 1
             return None
+        formats = outcome.pop("formats", None)
         case = {"input": text, "region": region}
         case.update(outcome)
+        if formats is not None:
+            pair, values = formats
+            known = self.formats.get(pair)
+            if known is None:
+                self.formats[pair] = values
+                case["formats"] = values
+            elif known != values:
+                raise SystemExit(f"formats of {pair} differ between cases: {known} {values}")
         case["kind"] = kind
         self.cases.append(case)
         return case
@@ -207,13 +236,27 @@ def verdict(text, region):
         return None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-        return {
-            "expect": phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        out = {"expect": phonenumbers.format_number(number, PhoneNumberFormat.E164)}
+        if number.extension:
+            # libphonenumber keeps an extension's digits as written (`１２３`); phonetoken's
+            # Extension holds them as ASCII, so the fixture gives them (and formats with
+            # them) as ASCII, converted by libphonenumber's own digit normalization.
+            number = copy.copy(number)
+            number.extension = phonenumbers.normalize_digits_only(number.extension)
+            out["extension"] = number.extension
+        out.update({
             "valid": phonenumbers.is_valid_number(number),
             "type": TYPE_NAMES[phonenumbers.number_type(number)],
             # "001" for a non-geographic code, None when no region of a shared code fits.
             "number_region": phonenumbers.region_code_for_number(number),
-        }
+            # Taken out again by Fixture.add, which writes them once per pair.
+            "formats": ((phonenumbers.format_number(number, PhoneNumberFormat.E164),
+                         number.extension or ""),
+                        [phonenumbers.format_number(number, f) for f in
+                         (PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.NATIONAL,
+                          PhoneNumberFormat.RFC3966)]),
+        })
+        return out
     return {"error": "possible:" + REASON_NAMES[reason]}
 
 
@@ -672,7 +715,84 @@ def main():
             digits[i] = vrng.choice([d for d in "0123456789" if d != digits[i]])
             fx.add("validity/digit-changed-national", "".join(digits), region)
 
+    # -- one number per number format: every format libphonenumber can choose is exercised --
+    # Its own RNG too, so the cases above stay what they were before these were added.
+    each_format(fx, random.Random(args.seed + 2))
+
     write(fx, args)
+
+
+def _class_digits(items):
+    """The digits a character class (`[2-5]`, `\\d`, a literal) admits."""
+    digits = []
+    for op, value in items:
+        if str(op) == "LITERAL":
+            digits.append(chr(value))
+        elif str(op) == "RANGE":
+            digits.extend(chr(c) for c in range(value[0], value[1] + 1))
+        elif str(op) == "CATEGORY" and str(value) == "CATEGORY_DIGIT":
+            digits.extend("0123456789")
+        else:
+            raise SystemExit(f"unexpected class item {op} {value}")
+    return [d for d in digits if "0" <= d <= "9"]
+
+
+def _sample(items, rng):
+    """A random string of digits that the parsed pattern `items` matches from its start."""
+    out = []
+    for op, value in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(value))
+        elif name == "IN":
+            out.append(rng.choice(_class_digits(value)))
+        elif name == "CATEGORY":
+            out.append(rng.choice(_class_digits([(op, value)])))
+        elif name == "MAX_REPEAT":
+            low, high, sub = value
+            for _ in range(rng.randint(low, min(high, low + 4))):
+                out.extend(_sample(sub, rng))
+        elif name == "SUBPATTERN":
+            out.extend(_sample(value[-1], rng))
+        elif name == "BRANCH":
+            out.extend(_sample(rng.choice(value[1]), rng))
+        elif name == "AT":
+            pass
+        else:
+            raise SystemExit(f"unexpected pattern item {op} {value}")
+    return out
+
+
+def sample_match(pattern, rng):
+    """A random digit string `pattern` (libphonenumber's digit-only syntax) matches."""
+    return "".join(_sample(sre_parse.parse(pattern), rng))
+
+
+def each_format(fx, rng):
+    """For every number format of every calling code's main region, national and
+    international, a number that libphonenumber formats with it, written as +CC NSN."""
+    for cc in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        region = phonenumbers.region_code_for_country_code(cc)
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
+        for formats in (metadata.number_format, metadata.intl_number_format):
+            for wanted in formats:
+                # Draws until libphonenumber picks this format for a possible number: a
+                # format that an earlier one shadows for every number is never picked.
+                for _ in range(300):
+                    nsn = sample_match(wanted.pattern, rng)
+                    if wanted.leading_digits_pattern:
+                        lead = sample_match(wanted.leading_digits_pattern[-1], rng)
+                        nsn = lead + nsn[len(lead):]
+                    if re.fullmatch(wanted.pattern, nsn) is None:
+                        continue
+                    if _choose_formatting_pattern_for_number(formats, nsn) is not wanted:
+                        continue
+                    number = phonenumbers.parse("+%d%s" % (cc, nsn), None)
+                    if (phonenumbers.national_significant_number(number) != nsn
+                            or not phonenumbers.is_possible_number(number)):
+                        continue
+                    if fx.add("format/each", "+%d %s" % (cc, nsn), None) is not None:
+                        break
 
 
 def write(fx, args):
@@ -682,6 +802,7 @@ def write(fx, args):
     counts = {}
     outcomes = {}
     validity = {}
+    formatted = 0
     for case in fx.cases:
         family = case["kind"].split("/")[0]
         counts[family] = counts.get(family, 0) + 1
@@ -690,6 +811,7 @@ def write(fx, args):
         if "expect" in case:
             key = "valid" if case["valid"] else "invalid"
             validity[key] = validity.get(key, 0) + 1
+        formatted += "formats" in case
     meta = {
         "generator": "tools/parity/gen_fixture.py",
         "oracle": "phonenumbers",
@@ -702,6 +824,8 @@ def write(fx, args):
         "families": dict(sorted(counts.items())),
         "outcomes": dict(sorted(outcomes.items())),
         "validity": dict(sorted(validity.items())),
+        # Cases that carry `formats`: one per distinct (E.164, extension) pair.
+        "formatted_pairs": formatted,
     }
     with open(args.meta, "w", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")

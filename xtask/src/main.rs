@@ -256,6 +256,8 @@ fn generate(
          use super::matcher::Pattern;\n\
          #[cfg(feature = \"validate\")]\n\
          use super::TypeTable;\n\
+         #[cfg(feature = \"format\")]\n\
+         use super::{{FormatCode, NumberFormat}};\n\
          use super::{{CountryCodeEntry, Territory}};\n\
          use crate::number::Region;\n\
          \n\
@@ -444,6 +446,7 @@ fn generate(
     }
     let _ = writeln!(w, "];");
     generate_types(territories, w)?;
+    generate_formats(territories, &codes, w)?;
     Ok(out)
 }
 
@@ -579,6 +582,320 @@ fn generate_types(territories: &[metadata::Territory], w: &mut String) -> Result
     Ok(())
 }
 
+/// libphonenumber's default text before an extension, when the territory prefers none.
+const DEFAULT_EXTN_PREFIX: &str = " ext. ";
+/// Longest national significant number (libphonenumber's `MAX_LENGTH_FOR_NSN`).
+const MAX_NSN_DIGITS: usize = 17;
+
+/// A format rule as bytes: printable ASCII copied as it is, and group references `$1`…`$9`
+/// as the bytes 1 to 9. Each group may be named once, and only groups the pattern has.
+fn template(rule: &str, groups: u8, id: &str) -> Result<Vec<u8>, String> {
+    let bad = |what: &str| format!("territory {id}: format {rule:?}: {what}");
+    let mut out = Vec::new();
+    let mut named = 0u16;
+    let mut bytes = rule.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'$' => {
+                let group = bytes
+                    .next()
+                    .filter(|d| (b'1'..=b'9').contains(d))
+                    .map(|d| d - b'0')
+                    .ok_or_else(|| bad("`$` not followed by a group number"))?;
+                if group > groups {
+                    return Err(bad("names a group the pattern does not have"));
+                }
+                if named & (1 << group) != 0 {
+                    return Err(bad("names a group twice"));
+                }
+                named |= 1 << group;
+                out.push(group);
+            }
+            // A backslash is an escape in the replacement syntax of Java and Python.
+            b'\\' => return Err(bad("a backslash")),
+            b' '..=b'~' => out.push(b),
+            _ => return Err(bad("a character that is not printable ASCII")),
+        }
+    }
+    Ok(out)
+}
+
+/// A national prefix formatting rule as libphonenumber's metadata holds it: `$NP` the
+/// national prefix (empty without one), `$FG` the first group, `$1`.
+fn prefix_rule(rule: &str, national_prefix: Option<&str>) -> String {
+    rule.replacen("$NP", national_prefix.unwrap_or(""), 1)
+        .replacen("$FG", "$1", 1)
+}
+
+/// The national prefix formatting rule of a number format: its own, else its territory's.
+fn format_prefix_rule(f: &metadata::NumberFormat, t: &metadata::Territory) -> Option<String> {
+    f.national_prefix_formatting_rule
+        .as_deref()
+        .or(t.national_prefix_formatting_rule.as_deref())
+        .map(|rule| prefix_rule(rule, t.national_prefix.as_deref()))
+}
+
+/// The rule NATIONAL formatting uses: `format` with its first group reference `$N` replaced
+/// by the national prefix formatting rule, whose `$1` is then that `$N`, when the rule is
+/// not empty; `format` itself otherwise.
+fn national_rule(format: &str, rule: Option<&str>) -> String {
+    let Some(rule) = rule.filter(|r| !r.is_empty()) else {
+        return format.to_owned();
+    };
+    let first = format
+        .as_bytes()
+        .windows(2)
+        .position(|w| w[0] == b'$' && w[1].is_ascii_digit());
+    match first {
+        Some(at) => {
+            let group = &format[at..at + 2];
+            // Every `$1` of the rule, as a replacement of the first `$N`, is that `$N`.
+            let rule = rule.replace("$1", group);
+            format!("{}{rule}{}", &format[..at], &format[at + 2..])
+        }
+        None => format.to_owned(),
+    }
+}
+
+/// Deduplicating pool of format templates, each a length byte and its bytes, numbered in
+/// the order they were added (`NumberFormat` holds a one-byte number instead of a two-byte
+/// offset; 255 is "none").
+struct Templates {
+    bytes: Vec<u8>,
+    starts: Vec<u16>,
+    numbers: BTreeMap<Vec<u8>, u8>,
+}
+
+impl Templates {
+    fn add(&mut self, template: Vec<u8>) -> Result<u8, String> {
+        if let Some(&number) = self.numbers.get(&template) {
+            return Ok(number);
+        }
+        let number = u8::try_from(self.starts.len())
+            .ok()
+            .filter(|&n| n < u8::MAX)
+            .ok_or("more than 255 distinct format templates")?;
+        let start = u16::try_from(self.bytes.len()).map_err(|_| "format templates over 64 KiB")?;
+        let len = u8::try_from(template.len()).map_err(|_| "a format of over 255 bytes")?;
+        self.starts.push(start);
+        self.bytes.push(len);
+        self.bytes.extend_from_slice(&template);
+        self.numbers.insert(template, number);
+        Ok(number)
+    }
+}
+
+/// The `format` feature's tables: for each calling code (in `COUNTRY_CODES` order) the
+/// number formats of its main territory, which is whose formats libphonenumber uses, with
+/// the templates for NATIONAL and for INTERNATIONAL (the `intlFormat`, `NA` for none), the
+/// text before an extension, and a pool of their patterns for the matcher.
+fn generate_formats(
+    territories: &[metadata::Territory],
+    codes: &BTreeMap<u16, Vec<usize>>,
+    w: &mut String,
+) -> Result<(), String> {
+    let mut pool = Pool::new();
+    let mut offsets: BTreeMap<(String, bool), u16> = BTreeMap::new();
+    let mut add_pattern = |pattern: &str, captures: bool, id: &str| -> Result<u16, String> {
+        if let Some(&offset) = offsets.get(&(pattern.to_owned(), captures)) {
+            return Ok(offset);
+        }
+        let compiled = if captures {
+            pattern::compile(pattern)
+        } else {
+            pattern::compile_plain(pattern)
+        }
+        .map_err(|e| format!("territory {id}: {e}"))?;
+        let offset = u16::try_from(pool.bytes.len()).map_err(|_| "format pool over 64 KiB")?;
+        pool.bytes.extend_from_slice(&compiled.bytes);
+        pool.max_groups = pool.max_groups.max(compiled.groups);
+        pool.max_stack = pool.max_stack.max(compiled.stack);
+        pool.max_memo_bits = pool
+            .max_memo_bits
+            .max(usize::from(compiled.choices) * (usize::from(compiled.max_len) + 1));
+        offsets.insert((pattern.to_owned(), captures), offset);
+        Ok(offset)
+    };
+    let mut templates = Templates {
+        bytes: Vec::new(),
+        starts: Vec::new(),
+        numbers: BTreeMap::new(),
+    };
+    let mut extn_prefixes: Vec<&str> = vec![DEFAULT_EXTN_PREFIX];
+    let mut formats: Vec<String> = Vec::new();
+    let mut rows: Vec<String> = Vec::new();
+    // The longest formatted national number (digits and the template's other bytes): at
+    // least the national number unformatted, for a number no format takes.
+    let mut longest_nsn = MAX_NSN_DIGITS;
+    for (code, list) in codes {
+        let t = &territories[list[0]];
+        // The INTERNATIONAL list is the formats minus the `NA` ones, each with its
+        // `intlFormat` or else its `format`; when that leaves none, libphonenumber uses the
+        // national list (with `format`, without the national prefix) for INTERNATIONAL too.
+        let all_na = t
+            .number_formats
+            .iter()
+            .all(|f| f.intl_format.as_deref() == Some("NA"));
+        let start = formats.len();
+        for f in &t.number_formats {
+            pattern::check_format_pattern(&f.pattern)
+                .map_err(|e| format!("territory {}: {e}", t.id))?;
+            let compiled =
+                pattern::compile(&f.pattern).map_err(|e| format!("territory {}: {e}", t.id))?;
+            let digits = MAX_NSN_DIGITS.min(usize::from(compiled.max_len));
+            let pattern = add_pattern(&f.pattern, true, &t.id)?;
+            let leading = match &f.leading_digits {
+                Some(p) => add_pattern(p, false, &t.id)?,
+                None => 0,
+            };
+            let rule = format_prefix_rule(f, t);
+            let national = template(
+                &national_rule(&f.format, rule.as_deref()),
+                compiled.groups,
+                &t.id,
+            )?;
+            let intl = match f.intl_format.as_deref() {
+                Some("NA") if !all_na => None,
+                Some(intl) if intl != "NA" => Some(template(intl, compiled.groups, &t.id)?),
+                _ => Some(template(&f.format, compiled.groups, &t.id)?),
+            };
+            for t in std::iter::once(&national).chain(intl.as_ref()) {
+                let literals = t.iter().filter(|&&b| b > 9).count();
+                longest_nsn = longest_nsn.max(literals + digits);
+            }
+            let national = templates.add(national)?;
+            let intl = match intl {
+                Some(t) => templates.add(t)?,
+                None => u8::MAX,
+            };
+            formats.push(format!(
+                "    NumberFormat {{ pattern: {pattern}, leading_digits: {leading}, \
+                 national: {national}, international: {intl} }},"
+            ));
+        }
+        let prefix = t
+            .preferred_extn_prefix
+            .as_deref()
+            .unwrap_or(DEFAULT_EXTN_PREFIX);
+        if !prefix.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            return Err(format!(
+                "territory {}: preferredExtnPrefix {prefix:?} is not printable ASCII",
+                t.id
+            ));
+        }
+        let extn = match extn_prefixes.iter().position(|p| *p == prefix) {
+            Some(i) => i,
+            None => {
+                extn_prefixes.push(prefix);
+                extn_prefixes.len() - 1
+            }
+        };
+        let extn = u8::try_from(extn).map_err(|_| "more than 256 extension prefixes")?;
+        let start = u16::try_from(start).map_err(|_| "more than 65,535 number formats")?;
+        let len = u8::try_from(formats.len() - usize::from(start))
+            .map_err(|_| format!("territory {}: more than 255 number formats", t.id))?;
+        rows.push(format!(
+            "    // +{code} ({id})\n    FormatCode {{ formats_start: {start}, formats_len: {len}, \
+             extn_prefix: {extn} }},",
+            id = t.id
+        ));
+    }
+    let longest_extn = extn_prefixes.iter().map(|p| p.len()).max().unwrap_or(0);
+    let _ = writeln!(
+        w,
+        "\n/// Per entry of `COUNTRY_CODES`, the number formats of its main territory (a run of\n\
+         /// `NUMBER_FORMATS`) and the text before an extension (`EXTN_PREFIXES`).\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) static FORMAT_CODES: &[FormatCode] = &["
+    );
+    for row in &rows {
+        let _ = writeln!(w, "{row}");
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// Every main territory's `numberFormat`s, in file order: the offsets of the pattern\n\
+         /// and of the last `leadingDigits` (0: none) in `FORMAT_POOL`, and the numbers of the\n\
+         /// NATIONAL and INTERNATIONAL templates in `TEMPLATE_STARTS` (`u8::MAX`: not used for\n\
+         /// INTERNATIONAL, `intlFormat` `NA`).\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) static NUMBER_FORMATS: &[NumberFormat] = &["
+    );
+    for f in &formats {
+        let _ = writeln!(w, "{f}");
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// What formatting writes before an extension; entry 0 is libphonenumber's default.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) static EXTN_PREFIXES: &[&str] = &["
+    );
+    for p in &extn_prefixes {
+        let _ = writeln!(w, "    {p:?},");
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// Longest text before an extension, in bytes.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) const MAX_EXTN_PREFIX_LEN: usize = {longest_extn};\n\
+         /// Longest formatted national significant number any template can write, in bytes.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) const MAX_FORMATTED_NSN_LEN: usize = {longest_nsn};\n\
+         /// Most capture groups of a pattern in `FORMAT_POOL`.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) const FORMAT_MAX_GROUPS: usize = {};\n\
+         /// Words of the visited-state bitset for the patterns of `FORMAT_POOL`.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) const FORMAT_MEMO_WORDS: usize = {};\n\
+         /// Most backtracking frames any pattern of `FORMAT_POOL` can need.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) const FORMAT_MAX_STACK: usize = {};\n",
+        pool.max_groups,
+        pool.max_memo_bits.div_ceil(64).max(1),
+        pool.max_stack
+    );
+    let _ = writeln!(
+        w,
+        "/// Where each template starts in `FORMAT_TEMPLATES`.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) static TEMPLATE_STARTS: &[u16] = &["
+    );
+    for chunk in templates.starts.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// The format templates: a length byte, then printable ASCII copied as it is and the\n\
+         /// bytes 1 to 9 standing for the groups `$1` to `$9`.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) static FORMAT_TEMPLATES: &[u8; {}] = &[",
+        templates.bytes.len()
+    );
+    for chunk in templates.bytes.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// The number formats' patterns (with their capture groups) and leading digits\n\
+         /// (without); the pattern format is `POOL`'s. Byte 0 is padding.\n\
+         #[cfg(feature = \"format\")]\n\
+         pub(super) static FORMAT_POOL: &[u8; {}] = &[",
+        pool.bytes.len()
+    );
+    for chunk in pool.bytes.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
+    }
+    let _ = writeln!(w, "];");
+    Ok(())
+}
+
 /// Territory indices per calling code: the main country first, then the others in XML order
 /// (how libphonenumber builds its country-code-to-region map).
 fn country_codes(territories: &[metadata::Territory]) -> BTreeMap<u16, Vec<usize>> {
@@ -634,13 +951,55 @@ fn dump_json(territories: &[metadata::Territory]) -> String {
                 ))
             })
             .collect();
+        // The `format` feature's inputs, as libphonenumber's metadata holds them: the
+        // national formats with their prefix rules, and the international list (empty
+        // unless some `intlFormat` is given; the `NA` ones left out).
+        let format_entry = |f: &metadata::NumberFormat, rule: Option<String>, format: &str| {
+            let rule = match rule {
+                Some(rule) => format!(
+                    ",\"national_prefix_formatting_rule\":{}",
+                    json_str(Some(&rule))
+                ),
+                None => String::new(),
+            };
+            format!(
+                "{{\"pattern\":{},\"leading_digits\":{},\"format\":{}{rule}}}",
+                json_str(Some(&f.pattern)),
+                json_str(f.leading_digits.as_deref()),
+                json_str(Some(format)),
+            )
+        };
+        let national: Vec<String> = t
+            .number_formats
+            .iter()
+            .map(|f| {
+                format_entry(
+                    f,
+                    Some(format_prefix_rule(f, t).unwrap_or_default()),
+                    &f.format,
+                )
+            })
+            .collect();
+        let has_intl = t.number_formats.iter().any(|f| f.intl_format.is_some());
+        let intl: Vec<String> = t
+            .number_formats
+            .iter()
+            .filter(|_| has_intl)
+            .filter_map(|f| match f.intl_format.as_deref() {
+                Some("NA") => None,
+                Some(intl) => Some(format_entry(f, None, intl)),
+                None => Some(format_entry(f, None, &f.format)),
+            })
+            .collect();
         let _ = writeln!(
             out,
             "{{\"id\":{},\"country_code\":{},\"main_country_for_code\":{},\
              \"international_prefix\":{},\"national_prefix_for_parsing\":{},\
              \"national_prefix_transform_rule\":{},\"general_desc\":{},\
              \"possible_lengths\":[{}],\"local_only_lengths\":[{}],\
-             \"leading_digits\":{},\"same_mobile_and_fixed_line\":{},\"types\":{{{}}}}}{}",
+             \"leading_digits\":{},\"same_mobile_and_fixed_line\":{},\"types\":{{{}}},\
+             \"number_formats\":[{}],\"intl_number_formats\":[{}],\
+             \"preferred_extn_prefix\":{}}}{}",
             json_str(Some(&t.id)),
             t.country_code,
             t.main_country_for_code,
@@ -653,6 +1012,9 @@ fn dump_json(territories: &[metadata::Territory]) -> String {
             json_str(t.leading_digits.as_deref()),
             t.same_mobile_and_fixed_line(),
             types.join(","),
+            national.join(","),
+            intl.join(","),
+            json_str(t.preferred_extn_prefix.as_deref()),
             if i + 1 < territories.len() { "," } else { "" }
         );
     }
@@ -688,6 +1050,10 @@ mod tests {
             local_only_lengths: BTreeSet::new(),
             leading_digits: None,
             types: vec![None; metadata::TYPES.len()],
+            national_prefix: None,
+            national_prefix_formatting_rule: None,
+            preferred_extn_prefix: None,
+            number_formats: Vec::new(),
         }
     }
 
@@ -853,6 +1219,123 @@ mod tests {
         let leading = pattern::compile("3").unwrap().bytes;
         assert_eq!(&bytes[leading_b..], &leading[..]);
         assert!(out.contains("pub(super) type TypeOffset = u16;"));
+    }
+
+    fn number_format(pattern: &str, format: &str, intl: Option<&str>) -> metadata::NumberFormat {
+        metadata::NumberFormat {
+            pattern: pattern.into(),
+            leading_digits: None,
+            format: format.into(),
+            intl_format: intl.map(Into::into),
+            national_prefix_formatting_rule: None,
+        }
+    }
+
+    #[test]
+    fn national_prefix_rules_take_the_first_group() {
+        assert_eq!(prefix_rule("$NP ($FG)", Some("8")), "8 ($1)");
+        assert_eq!(prefix_rule("($NP$FG)", None), "($1)");
+        assert_eq!(national_rule("$1 $2", Some("8 ($1)")), "8 ($1) $2");
+        // The first group named, whichever it is: Argentina's mobile format drops `$1`.
+        assert_eq!(national_rule("$2 15-$3-$4", Some("0$1")), "0$2 15-$3-$4");
+        assert_eq!(national_rule("$1-$2", Some("")), "$1-$2");
+        assert_eq!(national_rule("$1-$2", None), "$1-$2");
+    }
+
+    #[test]
+    fn templates_hold_groups_as_bytes_and_refuse_what_the_runtime_cannot_write() {
+        assert_eq!(
+            template("($1) $2-$3", 3, "AA").unwrap(),
+            b"(\x01) \x02-\x03"
+        );
+        for bad in ["$4", "$1 $1", "$a", "\\1", "$1\u{a0}$2", "$"] {
+            assert!(template(bad, 3, "AA").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn international_formats_skip_na_unless_every_one_is_na() {
+        let mut a = territory("AA", 11, true, None);
+        a.national_prefix = Some("0".into());
+        a.preferred_extn_prefix = Some(" x".into());
+        a.number_formats = vec![
+            number_format("(\\d{3})(\\d{4})", "$1 $2", Some("NA")),
+            number_format("(\\d{2})(\\d{5})", "$1-$2", None),
+            number_format("(\\d)(\\d{6})", "$1 $2", Some("$1-$2")),
+        ];
+        a.number_formats[1].national_prefix_formatting_rule = Some("$NP$FG".into());
+        let mut b = territory("BB", 12, true, None);
+        b.number_formats = vec![number_format("(\\d{3})(\\d{4})", "$1 $2", Some("NA"))];
+        let out = generate(&[a, b], "x.xml", "0").unwrap();
+        let rows: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains("NumberFormat {"))
+            .collect();
+        // Templates numbered as first seen: "$1 $2", "0$1-$2", "$1-$2".
+        assert!(
+            rows[0].contains("national: 0, international: 255"),
+            "{}",
+            rows[0]
+        );
+        assert!(
+            rows[1].contains("national: 1, international: 2"),
+            "{}",
+            rows[1]
+        );
+        assert!(
+            rows[2].contains("national: 0, international: 2"),
+            "{}",
+            rows[2]
+        );
+        // Every format of BB is NA: INTERNATIONAL uses the national list.
+        assert!(
+            rows[3].contains("national: 0, international: 0"),
+            "{}",
+            rows[3]
+        );
+        assert!(out.contains("EXTN_PREFIXES: &[&str] = &[\n    \" ext. \",\n    \" x\",\n];"));
+        assert!(out.contains("formats_start: 0, formats_len: 3, extn_prefix: 1"));
+        assert!(out.contains("formats_start: 3, formats_len: 1, extn_prefix: 0"));
+        // The longest national part: seven digits and one byte of layout, or "0" and "-".
+        assert!(out.contains("MAX_FORMATTED_NSN_LEN: usize = 17;"), "{out}");
+    }
+
+    #[test]
+    fn a_format_without_a_prefix_rule_takes_its_territorys() {
+        // libphonenumber's test metadata gives territories a rule (RU: `$NP ($FG)`).
+        let mut a = territory("AA", 11, true, None);
+        a.national_prefix = Some("8".into());
+        a.national_prefix_formatting_rule = Some("$NP ($FG)".into());
+        a.number_formats = vec![
+            number_format("(\\d{3})(\\d{4})", "$1-$2", None),
+            number_format("(\\d{2})(\\d{5})", "$1 $2", None),
+        ];
+        // Its own rule wins, even an empty one.
+        a.number_formats[1].national_prefix_formatting_rule = Some(String::new());
+        let out = generate(&[a], "x.xml", "0").unwrap();
+        let templates = out.split("FORMAT_TEMPLATES: &[u8; ").nth(1).unwrap();
+        let bytes: Vec<u8> = templates
+            .split_once("= &[")
+            .unwrap()
+            .1
+            .split("];")
+            .next()
+            .unwrap()
+            .split(',')
+            .filter_map(|b| b.trim().parse().ok())
+            .collect();
+        // "8 ($1)-$2" first (national of the first format), then "$1-$2", then "$1 $2".
+        assert_eq!(&bytes[..8], b"\x078 (\x01)-\x02");
+        assert_eq!(&bytes[8..12], b"\x03\x01-\x02");
+        assert_eq!(&bytes[12..], b"\x03\x01 \x02");
+    }
+
+    #[test]
+    fn a_format_pattern_with_two_variable_repeats_is_refused() {
+        let mut a = territory("AA", 11, true, None);
+        a.number_formats = vec![number_format("(\\d{2,3})(\\d{4,5})", "$1 $2", None)];
+        let err = generate(&[a], "x.xml", "0").unwrap_err();
+        assert!(err.contains("AA") && err.contains("variable"), "{err}");
     }
 
     #[test]

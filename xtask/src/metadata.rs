@@ -22,6 +22,31 @@ pub struct Territory {
     /// The number types of [`TYPES`], in that order; `None` where the territory has no
     /// element for the type.
     pub types: Vec<Option<TypeDesc>>,
+    /// `nationalPrefix` as written (formatting puts it where a rule says `$NP`).
+    pub national_prefix: Option<String>,
+    /// The territory's `nationalPrefixFormattingRule`, as written: the rule of every
+    /// `numberFormat` that has none of its own.
+    pub national_prefix_formatting_rule: Option<String>,
+    /// `preferredExtnPrefix`: what formatting writes before an extension instead of
+    /// `" ext. "`.
+    pub preferred_extn_prefix: Option<String>,
+    /// `availableFormats/numberFormat`, in file order.
+    pub number_formats: Vec<NumberFormat>,
+}
+
+/// One `numberFormat` element, as written (patterns without whitespace).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberFormat {
+    /// `pattern`: the groups the national significant number is cut into.
+    pub pattern: String,
+    /// The last `leadingDigits` element, the only one formatting reads; `None` without any.
+    pub leading_digits: Option<String>,
+    /// `format`: `$1 $2-$3`.
+    pub format: String,
+    /// `intlFormat`: `None` without one, `Some("NA")` for "not in international format".
+    pub intl_format: Option<String>,
+    /// `nationalPrefixFormattingRule` of this element, as written.
+    pub national_prefix_formatting_rule: Option<String>,
 }
 
 impl Territory {
@@ -107,6 +132,60 @@ fn parse_lengths(text: &str, id: &str) -> Result<BTreeSet<u8>, String> {
     Ok(out)
 }
 
+/// The text of the only child element `name` of `node`, if there is one.
+fn only_child_text(
+    node: roxmltree::Node<'_, '_>,
+    name: &str,
+    id: &str,
+) -> Result<Option<String>, String> {
+    let mut found = node.children().filter(|n| n.has_tag_name(name));
+    let Some(first) = found.next() else {
+        return Ok(None);
+    };
+    if found.next().is_some() {
+        return Err(format!("territory {id}: a numberFormat with two <{name}>"));
+    }
+    Ok(Some(first.text().unwrap_or("").to_owned()))
+}
+
+/// A territory's `availableFormats`, in file order.
+fn parse_number_formats(
+    territory: roxmltree::Node<'_, '_>,
+    id: &str,
+) -> Result<Vec<NumberFormat>, String> {
+    let mut out = Vec::new();
+    let lists: Vec<_> = territory
+        .children()
+        .filter(|n| n.has_tag_name("availableFormats"))
+        .collect();
+    if lists.len() > 1 {
+        return Err(format!("territory {id}: two <availableFormats>"));
+    }
+    for element in lists
+        .iter()
+        .flat_map(|l| l.children().filter(|n| n.has_tag_name("numberFormat")))
+    {
+        let pattern = attr(element, "pattern")
+            .ok_or_else(|| format!("territory {id}: a numberFormat without a pattern"))?;
+        let format = only_child_text(element, "format", id)?
+            .ok_or_else(|| format!("territory {id}: numberFormat {pattern:?} has no <format>"))?;
+        let leading_digits = element
+            .children()
+            .rfind(|n| n.has_tag_name("leadingDigits"))
+            .map(|n| strip_whitespace(n.text().unwrap_or("")));
+        out.push(NumberFormat {
+            intl_format: only_child_text(element, "intlFormat", id)?,
+            national_prefix_formatting_rule: element
+                .attribute("nationalPrefixFormattingRule")
+                .map(str::to_owned),
+            pattern,
+            leading_digits,
+            format,
+        });
+    }
+    Ok(out)
+}
+
 /// Parses the whole document.
 pub fn parse(xml: &str) -> Result<Vec<Territory>, String> {
     let options = roxmltree::ParsingOptions {
@@ -180,7 +259,14 @@ pub fn parse(xml: &str) -> Result<Vec<Territory>, String> {
             }
             types.push(Some(TypeDesc { pattern, lengths }));
         }
+        let number_formats = parse_number_formats(t, &id)?;
         out.push(Territory {
+            national_prefix: t.attribute("nationalPrefix").map(str::to_owned),
+            national_prefix_formatting_rule: t
+                .attribute("nationalPrefixFormattingRule")
+                .map(str::to_owned),
+            preferred_extn_prefix: t.attribute("preferredExtnPrefix").map(str::to_owned),
+            number_formats,
             leading_digits: attr(t, "leadingDigits"),
             types,
             country_code,

@@ -606,6 +606,74 @@ pub fn compile_plain(pattern: &str) -> Result<Compiled, PatternError> {
     compile_with(pattern, false)
 }
 
+/// Checks that a `numberFormat` pattern is a sequence without alternatives and with at most
+/// one repeat of variable length, none of them inside a repeated group, and that it never
+/// matches the empty string.
+///
+/// Formatting replaces every match of the pattern in the national number (libphonenumber's
+/// `replaceAll`), after checking that the whole number matches. For such a pattern every
+/// match at the start differs from the others only in the count of its one variable repeat,
+/// which greedy matching tries from the largest down; counts that run past the input fail,
+/// so the first match found is the whole number, and no second, empty match follows it. The
+/// runtime therefore writes the format once, from the groups of the full match, and the
+/// length of what it writes has a bound the generator can state.
+#[allow(dead_code)]
+pub fn check_format_pattern(pattern: &str) -> Result<(), PatternError> {
+    let mut parser = Parser {
+        src: pattern.as_bytes(),
+        pos: 0,
+        groups: 0,
+        captures: true,
+    };
+    let node = parser.alt(0)?;
+    if parser.pos != parser.src.len() {
+        return Err(parser.err("unbalanced )"));
+    }
+    let refuse = |what: &str| PatternError {
+        pattern: pattern.to_owned(),
+        at: 0,
+        what: what.to_owned(),
+    };
+    /// Variable-length repeats in `node`; `None` for a shape the check refuses.
+    fn variable(node: &Node) -> Option<usize> {
+        match node {
+            Node::Class(_) | Node::Eol => Some(0),
+            Node::Group(_, inner) => variable(inner),
+            Node::Alt(_) => None,
+            Node::Concat(items) => items.iter().map(variable).sum(),
+            Node::Repeat(inner, min, max) => match **inner {
+                Node::Class(_) => Some(usize::from(min < max)),
+                _ if min == max && variable(inner) == Some(0) && groups_in(inner) == 0 => Some(0),
+                _ => None,
+            },
+        }
+    }
+    fn groups_in(node: &Node) -> usize {
+        match node {
+            Node::Class(_) | Node::Eol => 0,
+            Node::Group(capture, inner) => usize::from(capture.is_some()) + groups_in(inner),
+            Node::Alt(items) | Node::Concat(items) => items.iter().map(groups_in).sum(),
+            Node::Repeat(inner, _, _) => groups_in(inner),
+        }
+    }
+    match variable(&node) {
+        Some(0 | 1) => {}
+        Some(_) => return Err(refuse("more than one repeat of variable length")),
+        None => {
+            return Err(refuse(
+                "an alternative, or a variable or capturing repeated group",
+            ))
+        }
+    }
+    if min_len(&node) == 0 {
+        return Err(refuse("it matches the empty string"));
+    }
+    if parser.groups == 0 {
+        return Err(refuse("no capture group"));
+    }
+    Ok(())
+}
+
 fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError> {
     let mut parser = Parser {
         src: pattern.as_bytes(),
@@ -722,6 +790,28 @@ mod tests {
         assert!(!flag("1|$"));
         assert!(!flag("0?(\\d{0,2})"));
         assert!(!flag("(1?)5?"));
+    }
+
+    #[test]
+    fn format_patterns_have_one_variable_repeat_at_most() {
+        for good in [
+            "(\\d{3})(\\d{3,4})",
+            "([89]\\d)(\\d{3})",
+            "(\\d)(?:\\d{2}){2}(\\d{2,5})",
+        ] {
+            assert!(check_format_pattern(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "(\\d{2,3})(\\d{3,4})",
+            "(\\d{3}|\\d{4})",
+            "(\\d{3})(\\d)?",
+            "(?:(\\d{2})){2}",
+            "(?:\\d{2}){1,2}(\\d)",
+            "\\d{3}",
+            "(1|2)",
+        ] {
+            assert!(check_format_pattern(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

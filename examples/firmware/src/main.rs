@@ -3,7 +3,8 @@
 //! (AES-256-SIV) and detokenize, all on the stack. With `oprf` it also blinds the number, and a
 //! batch of contacts, for oblivious pseudonyms (RFC 9497, VOPRF) and finalizes them against the
 //! server's answers; with `seal` it seals the number to the server's public key (RFC 9180);
-//! with `validate` it also asks whether the number is valid, its type and its region.
+//! with `validate` it also asks whether the number is valid, its type and its region; with
+//! `format` it formats the number for a screen (international layout, and masked).
 //!
 //! Every key, seed and server answer here is a TEST VALUE (src/fixture.rs, src/test_rng.rs,
 //! build.rs), NEVER FOR REAL DATA. With the `qemu` feature the image prints its outputs over ARM
@@ -53,6 +54,22 @@ fn run() -> Result<(), Failure> {
     // message) and region.
     #[cfg(feature = "validate")]
     black_box((number.is_valid(), number.number_type(), number.region()));
+    // A device that shows the number to a person (a screen, a dialler): libphonenumber's
+    // layouts and the masked one, into a stack buffer. The format comes from `black_box`,
+    // so every branch stays in the image.
+    #[cfg(feature = "format")]
+    {
+        let mut shown = [0u8; phonetoken::MAX_FORMATTED_LEN];
+        for format in [
+            phonetoken::Format::International,
+            phonetoken::Format::Masked { visible: 4 },
+        ] {
+            let text = number
+                .format(black_box(format), &mut shown)
+                .map_err(|_| failure("format"))?;
+            black_box(text);
+        }
+    }
 
     let pseudonym = measure(Op::Pseudonymize, &number, |n| pseudonymizer.pseudonymize(n));
     // The text forms a device would send: base64url, no allocation.

@@ -24,8 +24,8 @@ pub(crate) enum Command {
     /// Read phone numbers, one per line (or from CSV columns), and write reversible tokens
     /// (AES-SIV, Tink-compatible), one line per input line.
     Tokenize(TokenizeArgs),
-    /// Read tokens, one per line (or from CSV columns), and write the E.164 number each one
-    /// holds.
+    /// Read tokens, one per line (or from CSV columns), and write the number each one holds:
+    /// E.164, or formatted for people with `--format`.
     Detokenize(DetokenizeArgs),
     /// Write a new keyset file with one fresh key from the operating system's generator.
     Keygen(KeygenArgs),
@@ -212,6 +212,30 @@ pub(crate) struct OprfDeriveArgs {
     /// The RFC 9497 mode (its context string is part of the derivation).
     #[arg(long, value_enum, default_value_t = ModeArg::Voprf)]
     pub(crate) mode: ModeArg,
+}
+
+/// The number formats of `detokenize --format`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FormatArg {
+    /// `+14155552671`.
+    E164,
+    /// `+1 415-555-2671`: the country code and the international layout.
+    International,
+    /// `(415) 555-2671`: as dialled inside the country.
+    National,
+    /// `tel:+1-415-555-2671`: an RFC 3966 URI.
+    Rfc3966,
+}
+
+impl From<FormatArg> for phonetoken::Format {
+    fn from(f: FormatArg) -> phonetoken::Format {
+        match f {
+            FormatArg::E164 => phonetoken::Format::E164,
+            FormatArg::International => phonetoken::Format::International,
+            FormatArg::National => phonetoken::Format::National,
+            FormatArg::Rfc3966 => phonetoken::Format::Rfc3966,
+        }
+    }
 }
 
 /// The sealing suites of `--suite`.
@@ -428,6 +452,10 @@ pub(crate) struct DetokenizeArgs {
     /// The associated data the tokens were made with.
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub(crate) context: String,
+    /// How to write the number: as stored (E.164), or as libphonenumber formats it for
+    /// people (`+1 415-555-2671`, `(415) 555-2671`, `tel:+1-415-555-2671`).
+    #[arg(long, value_enum, default_value_t = FormatArg::E164)]
+    pub(crate) format: FormatArg,
     #[command(flatten)]
     pub(crate) bulk: BulkArgs,
 }

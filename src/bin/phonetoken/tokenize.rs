@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use phonetoken::{Encoding, Keyset, Region, MAX_TOKEN_TEXT_LEN};
+use phonetoken::{Encoding, Format, Keyset, Region, MAX_FORMATTED_LEN, MAX_TOKEN_TEXT_LEN};
 
 use crate::args::{DetokenizeArgs, RekeyArgs, TokenizeArgs};
 use crate::{bulk, keyfile, CliError};
@@ -19,8 +19,9 @@ pub(crate) fn run_tokenize(opts: &TokenizeArgs) -> Result<ExitCode, CliError> {
 pub(crate) fn run_detokenize(opts: &DetokenizeArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load(&opts.keys)?;
     let context = opts.context.as_bytes();
+    let format = Format::from(opts.format);
     bulk::run(&opts.bulk, &|text, out| {
-        detokenize_line(&keyset, text, context, out)
+        detokenize_line(&keyset, text, context, format, out)
     })
 }
 
@@ -54,15 +55,20 @@ pub(crate) fn push_token(token: &phonetoken::Token, out: &mut Vec<u8>) -> Result
     Ok(())
 }
 
-/// Opens the token on one line and appends the E.164 number it holds.
+/// Opens the token on one line and appends the number it holds, in `format`.
 pub(crate) fn detokenize_line(
     keyset: &Keyset,
     text: &str,
     context: &[u8],
+    format: Format,
     out: &mut Vec<u8>,
 ) -> Result<(), &'static str> {
     let number = keyset.detokenize_str(text, context).map_err(|e| e.code())?;
-    out.extend_from_slice(number.as_bytes());
+    let mut buf = [0u8; MAX_FORMATTED_LEN];
+    let shown = number
+        .format(format, &mut buf)
+        .map_err(|_| "buffer-too-small")?;
+    out.extend_from_slice(shown.as_bytes());
     Ok(())
 }
 

@@ -196,11 +196,11 @@ fn matcher_agrees_with_the_regex_crate_on_random_patterns() {
             #[cfg(feature = "validate")]
             if let Some(plain) = &plain {
                 let run = |full| {
-                    matcher::run_in::<{ generated::TYPE_MEMO_WORDS }, { generated::TYPE_MAX_STACK }>(
-                        &plain.bytes,
-                        input,
-                        full,
-                    )
+                    matcher::run_in::<
+                        { generated::TYPE_MEMO_WORDS },
+                        { generated::TYPE_MAX_STACK },
+                        0,
+                    >(&plain.bytes, input, full)
                     .map(|o| o.0)
                 };
                 assert_eq!(run(true).is_some(), full.is_match(input), "plain {source}");
