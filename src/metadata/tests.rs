@@ -60,15 +60,20 @@ fn length_bits(spec: &str) -> u32 {
     bits
 }
 
-fn xml_territories() -> Vec<XmlTerritory> {
-    let doc = roxmltree::Document::parse_with_options(
+/// The metadata XML, parsed (it declares a DTD).
+fn xml_document() -> roxmltree::Document<'static> {
+    roxmltree::Document::parse_with_options(
         XML,
         roxmltree::ParsingOptions {
             allow_dtd: true,
             ..Default::default()
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn xml_territories() -> Vec<XmlTerritory> {
+    let doc = xml_document();
     let mut out = Vec::new();
     for t in doc.descendants().filter(|n| n.has_tag_name("territory")) {
         let attr = |name| t.attribute(name).map(squeeze);
@@ -463,14 +468,7 @@ mod format_tables {
     /// Per calling code, its main territory's formats (the one marked main, else the first
     /// in the file) and `preferredExtnPrefix`.
     fn xml_formats() -> BTreeMap<u16, (Vec<XmlFormat>, Option<String>)> {
-        let doc = roxmltree::Document::parse_with_options(
-            XML,
-            roxmltree::ParsingOptions {
-                allow_dtd: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let doc = xml_document();
         let mut out = BTreeMap::new();
         for t in doc.descendants().filter(|n| n.has_tag_name("territory")) {
             let code: u16 = t.attribute("countryCode").unwrap().parse().unwrap();

@@ -1202,8 +1202,20 @@ mod tests {
             "{}",
             rows[1]
         );
-        let pool = out.split("TYPE_POOL: &[u8; ").nth(1).unwrap();
-        let bytes: Vec<u8> = pool
+        let bytes = byte_table(&out, "TYPE_POOL");
+        // Each type entry starts with its length mask (bit 7), the leading digits do not.
+        assert_eq!(&bytes[toll_free..toll_free + 3], &[0x80, 0, 0]);
+        assert_eq!(&bytes[mobile_b..mobile_b + 3], &[0, 0, 0]);
+        let leading = pattern::compile("3").unwrap().bytes;
+        assert_eq!(&bytes[leading_b..], &leading[..]);
+        assert!(out.contains("pub(super) type TypeOffset = u16;"));
+    }
+
+    /// The bytes of the generated `static NAME: &[u8; N] = &[...]`.
+    fn byte_table(out: &str, name: &str) -> Vec<u8> {
+        out.split(&format!("{name}: &[u8; "))
+            .nth(1)
+            .unwrap()
             .split_once("= &[")
             .unwrap()
             .1
@@ -1212,13 +1224,7 @@ mod tests {
             .unwrap()
             .split(',')
             .filter_map(|b| b.trim().parse().ok())
-            .collect();
-        // Each type entry starts with its length mask (bit 7), the leading digits do not.
-        assert_eq!(&bytes[toll_free..toll_free + 3], &[0x80, 0, 0]);
-        assert_eq!(&bytes[mobile_b..mobile_b + 3], &[0, 0, 0]);
-        let leading = pattern::compile("3").unwrap().bytes;
-        assert_eq!(&bytes[leading_b..], &leading[..]);
-        assert!(out.contains("pub(super) type TypeOffset = u16;"));
+            .collect()
     }
 
     fn number_format(pattern: &str, format: &str, intl: Option<&str>) -> metadata::NumberFormat {
@@ -1313,17 +1319,7 @@ mod tests {
         // Its own rule wins, even an empty one.
         a.number_formats[1].national_prefix_formatting_rule = Some(String::new());
         let out = generate(&[a], "x.xml", "0").unwrap();
-        let templates = out.split("FORMAT_TEMPLATES: &[u8; ").nth(1).unwrap();
-        let bytes: Vec<u8> = templates
-            .split_once("= &[")
-            .unwrap()
-            .1
-            .split("];")
-            .next()
-            .unwrap()
-            .split(',')
-            .filter_map(|b| b.trim().parse().ok())
-            .collect();
+        let bytes = byte_table(&out, "FORMAT_TEMPLATES");
         // "8 ($1)-$2" first (national of the first format), then "$1-$2", then "$1 $2".
         assert_eq!(&bytes[..8], b"\x078 (\x01)-\x02");
         assert_eq!(&bytes[8..12], b"\x03\x01-\x02");
