@@ -248,7 +248,7 @@ fn choose(nsn: &[u8], code: u16, international: bool) -> Option<(&'static [u8], 
         } else {
             f.national_template()?
         };
-        if !f.leading_digits_match(nsn) {
+        if !f.admits_length(nsn.len()) || !f.leading_digits_match(nsn) {
             return None;
         }
         Some((template, f.full_match(nsn)?))

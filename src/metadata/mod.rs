@@ -473,6 +473,17 @@ pub(crate) mod format {
     pub(crate) type Groups = [Option<Range<usize>>; MAX_GROUPS];
 
     impl NumberFormat {
+        /// Whether the pattern's shortest and longest match (its header's bytes 2 and 0)
+        /// admit `len` digits: a check of two bytes that spares the leading digits' run for
+        /// most formats of a country, which are for other lengths.
+        pub(crate) fn admits_length(&self, len: usize) -> bool {
+            let start = usize::from(self.pattern);
+            match generated::FORMAT_POOL.get(start..start + 3) {
+                Some(&[max, _, min]) => (usize::from(min)..=usize::from(max)).contains(&len),
+                _ => false,
+            }
+        }
+
         /// Whether the last `leadingDigits` pattern matches the start of the number (a
         /// format without one takes every number).
         pub(crate) fn leading_digits_match(&self, nsn: &[u8]) -> bool {
