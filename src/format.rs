@@ -255,6 +255,24 @@ fn choose(nsn: &[u8], code: u16, international: bool) -> Option<(&'static [u8], 
     })
 }
 
+/// Whether a national significant number of calling code `code`, written without its
+/// country code, must carry the national prefix to be taken for a number (libphonenumber's
+/// `isNationalPrefixPresentIfRequired`): the national format it takes has a rule that writes
+/// the prefix, and the prefix is not optional. `false` when no format takes it.
+#[cfg(feature = "find")]
+pub(crate) fn national_prefix_required(nsn: &[u8], code: u16) -> bool {
+    let Some(formats) = tables::for_country_code(code) else {
+        return false;
+    };
+    formats
+        .formats
+        .iter()
+        .position(|f| {
+            f.admits_length(nsn.len()) && f.leading_digits_match(nsn) && f.full_match(nsn).is_some()
+        })
+        .is_some_and(|i| formats.national_prefix_required(i))
+}
+
 /// Writes a template: group references as the digits of their group, the rest as it is.
 fn write_template(text: &mut Text, template: &[u8], groups: &Groups, nsn: &[u8]) {
     for &b in template {

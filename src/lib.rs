@@ -92,6 +92,9 @@ pub mod encoding;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod encrypted_keyset;
+#[cfg(feature = "find")]
+#[cfg_attr(docsrs, doc(cfg(feature = "find")))]
+pub mod find;
 #[cfg(feature = "format")]
 #[cfg_attr(docsrs, doc(cfg(feature = "format")))]
 pub mod format;
@@ -123,6 +126,8 @@ pub use parse::{parse, parse_with_extension, Extension, ParseError};
 
 pub use batch::{normalize_batch, pseudonymize_batch, tokenize_batch, BatchLenError};
 pub use encoding::{BufferTooSmall, DecodeError, Encoding, InvalidEncoding};
+#[cfg(feature = "find")]
+pub use find::{find_numbers, Leniency, Match, Matches};
 #[cfg(feature = "format")]
 pub use format::{Format, FormatError, Formatted, MAX_FORMATTED_LEN};
 pub use keys::{

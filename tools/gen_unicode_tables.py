@@ -12,6 +12,11 @@ Tables (each a sorted list of packed `u32` runs, searched by binary search):
   DIGIT_VALUE  every character `unicodedata.digit` gives a value for, with that value: the
                port turns digits into ASCII with this function, which knows more characters
                (superscripts, circled digits) than `\\d` does.
+  SPACE        what `\\s` matches under `re.UNICODE` (`str.isspace`), for the number finder.
+  CURRENCY     general category Sc: a currency symbol next to digits means a price, not a number.
+  LATIN        the port matcher's `_is_latin_letter`: a letter or non-spacing mark in the Basic
+               Latin, Latin-1 Supplement, Latin Extended-A, -B, Additional or Combining
+               Diacritical Marks blocks; a number glued to one is part of a word.
 """
 import re
 import sys
@@ -72,8 +77,10 @@ def digit_runs():
     return out
 
 
-def emit(name, doc, values):
+def emit(name, doc, values, cfg=None):
     print(f"/// {doc}")
+    if cfg:
+        print(f"#[cfg({cfg})]")
     print(f"pub(super) static {name}: &[u32] = &[")
     for v in values:
         print(f"    0x{v:08x},")
@@ -86,6 +93,14 @@ def main():
     word = re.compile(r"\w")
     decimal = runs(lambda c: digit.match(chr(c)) is not None)
     words = runs(lambda c: word.match(chr(c)) is not None)
+    space_re = re.compile(r"\s")
+    spaces = runs(lambda c: space_re.match(chr(c)) is not None)
+    currency = runs(lambda c: unicodedata.category(chr(c)) == "Sc")
+    latin_blocks = [(0x0000, 0x007F), (0x0080, 0x00FF), (0x0100, 0x017F), (0x0180, 0x024F),
+                    (0x0300, 0x036F), (0x1E00, 0x1EFF)]
+    latin = runs(lambda c: (unicodedata.category(chr(c)).startswith("L")
+                            or unicodedata.category(chr(c)) == "Mn")
+                 and any(a <= c <= b for a, b in latin_blocks))
     values = digit_runs()
     assert all(0 <= v <= 9 and v + n - 1 <= 9 for _, n, v in values)
 
@@ -97,7 +112,7 @@ def main():
     print()
     print("//! Unicode character sets as Python's `re` and `unicodedata` see them (generated).")
     print()
-    print("/// Bits of a packed run that hold its length minus one (`DECIMAL`, `WORD`).")
+    print("/// Bits of a packed run that hold its length minus one (`DECIMAL`, `WORD`, `SPACE`, `CURRENCY`, `LATIN`).")
     print("pub(super) const RUN_LEN_BITS: u32 = 11;")
     print()
     emit("DECIMAL", "`\\d` under `re.UNICODE` (category Nd): `start << 11 | (len - 1)`.",
@@ -106,6 +121,12 @@ def main():
     emit("DIGIT_VALUE",
          "`unicodedata.digit`: `start << 8 | (len - 1) << 4 | value of start`; values rise by one along a run.",
          [(s << 8) | ((n - 1) << 4) | v for s, n, v in values])
+    emit("SPACE", "`\\s` under `re.UNICODE`: `start << 11 | (len - 1)`.", pack_runs(spaces, 11), cfg='feature = "find"')
+    emit("CURRENCY", "General category Sc: `start << 11 | (len - 1)`.", pack_runs(currency, 11), cfg='feature = "find"')
+    emit("LATIN",
+         "Letters and non-spacing marks of the Latin blocks (the matcher's `_is_latin_letter`): "
+         "`start << 11 | (len - 1)`.",
+         pack_runs(latin, 11), cfg='feature = "find"')
 
 
 if __name__ == "__main__":

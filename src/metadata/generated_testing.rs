@@ -1666,6 +1666,13 @@ pub(super) static NUMBER_FORMATS: &[NumberFormat] = &[
     },
 ];
 
+/// Bit `i` (byte `i / 8`, bit `i % 8`) says whether `NUMBER_FORMATS[i]` has a national
+/// prefix formatting rule that writes the national prefix and is not optional: a
+/// number found in text, written nationally, must then carry the prefix.
+#[cfg(feature = "find")]
+pub(super) static NATIONAL_PREFIX_REQUIRED: &[u8] =
+    &[0x84, 0xff, 0x03, 0x1f, 0x8f, 0xdf, 0xff, 0xe7, 0x11];
+
 /// What formatting writes before an extension; entry 0 is libphonenumber's default.
 #[cfg(feature = "format")]
 pub(super) static EXTN_PREFIXES: &[&str] = &[" ext. ", " extn. "];

@@ -436,6 +436,22 @@ pub(crate) mod format {
     pub(crate) struct Formats {
         pub formats: &'static [NumberFormat],
         pub extn_prefix: &'static str,
+        /// Where `formats` starts in the generated list, for the per-format bits.
+        #[cfg(feature = "find")]
+        pub start: usize,
+    }
+
+    #[cfg(feature = "find")]
+    impl Formats {
+        /// Whether a number written nationally that takes format `i` of the list must carry
+        /// the national prefix (libphonenumber's matcher reads the national prefix
+        /// formatting rule and `nationalPrefixOptionalWhenFormatting` for this).
+        pub(crate) fn national_prefix_required(&self, i: usize) -> bool {
+            let bit = self.start + i;
+            generated::NATIONAL_PREFIX_REQUIRED
+                .get(bit / 8)
+                .is_some_and(|b| b & (1 << (bit % 8)) != 0)
+        }
     }
 
     /// The formats of a calling code's main territory (the non-geographic entity for
@@ -450,6 +466,8 @@ pub(crate) mod format {
             extn_prefix: generated::EXTN_PREFIXES
                 .get(usize::from(entry.extn_prefix))
                 .copied()?,
+            #[cfg(feature = "find")]
+            start,
         })
     }
 

@@ -9,6 +9,8 @@
 //! surprising ways (`K` KELVIN SIGN, `ſ` LONG S, `ı`/`İ`, Cyrillic small variants) are listed
 //! here by hand, checked against Python by brute force over all code points.
 
+#[cfg(feature = "find")]
+use super::unicode_tables::{CURRENCY, LATIN, SPACE};
 use super::unicode_tables::{DECIMAL, DIGIT_VALUE, RUN_LEN_BITS, WORD};
 
 /// A character of a candidate: a `char`, or a byte of input known to be all ASCII. The steps
@@ -124,7 +126,7 @@ fn in_runs(table: &[u32], c: char) -> bool {
 }
 
 /// Python's `\d` with `re.UNICODE`: general category Nd.
-pub(super) fn is_decimal(c: char) -> bool {
+pub(crate) fn is_decimal(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();
     }
@@ -132,7 +134,7 @@ pub(super) fn is_decimal(c: char) -> bool {
 }
 
 /// Python's `\w` with `re.UNICODE`: letters, characters with a numeric value, and `_`.
-pub(super) fn is_word(c: char) -> bool {
+pub(crate) fn is_word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
@@ -141,7 +143,7 @@ pub(super) fn is_word(c: char) -> bool {
 
 /// `unicodedata.digit(c)`: the value of a digit in any script, including superscript and
 /// circled digits, which Python's `\d` does not match.
-pub(super) fn digit_value(c: char) -> Option<u8> {
+pub(crate) fn digit_value(c: char) -> Option<u8> {
     if c.is_ascii() {
         return c.to_digit(10).and_then(|d| u8::try_from(d).ok());
     }
@@ -158,6 +160,33 @@ pub(super) fn digit_value(c: char) -> Option<u8> {
     }
 }
 
+/// Python's `\s` with `re.UNICODE` (what `str.isspace` says), for the number finder.
+#[cfg(feature = "find")]
+pub(crate) fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, '\t'..='\r' | '\x1c'..='\x1f' | ' ');
+    }
+    in_runs(SPACE, c)
+}
+
+/// A currency symbol (general category Sc).
+#[cfg(feature = "find")]
+pub(crate) fn is_currency(c: char) -> bool {
+    if c.is_ascii() {
+        return c == '$';
+    }
+    in_runs(CURRENCY, c)
+}
+
+/// A letter or non-spacing mark of the Latin blocks (libphonenumber's `isLatinLetter`).
+#[cfg(feature = "find")]
+pub(crate) fn is_latin_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    in_runs(LATIN, c)
+}
+
 /// `[+＋]`: the plus signs that mark an international number.
 pub(super) const fn is_plus(c: char) -> bool {
     matches!(c, '+' | '\u{FF0B}')
@@ -167,7 +196,7 @@ pub(super) const fn is_plus(c: char) -> bool {
 ///
 /// Only the literals libphonenumber's patterns use need to be right; for those, the extra
 /// characters listed were found by asking Python about every code point.
-pub(super) fn eq_ignore_case(c: char, lit: char) -> bool {
+pub(crate) fn eq_ignore_case(c: char, lit: char) -> bool {
     if c == lit {
         return true;
     }
@@ -202,7 +231,7 @@ pub(super) const fn is_alpha_ignore_case(c: char) -> bool {
 }
 
 /// libphonenumber's `VALID_PUNCTUATION` class under `re.IGNORECASE` (so `X` as well as `x`).
-pub(super) const fn is_punctuation(c: char) -> bool {
+pub(crate) const fn is_punctuation(c: char) -> bool {
     matches!(
         c,
         '-' | 'x'

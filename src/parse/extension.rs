@@ -343,31 +343,36 @@ fn trailing_digits<C: Ch>(text: &[C]) -> &[C] {
 ///
 /// `starts` holds the extension starts of `text` if
 /// [`is_viable_with`](super::scan::is_viable_with) computed them already.
+///
+/// The flag says whether the extension was written in ASCII digits: libphonenumber keeps an
+/// extension's digits as written, and the number finder compares them with ASCII ones.
 pub(super) fn split_extension<'t, C: Ch>(
     text: &'t [C],
     starts: &mut Option<Positions>,
-) -> (&'t [C], Option<Extension>) {
+) -> (&'t [C], Option<Extension>, bool) {
     // Every way of writing an extension needs a label or marker that is not a digit or plain
     // number punctuation (`;`, `,`, `#`, `＃`, `~`, `～`, or a letter), so a text made only of
     // those has no extension and the search over every position can be skipped: most
     // numbers are written that way.
     if text.iter().all(|&c| c.class() & class::PLAIN != 0) {
-        return (text, None);
+        return (text, None, true);
     }
     // Every alternative ends the text with its digits or a closing `#`, so a text ending in
     // anything else (`1-800-FLOWERS`) has no extension either.
     match text.last() {
         Some(&last) if last.into() == '#' || is_decimal(last.into()) => {}
-        _ => return (text, None),
+        _ => return (text, None, true),
     }
     let Some(start) = starts.get_or_insert_with(|| extension_starts(text)).first() else {
-        return (text, None);
+        return (text, None, true);
     };
     match (text.get(..start), text.get(start..)) {
         (Some(number), Some(tail)) if is_viable(number) => {
-            (number, Extension::from_chars(trailing_digits(tail)))
+            let digits = trailing_digits(tail);
+            let ascii = digits.iter().all(|&c| c.into().is_ascii_digit());
+            (number, Extension::from_chars(digits), ascii)
         }
-        _ => (text, None),
+        _ => (text, None, true),
     }
 }
 

@@ -25,7 +25,13 @@ mod normalize;
 mod scan;
 mod unicode_tables;
 
+#[cfg(feature = "find")]
+pub(crate) use chars::{
+    digit_value, eq_ignore_case, is_currency, is_decimal, is_latin_letter, is_punctuation,
+    is_space, is_word,
+};
 pub use error::ParseError;
+
 pub use extension::Extension;
 #[cfg(feature = "format")]
 pub(crate) use extension::MAX_EXTENSION_DIGITS;
@@ -83,6 +89,39 @@ pub fn parse_with_extension(
     input: &str,
     default_region: Option<Region>,
 ) -> Result<(PhoneNumber, Option<Extension>), ParseError> {
+    parse_detailed(input, default_region).map(|p| (p.number, p.extension))
+}
+
+/// A parsed number with what the number finder reads besides (libphonenumber's
+/// `parseAndKeepRawInput` keeps the same facts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "find"), allow(dead_code))]
+pub(crate) struct Parsed {
+    pub number: PhoneNumber,
+    pub extension: Option<Extension>,
+    /// The extension's digits were written in ASCII (true without an extension).
+    pub extension_ascii: bool,
+    /// The country calling code is the default region's, as the number carried none
+    /// (libphonenumber's `FROM_DEFAULT_COUNTRY`).
+    pub from_default_region: bool,
+}
+
+impl Parsed {
+    fn plain((number, from_default_region): (PhoneNumber, bool)) -> Parsed {
+        Parsed {
+            number,
+            extension: None,
+            extension_ascii: true,
+            from_default_region,
+        }
+    }
+}
+
+/// [`parse_with_extension`], keeping what the number finder also reads.
+pub(crate) fn parse_detailed(
+    input: &str,
+    default_region: Option<Region>,
+) -> Result<Parsed, ParseError> {
     // Counting stops one past the limit, so a huge input costs no more than a short one;
     // no more bytes than the limit means no more characters.
     if input.len() > MAX_INPUT_CHARS && input.chars().nth(MAX_INPUT_CHARS).is_some() {
@@ -120,7 +159,7 @@ const PLAIN_DIGITS: usize = 32;
 fn parse_plain_input(
     input: &[u8],
     default_region: Option<Region>,
-) -> Option<Result<(PhoneNumber, Option<Extension>), ParseError>> {
+) -> Option<Result<Parsed, ParseError>> {
     let mut digits = [0u8; PLAIN_DIGITS];
     let mut len = 0usize;
     let mut plus = 0usize;
@@ -156,7 +195,7 @@ fn parse_plain_input(
 fn parse_plain_ascii(
     candidate: &[u8],
     default_region: Option<Region>,
-) -> Option<Result<(PhoneNumber, Option<Extension>), ParseError>> {
+) -> Option<Result<Parsed, ParseError>> {
     let plus = candidate.iter().take_while(|&&b| b == b'+').count();
     let mut full = Digits::<PLAIN_DIGITS>::new();
     for &b in candidate.get(plus..)? {
@@ -177,7 +216,7 @@ fn finish_plain(
     plus: usize,
     full: &[u8],
     default_region: Option<Region>,
-) -> Option<Result<(PhoneNumber, Option<Extension>), ParseError>> {
+) -> Option<Result<Parsed, ParseError>> {
     if full.len() < 3 {
         return None;
     }
@@ -185,14 +224,14 @@ fn finish_plain(
     if territory.is_none() && plus == 0 {
         return Some(Err(ParseError::MissingRegion));
     }
-    Some(national_number(plus > 0, full, territory).map(|n| (n, None)))
+    Some(national_number(plus > 0, full, territory).map(Parsed::plain))
 }
 
 /// The steps after extraction, over the candidate's characters (see [`chars::Ch`]).
 fn parse_candidate<C: Ch>(
     candidate: &[C],
     default_region: Option<Region>,
-) -> Result<(PhoneNumber, Option<Extension>), ParseError> {
+) -> Result<Parsed, ParseError> {
     // The viability test and the extension split look for the same extension starts.
     let mut starts = None;
     if !scan::is_viable_with(candidate, &mut starts) {
@@ -207,23 +246,29 @@ fn parse_candidate<C: Ch>(
     if territory.is_none() && plus == 0 {
         return Err(ParseError::MissingRegion);
     }
-    let (number, extension) = extension::split_extension(candidate, &mut starts);
+    let (number, extension, extension_ascii) = extension::split_extension(candidate, &mut starts);
     let mut full = Digits::<DIGITS_CAPACITY>::new();
     // The plus signs are the same before and after the extension is cut off.
     normalize::normalize_into(number.get(plus..).unwrap_or(&[]), &mut full);
-    let number = national_number(plus > 0, full.as_slice(), territory)?;
-    Ok((number, extension))
+    let (number, from_default_region) = national_number(plus > 0, full.as_slice(), territory)?;
+    Ok(Parsed {
+        number,
+        extension,
+        extension_ascii,
+        from_default_region,
+    })
 }
 
 /// The number from its digits: `full` is the normalized number after the plus signs
-/// (`plus`) if any.
+/// (`plus`) if any; and whether its country code is the default region's.
 fn national_number(
     plus: bool,
     full: &[u8],
     territory: Option<&metadata::Territory>,
-) -> Result<PhoneNumber, ParseError> {
+) -> Result<(PhoneNumber, bool), ParseError> {
     let (mut scratch, mut stripped_scratch) = (None, None);
     let extracted = national::extract_country_code(plus, full, territory, &mut scratch)?;
+    let from_default = extracted.code.is_none();
     let (code, mut national, plan, main) = match extracted.code {
         Some(code) => {
             let main = metadata::territory_for_country_code(code);
@@ -247,10 +292,8 @@ fn national_number(
         }
     }
     check_possible(national, main)?;
-    Ok(PhoneNumber::from_parts(
-        CountryCode::new_unchecked(code),
-        national,
-    ))
+    let number = PhoneNumber::from_parts(CountryCode::new_unchecked(code), national);
+    Ok((number, from_default))
 }
 
 /// The checks every accepted number passes last: the national significant number has 2 to
@@ -271,6 +314,19 @@ fn check_possible(national: &[u8], main: Option<&metadata::Territory>) -> Result
         Length::Invalid => return Err(ParseError::InvalidLength),
     }
     Ok(())
+}
+
+/// The most characters `parse` reads (libphonenumber's limit).
+#[cfg(feature = "find")]
+pub(crate) const MAX_PARSE_CHARS: usize = MAX_INPUT_CHARS;
+
+/// Whether libphonenumber, taking the national prefix off `digits` for `territory`, would
+/// say it found one (`maybeStripNationalPrefixAndCarrierCode`'s verdict), which the number
+/// finder asks of a number written without its country code.
+#[cfg(feature = "find")]
+pub(crate) fn national_prefix_found(digits: &[u8], territory: &metadata::Territory) -> bool {
+    let mut scratch = None;
+    national::national_prefix_match(digits, territory, &mut scratch).is_some()
 }
 
 /// Strict E.164: `+`, a known country calling code, and a national significant number whose

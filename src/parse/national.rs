@@ -94,15 +94,24 @@ pub(super) fn strip_national_prefix<'a>(
     territory: &Territory,
     scratch: &'a mut Option<Digits>,
 ) -> &'a [u8] {
-    let Some(prefix) = territory.national_prefix_for_parsing else {
-        return digits;
-    };
+    national_prefix_match(digits, territory, scratch).unwrap_or(digits)
+}
+
+/// libphonenumber's `maybeStripNationalPrefixAndCarrierCode` with its verdict: what remains
+/// when the territory's national prefix (for parsing) is taken off the start of `digits`,
+/// `None` when there is none to take, or taking it would spoil a number that fit the general
+/// pattern. `Some` even when the prefix matched nothing, as libphonenumber's verdict is then
+/// "stripped" too (the number finder reads the verdict).
+pub(crate) fn national_prefix_match<'a>(
+    digits: &'a [u8],
+    territory: &Territory,
+    scratch: &'a mut Option<Digits>,
+) -> Option<&'a [u8]> {
+    let prefix = territory.national_prefix_for_parsing?;
     if digits.is_empty() {
-        return digits;
+        return None;
     }
-    let Some(m) = prefix.match_prefix(digits) else {
-        return digits;
-    };
+    let m = prefix.match_prefix(digits)?;
     let rest = digits.get(m.end..).unwrap_or(&[]);
     let groups = m.group_count();
     let rule = territory
@@ -115,7 +124,7 @@ pub(super) fn strip_national_prefix<'a>(
             match expand_rule(rule, &m, digits, out) {
                 Some(()) if out.extend(rest) => out.as_slice(),
                 // Cannot happen: the expansion is shorter than the buffer.
-                _ => return digits,
+                _ => return None,
             }
         }
     };
@@ -125,9 +134,9 @@ pub(super) fn strip_national_prefix<'a>(
         && matches_general(digits, territory)
         && !matches_general(candidate, territory)
     {
-        digits
+        None
     } else {
-        candidate
+        Some(candidate)
     }
 }
 

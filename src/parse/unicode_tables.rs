@@ -6,7 +6,7 @@
 
 //! Unicode character sets as Python's `re` and `unicodedata` see them (generated).
 
-/// Bits of a packed run that hold its length minus one (`DECIMAL`, `WORD`).
+/// Bits of a packed run that hold its length minus one (`DECIMAL`, `WORD`, `SPACE`, `CURRENCY`, `LATIN`).
 pub(super) const RUN_LEN_BITS: u32 = 11;
 
 /// `\d` under `re.UNICODE` (category Nd): `start << 11 | (len - 1)`.
@@ -136,4 +136,26 @@ pub(super) static DIGIT_VALUE: &[u32] = &[
     0x0114d090, 0x01165090, 0x0116c090, 0x01173090, 0x0118e090, 0x01195090, 0x011c5090, 0x011d5090,
     0x011da090, 0x016a6090, 0x016ac090, 0x016b5090, 0x01d7ce90, 0x01d7d890, 0x01d7e290, 0x01d7ec90,
     0x01d7f690, 0x01e14090, 0x01e2f090, 0x01e95090, 0x01f10000, 0x01f10190, 0x01fbf090,
+];
+
+/// `\s` under `re.UNICODE`: `start << 11 | (len - 1)`.
+#[cfg(feature = "find")]
+pub(super) static SPACE: &[u32] = &[
+    0x00004804, 0x0000e004, 0x00042800, 0x00050000, 0x00b40000, 0x0100000a, 0x01014001, 0x01017800,
+    0x0102f800, 0x01800000,
+];
+
+/// General category Sc: `start << 11 | (len - 1)`.
+#[cfg(feature = "find")]
+pub(super) static CURRENCY: &[u32] = &[
+    0x00012000, 0x00051003, 0x002c7800, 0x00305800, 0x003ff001, 0x004f9001, 0x004fd800, 0x00578800,
+    0x005fc800, 0x0071f800, 0x00bed800, 0x01050020, 0x0541c000, 0x07efe000, 0x07f34800, 0x07f82000,
+    0x07ff0001, 0x07ff2801, 0x08fee803, 0x0f17f800, 0x0f658000,
+];
+
+/// Letters and non-spacing marks of the Latin blocks (the matcher's `_is_latin_letter`): `start << 11 | (len - 1)`.
+#[cfg(feature = "find")]
+pub(super) static LATIN: &[u32] = &[
+    0x00020819, 0x00030819, 0x00055000, 0x0005a800, 0x0005d000, 0x00060016, 0x0006c01e, 0x0007c157,
+    0x0018006f, 0x00f000ff,
 ];

@@ -627,6 +627,14 @@ fn prefix_rule(rule: &str, national_prefix: Option<&str>) -> String {
         .replacen("$FG", "$1", 1)
 }
 
+/// libphonenumber's `formattingRuleHasFirstGroupOnly`: the rule is the first group alone,
+/// perhaps in parentheses (`\(?\$1\)?`), so it writes no national prefix.
+fn first_group_only(rule: &str) -> bool {
+    let rule = rule.strip_prefix('(').unwrap_or(rule);
+    let rule = rule.strip_suffix(')').unwrap_or(rule);
+    rule == "$1"
+}
+
 /// The national prefix formatting rule of a number format: its own, else its territory's.
 fn format_prefix_rule(f: &metadata::NumberFormat, t: &metadata::Territory) -> Option<String> {
     f.national_prefix_formatting_rule
@@ -723,6 +731,8 @@ fn generate_formats(
     };
     let mut extn_prefixes: Vec<&str> = vec![DEFAULT_EXTN_PREFIX];
     let mut formats: Vec<String> = Vec::new();
+    // Per format: whether a number written nationally must carry the national prefix.
+    let mut prefix_required: Vec<bool> = Vec::new();
     let mut rows: Vec<String> = Vec::new();
     // The longest formatted national number (digits and the template's other bytes): at
     // least the national number unformatted, for a number no format takes.
@@ -749,6 +759,15 @@ fn generate_formats(
                 None => 0,
             };
             let rule = format_prefix_rule(f, t);
+            let optional = f
+                .national_prefix_optional_when_formatting
+                .unwrap_or(t.national_prefix_optional_when_formatting);
+            prefix_required.push(
+                !optional
+                    && rule
+                        .as_deref()
+                        .is_some_and(|r| !r.is_empty() && !first_group_only(r)),
+            );
             let national = template(
                 &national_rule(&f.format, rule.as_deref()),
                 compiled.groups,
@@ -823,6 +842,27 @@ fn generate_formats(
     );
     for f in &formats {
         let _ = writeln!(w, "{f}");
+    }
+    let _ = writeln!(w, "];\n");
+    let _ = writeln!(
+        w,
+        "/// Bit `i` (byte `i / 8`, bit `i % 8`) says whether `NUMBER_FORMATS[i]` has a national\n\
+         /// prefix formatting rule that writes the national prefix and is not optional: a\n\
+         /// number found in text, written nationally, must then carry the prefix.\n\
+         #[cfg(feature = \"find\")]\n\
+         pub(super) static NATIONAL_PREFIX_REQUIRED: &[u8] = &["
+    );
+    let bytes: Vec<u8> = prefix_required
+        .chunks(8)
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |b, (i, &on)| b | (u8::from(on) << i))
+        })
+        .collect();
+    for chunk in bytes.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(|b| format!("0x{b:02x}")).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
     }
     let _ = writeln!(w, "];\n");
     let _ = writeln!(
@@ -1052,6 +1092,7 @@ mod tests {
             types: vec![None; metadata::TYPES.len()],
             national_prefix: None,
             national_prefix_formatting_rule: None,
+            national_prefix_optional_when_formatting: false,
             preferred_extn_prefix: None,
             number_formats: Vec::new(),
         }
@@ -1234,6 +1275,17 @@ mod tests {
             format: format.into(),
             intl_format: intl.map(Into::into),
             national_prefix_formatting_rule: None,
+            national_prefix_optional_when_formatting: None,
+        }
+    }
+
+    #[test]
+    fn first_group_only_rules_write_no_prefix() {
+        for rule in ["$1", "($1)", "($1", "$1)"] {
+            assert!(first_group_only(rule), "{rule}");
+        }
+        for rule in ["0$1", "8 ($1)", "(0$1)", "$1 ", "(($1))", ""] {
+            assert!(!first_group_only(rule), "{rule}");
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Territory {
     /// The territory's `nationalPrefixFormattingRule`, as written: the rule of every
     /// `numberFormat` that has none of its own.
     pub national_prefix_formatting_rule: Option<String>,
+    /// The territory's `nationalPrefixOptionalWhenFormatting`: the default of its formats.
+    pub national_prefix_optional_when_formatting: bool,
     /// `preferredExtnPrefix`: what formatting writes before an extension instead of
     /// `" ext. "`.
     pub preferred_extn_prefix: Option<String>,
@@ -47,6 +49,8 @@ pub struct NumberFormat {
     pub intl_format: Option<String>,
     /// `nationalPrefixFormattingRule` of this element, as written.
     pub national_prefix_formatting_rule: Option<String>,
+    /// `nationalPrefixOptionalWhenFormatting` of this element; `None` takes the territory's.
+    pub national_prefix_optional_when_formatting: Option<bool>,
 }
 
 impl Territory {
@@ -178,6 +182,9 @@ fn parse_number_formats(
             national_prefix_formatting_rule: element
                 .attribute("nationalPrefixFormattingRule")
                 .map(str::to_owned),
+            national_prefix_optional_when_formatting: element
+                .attribute("nationalPrefixOptionalWhenFormatting")
+                .map(|v| v == "true"),
             pattern,
             leading_digits,
             format,
@@ -265,6 +272,9 @@ pub fn parse(xml: &str) -> Result<Vec<Territory>, String> {
             national_prefix_formatting_rule: t
                 .attribute("nationalPrefixFormattingRule")
                 .map(str::to_owned),
+            national_prefix_optional_when_formatting: t
+                .attribute("nationalPrefixOptionalWhenFormatting")
+                == Some("true"),
             preferred_extn_prefix: t.attribute("preferredExtnPrefix").map(str::to_owned),
             number_formats,
             leading_digits: attr(t, "leadingDigits"),

@@ -1,0 +1,635 @@
+//! Phone numbers in free text (feature `find`): libphonenumber's `PhoneNumberMatcher`.
+//!
+//! [`find_numbers`] walks a text and yields each number written in it with its byte range,
+//! the same spans and numbers libphonenumber finds for the same text, default region and
+//! [`Leniency`]. Nothing allocates: candidates are found by a forward scan, checked by the
+//! matcher's tests (brackets, dates, publication pages, time stamps, the letters around
+//! them) and parsed on the stack. The work is bounded the way libphonenumber bounds it: after
+//! [`DEFAULT_MAX_TRIES`] candidates that were not numbers, the search gives up.
+//!
+//! ```
+//! use phonetoken::{find_numbers, Region};
+//!
+//! let us: Region = "US".parse()?;
+//! let text = "Call 650-253-0000 or +44 20 7946 0958, not order 12345.";
+//! let found: Vec<_> = find_numbers(text, Some(us))
+//!     .map(|m| (m.as_str(), m.number().to_string()))
+//!     .collect();
+//! assert_eq!(
+//!     found,
+//!     [
+//!         ("650-253-0000", "+16502530000".to_string()),
+//!         ("+44 20 7946 0958", "+442079460958".to_string())
+//!     ]
+//! );
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+
+mod checks;
+mod scan;
+
+use core::ops::Range;
+
+use crate::number::{PhoneNumber, Region};
+use crate::parse::{self, Extension, ParseError, Parsed};
+
+/// How many candidates that are not numbers a search tries before it gives up on the text:
+/// libphonenumber's default `maxTries`.
+pub const DEFAULT_MAX_TRIES: u32 = 65_535;
+
+/// How sure a match must be, as libphonenumber's `Leniency` (its two lenient levels).
+///
+/// ```
+/// use phonetoken::{find_numbers, Leniency, Region};
+///
+/// let us: Region = "US".parse()?;
+/// // A possible length, but no US area code starts with 1.
+/// let text = "ref 123-456-7890";
+/// assert_eq!(find_numbers(text, Some(us)).count(), 0);
+/// assert_eq!(find_numbers(text, Some(us)).leniency(Leniency::Possible).count(), 1);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Leniency {
+    /// A possible number (`isPossibleNumber`): the right length for its country.
+    Possible,
+    /// A valid number (`isValidNumber`), not glued to Latin letters or a currency sign, with
+    /// its national prefix where the country writes one, and `x` only before an extension
+    /// (or doubled, before a carrier code). libphonenumber's default.
+    #[default]
+    Valid,
+}
+
+/// A number found in text: where it is written, and what it is.
+///
+/// ```
+/// use phonetoken::{find_numbers, Region};
+///
+/// let us: Region = "US".parse()?;
+/// let text = "desk: (650) 253-0000 ext. 12.";
+/// let m = find_numbers(text, Some(us)).next().unwrap();
+/// assert_eq!(m.range(), 6..28);
+/// assert_eq!(&text[m.range()], m.as_str());
+/// assert_eq!(m.number().as_str(), "+16502530000");
+/// assert_eq!(m.extension().map(|e| e.to_string()).as_deref(), Some("12"));
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Match<'t> {
+    text: &'t str,
+    start: usize,
+    number: PhoneNumber,
+    extension: Option<Extension>,
+}
+
+impl<'t> Match<'t> {
+    /// Where the match starts in the text, in bytes.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let m = find_numbers("é +1 650 253 0000", None).next().unwrap();
+    /// assert_eq!(m.start(), 3);
+    /// ```
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Where the match ends in the text, in bytes (exclusive).
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let m = find_numbers("+1 650 253 0000.", None).next().unwrap();
+    /// assert_eq!(m.end(), 15);
+    /// ```
+    pub fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+
+    /// The byte range of the match in the text.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let text = "fax +1 650 253 0000";
+    /// let m = find_numbers(text, None).next().unwrap();
+    /// assert_eq!(&text[m.range()], "+1 650 253 0000");
+    /// ```
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end()
+    }
+
+    /// The matched text as written.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let m = find_numbers("tel +1-650-253-0000!", None).next().unwrap();
+    /// assert_eq!(m.as_str(), "+1-650-253-0000");
+    /// ```
+    pub fn as_str(&self) -> &'t str {
+        self.text
+    }
+
+    /// The number, normalized as [`parse`](crate::parse()) gives it.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let m = find_numbers("+1 (650) 253-0000", None).next().unwrap();
+    /// assert_eq!(m.number().as_str(), "+16502530000");
+    /// ```
+    pub fn number(&self) -> PhoneNumber {
+        self.number
+    }
+
+    /// The extension written after the number, if any.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let m = find_numbers("+1 650 253 0000 x 42", None).next().unwrap();
+    /// assert_eq!(m.extension().map(|e| e.to_string()).as_deref(), Some("42"));
+    /// ```
+    pub fn extension(&self) -> Option<Extension> {
+        self.extension
+    }
+}
+
+/// The numbers in a text, in order: the iterator [`find_numbers`] returns.
+///
+/// ```
+/// use phonetoken::{find_numbers, Leniency};
+///
+/// let text = "+1 650 253 0000 / +1 123 456 7890";
+/// let strict: Vec<_> = find_numbers(text, None).map(|m| m.as_str()).collect();
+/// assert_eq!(strict, ["+1 650 253 0000"]);
+/// let lenient = find_numbers(text, None).leniency(Leniency::Possible).count();
+/// assert_eq!(lenient, 2);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Matches<'t> {
+    text: &'t str,
+    region: Option<Region>,
+    leniency: Leniency,
+    /// Tries left; libphonenumber's counter goes below zero on the last candidate, and
+    /// stops the search at zero or below.
+    tries: i64,
+    /// Where the next search starts (`None`: done).
+    index: Option<usize>,
+}
+
+/// The numbers written in `text`, as libphonenumber's `PhoneNumberMatcher(text, region)`
+/// finds them (leniency [`Leniency::Valid`], [`DEFAULT_MAX_TRIES`]).
+///
+/// `region` is the default region for numbers written without their country code; with
+/// `None`, only numbers written in international form (with `+`) are found.
+///
+/// ```
+/// use phonetoken::{find_numbers, Region};
+///
+/// let de: Region = "DE".parse()?;
+/// let text = "Ruf an: 030 1234567, am 3/10/2011 um 14 Uhr.";
+/// let numbers: Vec<_> = find_numbers(text, Some(de)).map(|m| m.number()).collect();
+/// assert_eq!(numbers.len(), 1);
+/// assert_eq!(numbers[0].as_str(), "+49301234567");
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+pub fn find_numbers(text: &str, region: Option<Region>) -> Matches<'_> {
+    Matches {
+        text,
+        region,
+        leniency: Leniency::Valid,
+        tries: i64::from(DEFAULT_MAX_TRIES),
+        index: Some(0),
+    }
+}
+
+impl<'t> Matches<'t> {
+    /// The same search with another leniency.
+    ///
+    /// ```
+    /// use phonetoken::{find_numbers, Leniency};
+    ///
+    /// let found = find_numbers("+1 123 456 7890", None).leniency(Leniency::Possible);
+    /// assert_eq!(found.count(), 1);
+    /// ```
+    pub fn leniency(mut self, leniency: Leniency) -> Self {
+        self.leniency = leniency;
+        self
+    }
+
+    /// The same search giving up after `max_tries` candidates that were not numbers
+    /// (libphonenumber's `maxTries`); 0 finds nothing.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let text = "1-2 3-4 +1 650 253 0000";
+    /// assert_eq!(find_numbers(text, None).count(), 1);
+    /// assert_eq!(find_numbers(text, None).max_tries(1).count(), 0);
+    /// ```
+    pub fn max_tries(mut self, max_tries: u32) -> Self {
+        self.tries = i64::from(max_tries);
+        self
+    }
+
+    /// libphonenumber's `find`: the first number at or after `index`.
+    fn find(&mut self, mut index: usize) -> Option<Match<'t>> {
+        let text = self.text;
+        while self.tries > 0 {
+            let (start, end) = scan::next_candidate(text, index)?;
+            let candidate = text.get(start..end)?;
+            let end = start + scan::second_number_start(candidate).unwrap_or(candidate.len());
+            if let Some(m) = self.extract(start, end) {
+                return Some(m);
+            }
+            self.tries -= 1;
+            index = end;
+        }
+        None
+    }
+
+    /// `extractMatch`: the candidate `start..end`, unless it looks like a date or a time, or
+    /// else a number inside it.
+    fn extract(&mut self, start: usize, end: usize) -> Option<Match<'t>> {
+        let candidate = self.text.get(start..end)?;
+        if checks::looks_like_date(candidate) {
+            return None;
+        }
+        if checks::looks_like_time_stamp(candidate)
+            && checks::starts_with_minutes(self.text.get(end..).unwrap_or(""))
+        {
+            return None;
+        }
+        self.parse_and_verify(start, end)
+            .or_else(|| self.extract_inner(start, end))
+    }
+
+    /// `extractInnerMatch`: the candidate cut at a slash, a bracket, a dash, a full stop or
+    /// a space (in that order of preference), trying the part before the first cut and each
+    /// part after one.
+    fn extract_inner(&mut self, start: usize, end: usize) -> Option<Match<'t>> {
+        let candidate = self.text.get(start..end)?;
+        // Where the unwanted characters at the very end start, for the parts that run to
+        // the end of the candidate.
+        let trimmed_end = trim_end(candidate, 0, candidate.len());
+        for cut in inner::CUTS {
+            let mut found = inner::search(cut, candidate, 0);
+            let mut first = true;
+            while let Some(m) = found {
+                if self.tries <= 0 {
+                    break;
+                }
+                if first {
+                    let group_end = trim_end(candidate, 0, m.start);
+                    if let Some(found) = self.parse_and_verify(start, start + group_end) {
+                        return Some(found);
+                    }
+                    self.tries -= 1;
+                    first = false;
+                }
+                let group_end = if m.group.end == candidate.len() {
+                    trimmed_end.max(m.group.start)
+                } else {
+                    trim_end(candidate, m.group.start, m.group.end)
+                };
+                if let Some(found) = self.parse_and_verify(start + m.group.start, start + group_end)
+                {
+                    return Some(found);
+                }
+                self.tries -= 1;
+                // libphonenumber searches again one character on; a search starting inside
+                // the same run of separators finds the same part again, which fails again:
+                // those tries are counted without running them.
+                let again = m.repeats.saturating_sub(1);
+                if again > 0 {
+                    let repeats = i64::try_from(again).unwrap_or(i64::MAX);
+                    if self.tries <= repeats {
+                        self.tries = 0;
+                        break;
+                    }
+                    self.tries -= repeats;
+                }
+                found = inner::search(cut, candidate, m.next_search);
+            }
+        }
+        None
+    }
+
+    /// `parseAndVerify`: whether `start..end` of the text is a number at the leniency.
+    fn parse_and_verify(&self, start: usize, end: usize) -> Option<Match<'t>> {
+        let text = self.text;
+        let candidate = text.get(start..end)?;
+        // libphonenumber refuses a number over 250 characters when it parses it; refusing it
+        // first gives the same answer and keeps every test below to a short text.
+        if candidate.len() > parse::MAX_PARSE_CHARS
+            && candidate.chars().nth(parse::MAX_PARSE_CHARS).is_some()
+        {
+            return None;
+        }
+        if !checks::brackets_match(candidate) || checks::looks_like_pages(candidate) {
+            return None;
+        }
+        if self.leniency == Leniency::Valid {
+            let glued = |c: char| c == '%' || parse::is_currency(c) || parse::is_latin_letter(c);
+            let starts_with_lead = candidate.chars().next().is_some_and(scan::is_lead);
+            if start > 0 && !starts_with_lead {
+                if let Some(prev) = text.get(..start).and_then(|t| t.chars().next_back()) {
+                    if glued(prev) {
+                        return None;
+                    }
+                }
+            }
+            if text
+                .get(end..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(glued)
+            {
+                return None;
+            }
+        }
+        let parsed = parse::parse_detailed(candidate, self.region).ok()?;
+        let accepted = match self.leniency {
+            Leniency::Possible => true,
+            Leniency::Valid => {
+                parsed.number.is_valid()
+                    && only_valid_x(candidate, &parsed)
+                    && national_prefix_present_if_required(candidate, &parsed)
+            }
+        };
+        accepted.then_some(Match {
+            text: candidate,
+            start,
+            number: parsed.number,
+            extension: parsed.extension,
+        })
+    }
+}
+
+impl<'t> Iterator for Matches<'t> {
+    type Item = Match<'t>;
+
+    fn next(&mut self) -> Option<Match<'t>> {
+        let index = self.index?;
+        let found = self.find(index);
+        self.index = found.map(|m| m.end());
+        found
+    }
+}
+
+impl core::iter::FusedIterator for Matches<'_> {}
+
+/// Where `candidate[start..end]` ends without its trailing unwanted characters
+/// (libphonenumber's `UNWANTED_END_CHAR_PATTERN`, `(?:_|[^#\w])+$`: anything but letters,
+/// digits and `#`, and `_`).
+fn trim_end(candidate: &str, start: usize, end: usize) -> usize {
+    let part = candidate.get(start..end).unwrap_or("");
+    let kept = part.trim_end_matches(|c: char| c == '_' || (c != '#' && !parse::is_word(c)));
+    start + kept.len()
+}
+
+/// libphonenumber's `normalizeDigitsOnly`: the digits of `text`, in any script, as ASCII,
+/// everything else dropped; `None` past the buffer (only for text longer than a parse takes).
+fn digits_only(text: &str, out: &mut [u8; DIGITS]) -> Option<usize> {
+    let mut n = 0;
+    for d in text.chars().filter_map(parse::digit_value) {
+        *out.get_mut(n)? = b'0' + d;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// Room for the digits of any text `parse` accepts (250 characters).
+const DIGITS: usize = 256;
+
+/// `containsOnlyValidXChars`: an `x` (not the last character) is either doubled, before a
+/// carrier code, and what follows it is the same national number; or single, and every
+/// digit after it is the extension, as written.
+fn only_valid_x(candidate: &str, parsed: &Parsed) -> bool {
+    let mut chars = candidate.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let Some(&(j, next)) = chars.peek() else {
+            break;
+        };
+        if c != 'x' && c != 'X' {
+            continue;
+        }
+        if next == 'x' || next == 'X' {
+            chars.next();
+            if !same_national_number(candidate.get(j..).unwrap_or(""), parsed) {
+                return false;
+            }
+        } else if !digits_are_extension(candidate.get(i..).unwrap_or(""), parsed) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether the digits of `rest` are the extension exactly as written: libphonenumber keeps
+/// the extension's own digits and compares them with ASCII ones, so an extension in other
+/// digits never equals them.
+fn digits_are_extension(rest: &str, parsed: &Parsed) -> bool {
+    let Some(ext) = parsed.extension.filter(|_| parsed.extension_ascii) else {
+        return false;
+    };
+    let mut digits = [0u8; DIGITS];
+    match digits_only(rest, &mut digits) {
+        Some(n) => digits.get(..n) == Some(ext.as_str().as_bytes()),
+        None => false,
+    }
+}
+
+/// `isNumberMatch(number, rest) == NSN_MATCH`: `rest` carries no country code of its own,
+/// and read in the number's main region it is the same number and extension.
+fn same_national_number(rest: &str, parsed: &Parsed) -> bool {
+    match parse::parse_with_extension(rest, None) {
+        // With a country code of its own the verdict is an exact match or none.
+        Ok(_) => false,
+        Err(ParseError::MissingRegion | ParseError::InvalidCountryCode) => {
+            let Some(region) = parsed.number.country_code().main_region() else {
+                return false;
+            };
+            matches!(
+                parse::parse_with_extension(rest, Some(region)),
+                Ok((number, extension)) if number == parsed.number && extension == parsed.extension
+            )
+        }
+        Err(_) => false,
+    }
+}
+
+/// `isNationalPrefixPresentIfRequired`: a number written without its country code, whose
+/// national format writes the national prefix (not optionally), has it in the text.
+fn national_prefix_present_if_required(candidate: &str, parsed: &Parsed) -> bool {
+    if !parsed.from_default_region {
+        return true;
+    }
+    let code = parsed.number.country_code();
+    let Some(territory) = crate::metadata::territory_for_country_code(code.get()) else {
+        return true;
+    };
+    if !crate::format::national_prefix_required(parsed.number.national_digits(), code.get()) {
+        return true;
+    }
+    let mut digits = [0u8; DIGITS];
+    match digits_only(candidate, &mut digits) {
+        Some(n) => parse::national_prefix_found(digits.get(..n).unwrap_or(&[]), territory),
+        None => false,
+    }
+}
+
+/// The patterns `extractInnerMatch` cuts a candidate with.
+mod inner {
+    use core::ops::Range;
+
+    use super::scan::run;
+    use crate::parse::is_space;
+
+    /// libphonenumber's `INNER_MATCHES`, in order.
+    #[derive(Clone, Copy)]
+    pub(super) enum Cut {
+        /// `/+(.*)`
+        Slash,
+        /// `(\([^(]*)`
+        Bracket,
+        /// `(?:\s-|-\s)\s*(.+)`
+        SpacedDash,
+        /// `[\u2012-\u2015\uFF0D]\s*(.+)`
+        WideDash,
+        /// `\.+\s*([^.]+)`
+        FullStop,
+        /// `\s+(\S+)`
+        Space,
+    }
+
+    pub(super) const CUTS: [Cut; 6] = [
+        Cut::Slash,
+        Cut::Bracket,
+        Cut::SpacedDash,
+        Cut::WideDash,
+        Cut::FullStop,
+        Cut::Space,
+    ];
+
+    /// One search result.
+    pub(super) struct Found {
+        /// Where the pattern matched.
+        pub start: usize,
+        /// The captured part.
+        pub group: Range<usize>,
+        /// How many searches, from `start` one character at a time, find this same part (a
+        /// run of separators before it): libphonenumber tries it that many times.
+        pub repeats: usize,
+        /// Where the search after the last of them starts.
+        pub next_search: usize,
+    }
+
+    fn is_wide_dash(c: char) -> bool {
+        matches!(c, '\u{2012}'..='\u{2015}' | '\u{FF0D}')
+    }
+
+    /// The end of `\s*` from `i` and the start of `(.+)` after it: the whole whitespace run
+    /// is skipped unless nothing follows it, when the group is its last character.
+    fn rest_after_spaces(s: &str, i: usize) -> Option<usize> {
+        let (n, after) = run(s, i, usize::MAX, is_space);
+        if after < s.len() {
+            Some(after)
+        } else if n > 0 {
+            s.get(..after)
+                .and_then(|t| t.char_indices().next_back())
+                .map(|(k, _)| k)
+        } else {
+            None
+        }
+    }
+
+    /// The first match of `cut` in `s` at or after byte `from`.
+    pub(super) fn search(cut: Cut, s: &str, from: usize) -> Option<Found> {
+        let tail = s.get(from..)?;
+        let mut chars = tail.char_indices().map(|(k, c)| (from + k, c)).peekable();
+        while let Some((i, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, c)| c);
+            let after = i + c.len_utf8();
+            let found = |group: Range<usize>| Found {
+                start: i,
+                group,
+                repeats: 1,
+                next_search: after,
+            };
+            match cut {
+                Cut::Slash if c == '/' => {
+                    let (n, g) = run(s, i, usize::MAX, |c| c == '/');
+                    return Some(Found {
+                        repeats: n,
+                        next_search: g,
+                        ..found(g..s.len())
+                    });
+                }
+                Cut::Bracket if c == '(' => {
+                    let end = s
+                        .get(after..)
+                        .and_then(|t| t.find('('))
+                        .map_or(s.len(), |k| after + k);
+                    return Some(found(i..end));
+                }
+                Cut::SpacedDash => {
+                    let pair = match next {
+                        Some('-') if is_space(c) => true,
+                        Some(n) if c == '-' && is_space(n) => true,
+                        _ => false,
+                    };
+                    if pair {
+                        let j = after + next.map_or(0, char::len_utf8);
+                        if let Some(g) = rest_after_spaces(s, j) {
+                            return Some(found(g..s.len()));
+                        }
+                    }
+                }
+                Cut::WideDash if is_wide_dash(c) => {
+                    if let Some(g) = rest_after_spaces(s, after) {
+                        return Some(found(g..s.len()));
+                    }
+                }
+                Cut::FullStop if c == '.' => {
+                    let (_, dots_end) = run(s, i, usize::MAX, |c| c == '.');
+                    let (spaces, w) = run(s, dots_end, usize::MAX, is_space);
+                    let group_at = |g: usize| {
+                        let end = s
+                            .get(g..)
+                            .and_then(|t| t.find('.'))
+                            .map_or(s.len(), |k| g + k);
+                        (end > g).then_some(g..end)
+                    };
+                    let group = group_at(w).or_else(|| {
+                        // Give back the last space when nothing else follows the spaces.
+                        (spaces > 0)
+                            .then(|| s.get(..w).and_then(|t| t.char_indices().next_back()))
+                            .flatten()
+                            .and_then(|(k, _)| group_at(k))
+                    });
+                    if let Some(group) = group {
+                        return Some(found(group));
+                    }
+                }
+                Cut::Space if is_space(c) => {
+                    let (n, w) = run(s, i, usize::MAX, is_space);
+                    if w >= s.len() {
+                        return None;
+                    }
+                    let (_, end) = run(s, w, usize::MAX, |c| !is_space(c));
+                    return Some(Found {
+                        repeats: n,
+                        next_search: w,
+                        ..found(w..end)
+                    });
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
