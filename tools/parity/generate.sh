@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates tests/data/parity.jsonl and tests/data/parity.meta.json from the Python port of
-# libphonenumber (the oracle), pinned in tools/parity/requirements.txt.
+# Regenerates tests/data/parity.jsonl and tests/data/parity.meta.json (parse), and
+# tests/data/matcher.jsonl and tests/data/matcher.meta.json (numbers found in text), from the
+# Python port of libphonenumber (the oracle), pinned in tools/parity/requirements.txt.
 #
 # Usage (from anywhere):   bash tools/parity/generate.sh
 # Environment:             PYTHON=python3.11 to pick the interpreter that creates the venv.
@@ -24,3 +25,7 @@ fi
 "$venv/bin/python" tools/parity/gen_fixture.py \
   --out tests/data/parity.jsonl \
   --meta tests/data/parity.meta.json
+
+"$venv/bin/python" tools/parity/gen_matcher_fixture.py \
+  --out tests/data/matcher.jsonl \
+  --meta tests/data/matcher.meta.json
