@@ -1136,3 +1136,60 @@ pub fn open_sealed_seeds() -> Vec<(String, Vec<u8>)> {
     seeds.push(("repaired".to_string(), vec![1, 0, 0xaa, 0xbb]));
     seeds
 }
+
+/// The number finder on any text: never a panic; matches in order, apart, on character
+/// boundaries, each the parse of its own span (a valid number under VALID); and a search with
+/// tries enough for every candidate never gives up. The first byte picks the leniency (its
+/// low bit) and a `max_tries` (the rest: 0 to 127, or the default at 127).
+#[cfg(feature = "find")]
+pub fn find_case(data: &[u8]) {
+    use phonetoken::{find_numbers, parse_with_extension, Leniency};
+
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let leniency = if mode & 1 == 0 {
+        Leniency::Valid
+    } else {
+        Leniency::Possible
+    };
+    let tries = match u32::from(mode >> 1) {
+        127 => phonetoken::find::DEFAULT_MAX_TRIES,
+        n => n,
+    };
+    let (region, text) = region_and_text(rest);
+    let mut found = find_numbers(&text, region)
+        .leniency(leniency)
+        .max_tries(tries);
+    let mut last_end = 0;
+    let mut count = 0;
+    for m in &mut found {
+        assert!(
+            m.start() >= last_end && m.start() < m.end(),
+            "{text:?}: {:?}",
+            m.range()
+        );
+        assert_eq!(text.get(m.range()), Some(m.as_str()));
+        let (number, extension) = parse_with_extension(m.as_str(), region)
+            .unwrap_or_else(|e| panic!("{text:?}: span {:?} does not parse: {e}", m.as_str()));
+        assert_eq!(number, m.number(), "{text:?}");
+        if leniency == Leniency::Valid {
+            assert!(number.is_valid(), "{text:?}: {number} is not valid");
+            assert_eq!(extension, m.extension(), "{text:?}");
+        }
+        last_end = m.end();
+        count += 1;
+    }
+    // Text of at most 512 bytes has fewer candidates than the default tries.
+    if tries == phonetoken::find::DEFAULT_MAX_TRIES {
+        assert!(!found.gave_up(), "{text:?}");
+    }
+    if !found.gave_up() {
+        // Giving up aside, fewer tries never find more.
+        let fewer = find_numbers(&text, region)
+            .leniency(leniency)
+            .max_tries(tries / 2)
+            .count();
+        assert!(fewer <= count, "{text:?}");
+    }
+}

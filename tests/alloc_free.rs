@@ -327,3 +327,47 @@ fn formatting_allocates_nothing_on_the_parity_fixture() {
         }
     }
 }
+
+#[cfg(feature = "find")]
+#[test]
+fn finding_allocates_nothing_on_the_matcher_fixture() {
+    use phonetoken::{find_numbers, Leniency};
+
+    // Every text of the matcher fixture at its leniency (numbers, near misses, dates, prices,
+    // hostile texts), searched to the end with each match's number and extension taken, and
+    // once more with too few tries, which gives up.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/matcher.jsonl");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let mut found = 0usize;
+    let mut cases = 0usize;
+    let mut gave_up = 0usize;
+    for line in text.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).expect("fixture line is JSON");
+        let body = case["text"].as_str().expect("fixture text is a string");
+        let region = case["region"]
+            .as_str()
+            .and_then(|r| r.parse::<Region>().ok());
+        let leniency = match case["leniency"].as_str() {
+            Some("POSSIBLE") => Leniency::Possible,
+            _ => Leniency::Valid,
+        };
+        let (n, stopped) = assert_no_alloc(&(body, region), || {
+            let mut matches = find_numbers(body, region).leniency(leniency);
+            let mut n = 0usize;
+            for m in &mut matches {
+                std::hint::black_box((m.number(), m.extension(), m.as_str()));
+                n += 1;
+            }
+            let mut few = find_numbers(body, region).leniency(leniency).max_tries(1);
+            let _ = few.by_ref().count();
+            (n, few.gave_up())
+        });
+        found += n;
+        gave_up += usize::from(stopped);
+        cases += 1;
+    }
+    assert!(
+        cases > 40_000 && found > 30_000 && gave_up > 1000,
+        "{cases} texts, {found} matches, {gave_up} gave up"
+    );
+}

@@ -357,8 +357,27 @@ fn detokenize_writes_the_format_asked_for() {
         ["who,token,phonetoken_error", "a,(415) 555-2671,"]
     );
 
+    // Masked: the international layout, the last --visible digits shown.
+    let (masked, _) = run_ok(
+        &[
+            "detokenize",
+            "--keyset",
+            arg(&ks),
+            "--context",
+            "crm",
+            "--format",
+            "masked",
+            "--visible",
+            "3",
+        ],
+        tokens.as_bytes(),
+    );
+    assert_eq!(
+        lines(&masked),
+        ["+44 ** **** *958", "+1 ***-***-*671", "+7 *** ***-*5-67"]
+    );
     let stderr = run_fails(
-        phonetoken().args(["detokenize", "--keyset", arg(&ks), "--format", "masked"]),
+        phonetoken().args(["detokenize", "--keyset", arg(&ks), "--format", "mask"]),
         b"",
     );
     assert!(stderr.contains("--format"), "{stderr}");

@@ -67,9 +67,21 @@ fn x_only_before_an_extension() {
 fn the_search_gives_up_after_max_tries() {
     // Every "12" is a candidate that is not a number; libphonenumber stops after 65,535.
     let many = "12a ".repeat(70_000) + "+1 650 253 0000";
-    assert_eq!(find_numbers(&many, region("US")).count(), 0);
+    let mut found = find_numbers(&many, region("US"));
+    assert_eq!(found.next(), None);
+    assert!(found.gave_up(), "text was left unsearched");
     let fewer = "12a ".repeat(60_000) + "+1 650 253 0000";
-    assert_eq!(find_numbers(&fewer, region("US")).count(), 1);
+    let mut found = find_numbers(&fewer, region("US"));
+    assert_eq!(found.by_ref().count(), 1);
+    assert!(!found.gave_up());
+    // Running out of tries on the last candidate is not giving up: nothing was left.
+    let exact = "12a ".repeat(3);
+    let mut found = find_numbers(&exact, region("US")).max_tries(3);
+    assert_eq!(found.next(), None);
+    assert!(!found.gave_up());
+    let mut found = find_numbers(&exact, region("US")).max_tries(2);
+    assert_eq!(found.next(), None);
+    assert!(found.gave_up());
 }
 
 #[test]

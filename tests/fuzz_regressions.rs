@@ -53,6 +53,12 @@ fn format_regressions() {
     assert!(!replay("format", checks::format_case).is_empty());
 }
 
+#[cfg(feature = "find")]
+#[test]
+fn find_regressions() {
+    assert!(!replay("find", checks::find_case).is_empty());
+}
+
 #[test]
 fn e164_fixpoint_regressions() {
     assert!(!replay("e164_fixpoint", checks::e164_fixpoint_case).is_empty());

@@ -179,6 +179,8 @@ pub struct Matches<'t> {
     tries: i64,
     /// Where the next search starts (`None`: done).
     index: Option<usize>,
+    /// The search stopped because the tries ran out with text left to search.
+    gave_up: bool,
 }
 
 /// The numbers written in `text`, as libphonenumber's `PhoneNumberMatcher(text, region)`
@@ -204,6 +206,7 @@ pub fn find_numbers(text: &str, region: Option<Region>) -> Matches<'_> {
         leniency: Leniency::Valid,
         tries: i64::from(DEFAULT_MAX_TRIES),
         index: Some(0),
+        gave_up: false,
     }
 }
 
@@ -236,6 +239,25 @@ impl<'t> Matches<'t> {
         self
     }
 
+    /// Whether the search stopped because it ran out of tries while text was left to
+    /// search: the numbers found are then not all the numbers of the text (libphonenumber
+    /// stops the same way, without saying so). Whoever must not leave a number behind, as a
+    /// scrubber, checks this once the iterator is done.
+    ///
+    /// ```
+    /// use phonetoken::find_numbers;
+    ///
+    /// let mut found = find_numbers("1-2 3-4 +1 650 253 0000", None).max_tries(1);
+    /// assert_eq!(found.next(), None);
+    /// assert!(found.gave_up());
+    /// let mut all = find_numbers("1-2 3-4 +1 650 253 0000", None);
+    /// assert!(all.next().is_some() && all.next().is_none());
+    /// assert!(!all.gave_up());
+    /// ```
+    pub fn gave_up(&self) -> bool {
+        self.gave_up
+    }
+
     /// libphonenumber's `find`: the first number at or after `index`.
     fn find(&mut self, mut index: usize) -> Option<Match<'t>> {
         let text = self.text;
@@ -249,6 +271,8 @@ impl<'t> Matches<'t> {
             self.tries -= 1;
             index = end;
         }
+        // Out of tries: the search gave up, unless no candidate was left.
+        self.gave_up |= scan::next_candidate(text, index).is_some();
         None
     }
 
@@ -281,6 +305,7 @@ impl<'t> Matches<'t> {
             let mut first = true;
             while let Some(m) = found {
                 if self.tries <= 0 {
+                    self.gave_up = true;
                     break;
                 }
                 if first {
@@ -309,6 +334,7 @@ impl<'t> Matches<'t> {
                     let repeats = i64::try_from(again).unwrap_or(i64::MAX);
                     if self.tries <= repeats {
                         self.tries = 0;
+                        self.gave_up = true;
                         break;
                     }
                     self.tries -= repeats;

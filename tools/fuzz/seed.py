@@ -45,6 +45,20 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i, seed in enumerate(seeds[5::7]):
         (folder / f"seed-{i:06}").write_bytes(bytes([i % 8]) + seed)
+    # The find target: a byte for the leniency and the tries (127 << 1: the default), then the
+    # parse layout with a text of the matcher fixture.
+    folder = out / "find"
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = []
+    with (root / "tests" / "data" / "matcher.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            case = json.loads(line)
+            if case["leniency"] == "VALID":
+                region = case.get("region") or "--"
+                texts.append(region.encode("ascii")[:2] + case["text"].encode("utf-8"))
+    for i, text in enumerate(texts[::5]):
+        mode = (127 << 1) | (i % 2) if i % 4 else (i % 64)
+        (folder / f"seed-{i:06}").write_bytes(bytes([mode & 0xFF]) + text[:511])
     print(f"seeded {len(seeds[::7])} inputs per target into {out}")
 
 if __name__ == "__main__":

@@ -52,6 +52,10 @@ pub(crate) enum Command {
     /// Server: read envelopes, one per line, and write the E.164 number each one holds, or
     /// straight away its pseudonym (--pseudonymize) or token (--tokenize).
     Open(OpenArgs),
+    /// Read free text (lines, or CSV columns) and replace every phone number found in it
+    /// (as libphonenumber's PhoneNumberMatcher finds them) with its pseudonym, token, E.164
+    /// form or a mask, writing every other byte as it was.
+    Scrub(ScrubArgs),
     /// Run the whole pipeline on a bundled sample with a throwaway key and print a table.
     Demo,
 }
@@ -225,15 +229,20 @@ pub(crate) enum FormatArg {
     National,
     /// `tel:+1-415-555-2671`: an RFC 3966 URI.
     Rfc3966,
+    /// `+1 ***-***-2671`: the international layout with all but the last `--visible`
+    /// digits hidden, for screens.
+    Masked,
 }
 
-impl From<FormatArg> for phonetoken::Format {
-    fn from(f: FormatArg) -> phonetoken::Format {
-        match f {
+impl FormatArg {
+    /// The library's format, with `visible` digits shown by a mask.
+    pub(crate) fn with_visible(self, visible: u8) -> phonetoken::Format {
+        match self {
             FormatArg::E164 => phonetoken::Format::E164,
             FormatArg::International => phonetoken::Format::International,
             FormatArg::National => phonetoken::Format::National,
             FormatArg::Rfc3966 => phonetoken::Format::Rfc3966,
+            FormatArg::Masked => phonetoken::Format::Masked { visible },
         }
     }
 }
@@ -318,6 +327,88 @@ pub(crate) struct NormalizeArgs {
     /// e.g. US, GB). Without it, such numbers are errors.
     #[arg(long, value_name = "CC", value_parser = parse_region)]
     pub(crate) region: Option<Region>,
+    /// Refuse numbers that are possible but not valid (in no range of their country's
+    /// numbering plan, as libphonenumber's isValidNumber): `error: invalid-number`.
+    #[arg(long)]
+    pub(crate) valid_only: bool,
+    /// Add the number's type (libphonenumber's names: MOBILE, FIXED_LINE, TOLL_FREE, …,
+    /// UNKNOWN for a number that is not valid): after a tab on the line, or in a column
+    /// `<column>_type` in CSV mode.
+    #[arg(long)]
+    pub(crate) with_type: bool,
+    /// Add the number's region (ISO 3166-1, `001` for a non-geographic code such as +800,
+    /// empty when no region's plan takes the number): after a tab, or in a column
+    /// `<column>_region`.
+    #[arg(long)]
+    pub(crate) with_region: bool,
+    #[command(flatten)]
+    pub(crate) bulk: BulkArgs,
+}
+
+/// What `scrub` writes in place of a number.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReplaceArg {
+    /// `[phone-pseudonym:…]`: its keyed pseudonym (as `pseudonymize` writes it), labelled so
+    /// a second scrub leaves it alone.
+    Pseudonym,
+    /// `[phone-token:…]`: its token (as `tokenize` writes it), labelled likewise;
+    /// `detokenize` opens the part after the colon.
+    Token,
+    /// Its E.164 form (`+14155552671`; an extension is left out, as libphonenumber's E164).
+    E164,
+    /// The international layout with all but the last `--visible` digits hidden
+    /// (`+1 ***-***-2671`).
+    Mask,
+}
+
+/// libphonenumber's leniencies of `--leniency`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LeniencyArg {
+    /// Numbers of a possible length for their country.
+    Possible,
+    /// Valid numbers only, written as their country writes them (libphonenumber's default).
+    Valid,
+}
+
+impl From<LeniencyArg> for phonetoken::Leniency {
+    fn from(l: LeniencyArg) -> phonetoken::Leniency {
+        match l {
+            LeniencyArg::Possible => phonetoken::Leniency::Possible,
+            LeniencyArg::Valid => phonetoken::Leniency::Valid,
+        }
+    }
+}
+
+/// Flags of `phonetoken scrub`.
+#[derive(Args, Debug)]
+pub(crate) struct ScrubArgs {
+    /// What to write in place of each number.
+    #[arg(long, value_enum)]
+    pub(crate) replace: ReplaceArg,
+    /// The keyset (for `pseudonym` and `token`) and the purpose its keys are derived for.
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// Region for numbers written without `+` and a country code (e.g. US, GB). Without it,
+    /// only numbers written with `+` are found.
+    #[arg(long, value_name = "CC", value_parser = parse_region)]
+    pub(crate) region: Option<Region>,
+    /// Which spans count as numbers (libphonenumber's leniency).
+    #[arg(long, value_enum, default_value_t = LeniencyArg::Valid)]
+    pub(crate) leniency: LeniencyArg,
+    /// With `token`: associated data bound to every token; detokenize needs the same.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) context: String,
+    /// With `mask`: how many of the last digits stay readable (default 4).
+    #[arg(long, value_name = "N")]
+    pub(crate) visible: Option<u8>,
+    /// With `pseudonym`: keep only the first N bytes of it (8 to 32).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(8..=32))]
+    pub(crate) length: Option<u8>,
+    /// Candidates that are not numbers tried per line or cell before the search gives up
+    /// (libphonenumber's maxTries). A line or cell where it gives up is not written: it
+    /// becomes `error: too-many-candidates`, since numbers may be left in it.
+    #[arg(long, value_name = "N", default_value_t = phonetoken::find::DEFAULT_MAX_TRIES)]
+    pub(crate) max_tries: u32,
     #[command(flatten)]
     pub(crate) bulk: BulkArgs,
 }
@@ -456,6 +547,9 @@ pub(crate) struct DetokenizeArgs {
     /// people (`+1 415-555-2671`, `(415) 555-2671`, `tel:+1-415-555-2671`).
     #[arg(long, value_enum, default_value_t = FormatArg::E164)]
     pub(crate) format: FormatArg,
+    /// With `--format masked`: how many of the last digits stay readable.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub(crate) visible: u8,
     #[command(flatten)]
     pub(crate) bulk: BulkArgs,
 }

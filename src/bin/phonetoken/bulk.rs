@@ -169,6 +169,12 @@ pub(crate) struct Hooks {
     /// This subcommand pairs lines with a second file, so it has no CSV mode; the message
     /// says why.
     pub(crate) lines_only: Option<&'static str>,
+    /// How lines are framed in line mode (`scrub` keeps them verbatim).
+    pub(crate) framing: Option<lines::Framing>,
+    /// Header suffixes of the fields an answer adds after a tab (`normalize --with-type`):
+    /// in line mode they stay on the line; in CSV mode each becomes a column appended per
+    /// `--column`, named `<column>_<suffix>`.
+    pub(crate) extra_fields: Vec<&'static str>,
 }
 
 /// [`run`] with the hooks of a subcommand that keeps a second stream.
@@ -228,10 +234,17 @@ pub(crate) fn run_with(
             &pool,
             &settings,
             &progress,
-            process,
+            (process, &hooks.extra_fields),
         )
     } else {
-        run_lines(input.reader, writer, &pool, &settings, &progress, process)
+        let framing = hooks.framing.unwrap_or(lines::Framing::Answers);
+        run_lines(
+            input.reader,
+            writer,
+            (&pool, &settings, framing),
+            &progress,
+            process,
+        )
     };
     progress.finish();
     let summary = match result {
@@ -266,8 +279,7 @@ pub(crate) struct Settings {
 fn run_lines(
     mut reader: Box<dyn BufRead + Send>,
     writer: Box<dyn Write + Send>,
-    pool: &rayon::ThreadPool,
-    settings: &Settings,
+    (pool, settings, framing): (&rayon::ThreadPool, &Settings, lines::Framing),
     progress: &Progress,
     process: &ProcessFn<'_>,
 ) -> Result<Summary, CliError> {
@@ -275,9 +287,17 @@ fn run_lines(
     let mut out = InOrder::new(writer, settings, progress);
     pipeline(
         settings.threads,
-        || Ok(lines::read_chunk(&mut reader, chunk_size, CHUNK_BYTES)?),
+        || {
+            Ok(lines::read_chunk(
+                &mut reader,
+                chunk_size,
+                CHUNK_BYTES,
+                framing,
+            )?)
+        },
         |mut chunk| {
-            let done = pool.install(|| lines::process_chunk(&chunk, process, settings.wipe));
+            let done =
+                pool.install(|| lines::process_chunk(&chunk, process, settings.wipe, framing));
             if settings.wipe {
                 chunk.wipe();
             }

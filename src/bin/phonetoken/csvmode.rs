@@ -61,10 +61,17 @@ struct Plan {
     append: bool,
     /// Fields in the header (records shorter than this are padded).
     width: usize,
+    /// Suffixes of the fields each answer adds after a tab; their columns follow the
+    /// appended ones, per processed column.
+    extras: Vec<&'static str>,
 }
 
 impl Plan {
-    fn resolve(opts: &BulkArgs, header: Option<&ByteRecord>) -> Result<Plan, CliError> {
+    fn resolve(
+        opts: &BulkArgs,
+        header: Option<&ByteRecord>,
+        extras: &[&'static str],
+    ) -> Result<Plan, CliError> {
         if opts.column.is_empty() {
             return Err(CliError::Usage(
                 "--csv needs the column to process: add --column NAME (a header name) or --column N (1-based index)".into(),
@@ -102,6 +109,13 @@ impl Plan {
                     .map(|name| String::from_utf8_lossy(name).into_owned()),
             );
         }
+        let extra_names: Vec<Vec<u8>> = match header {
+            Some(h) => columns
+                .iter()
+                .flat_map(|&c| extras.iter().map(move |x| extra_name(h.get(c), x)))
+                .collect(),
+            None => Vec::new(),
+        };
         if let Some(h) = header {
             let taken: Vec<&[u8]> = h.iter().collect();
             for name in opts.output_column.iter().chain([&opts.error_column]) {
@@ -111,9 +125,19 @@ impl Plan {
                     )));
                 }
             }
+            if extra_names.iter().any(|n| taken.contains(&n.as_slice())) {
+                return Err(CliError::Usage(
+                    "the header already has a column named as one the answers add (<column>_type, <column>_region): rename it first".into(),
+                ));
+            }
         }
         let mut new = opts.output_column.clone();
         new.push(opts.error_column.clone());
+        new.extend(
+            extra_names
+                .iter()
+                .map(|n| String::from_utf8_lossy(n).into_owned()),
+        );
         new.sort();
         if new.windows(2).any(|w| w[0] == w[1]) {
             return Err(CliError::Usage(
@@ -125,7 +149,20 @@ impl Plan {
             names,
             append: !opts.output_column.is_empty(),
             width: header.map_or(0, ByteRecord::len),
+            extras: extras.to_vec(),
         })
+    }
+
+    /// The header names of the added fields' columns.
+    fn extra_header(&self, header: &ByteRecord) -> Vec<Vec<u8>> {
+        self.columns
+            .iter()
+            .flat_map(|&c| {
+                self.extras
+                    .iter()
+                    .map(move |x| extra_name(header.get(c), x))
+            })
+            .collect()
     }
 
     /// How the column at `k` among the `--column`s is named in an error cell.
@@ -153,6 +190,14 @@ impl Plan {
             .collect();
         parts.join("; ")
     }
+}
+
+/// `<column>_<suffix>`: the header name of an added field's column.
+fn extra_name(column: Option<&[u8]>, suffix: &str) -> Vec<u8> {
+    let mut name = column.unwrap_or_default().to_vec();
+    name.push(b'_');
+    name.extend_from_slice(suffix.as_bytes());
+    name
 }
 
 /// Longest header name that is shown in messages or names a column in error cells.
@@ -244,7 +289,7 @@ pub(crate) fn run(
     pool: &rayon::ThreadPool,
     settings: &Settings,
     progress: &Progress,
-    process: &ProcessFn<'_>,
+    (process, extras): (&ProcessFn<'_>, &[&'static str]),
 ) -> Result<Summary, CliError> {
     let mut splitter = Splitter::default();
     let mut wtr = csv::WriterBuilder::new().flexible(true).from_writer(writer);
@@ -267,15 +312,19 @@ pub(crate) fn run(
         };
         if !more {
             // Nothing at all: still check the flags, then write nothing.
-            Plan::resolve(opts, Some(&header))?;
+            Plan::resolve(opts, Some(&header), extras)?;
             return Ok(Summary::default());
         }
         Some(header)
     };
-    let plan = Plan::resolve(opts, header.as_ref())?;
+    let plan = Plan::resolve(opts, header.as_ref(), extras)?;
     if let Some(mut header) = header {
+        let added = plan.extra_header(&header);
         for name in &opts.output_column {
             header.push_field(name.as_bytes());
+        }
+        for name in &added {
+            header.push_field(name);
         }
         header.push_field(opts.error_column.as_bytes());
         wtr.write_byte_record(&header).map_err(csv_error)?;
@@ -609,10 +658,23 @@ fn answer_record(
             }
         });
     }
-    let answer_bytes = |a: &Result<(usize, usize), &'static str>| -> &[u8] {
+    let whole = |a: &Result<(usize, usize), &'static str>| -> &[u8] {
         match a {
             Ok((start, end)) => scratch.get(*start..*end).unwrap_or_default(),
             Err(_) => b"",
+        }
+    };
+    // With added fields, an answer is its cell, then a tab before each added field.
+    let fields = |a: &Result<(usize, usize), &'static str>| {
+        let mut parts = whole(a).splitn(plan.extras.len() + 1, |&b| b == b'\t');
+        let cell = parts.next().unwrap_or_default();
+        (cell, parts)
+    };
+    let answer_bytes = |a: &Result<(usize, usize), &'static str>| -> &[u8] {
+        if plan.extras.is_empty() {
+            whole(a)
+        } else {
+            fields(a).0
         }
     };
     let extra = plan.width > 0 && record.len() > plan.width;
@@ -639,6 +701,12 @@ fn answer_record(
     if plan.append {
         for answer in &answers {
             out.push_field(answer_bytes(answer));
+        }
+    }
+    for answer in answers.iter().filter(|_| !plan.extras.is_empty()) {
+        let mut added = fields(answer).1;
+        for _ in &plan.extras {
+            out.push_field(added.next().unwrap_or_default());
         }
     }
     let mut failed: Vec<(&'static str, Option<usize>)> = answers
@@ -761,19 +829,59 @@ mod tests {
     #[test]
     fn columns_by_name_then_by_index() {
         let header = ByteRecord::from(vec!["a", "2", "c"]);
-        let plan = Plan::resolve(&opts(&["c", "2", "1"], &[]), Some(&header)).unwrap();
+        let plan = Plan::resolve_for_test(&opts(&["c", "2", "1"], &[]), Some(&header)).unwrap();
         assert_eq!(
             plan.columns,
             [2, 1, 0],
             "\"2\" is a header name before an index"
         );
-        assert!(Plan::resolve(&opts(&["4"], &[]), Some(&header)).is_err());
-        assert!(Plan::resolve(&opts(&["0"], &[]), Some(&header)).is_err());
-        assert!(Plan::resolve(&opts(&["a", "1"], &[]), Some(&header)).is_err());
-        assert!(Plan::resolve(&opts(&["a"], &["x", "y"]), Some(&header)).is_err());
-        assert!(Plan::resolve(&opts(&["a"], &["c"]), Some(&header)).is_err());
-        assert!(Plan::resolve(&opts(&["a"], &["phonetoken_error"]), Some(&header)).is_err());
-        assert!(Plan::resolve(&opts(&[], &[]), Some(&header)).is_err());
+        assert!(Plan::resolve_for_test(&opts(&["4"], &[]), Some(&header)).is_err());
+        assert!(Plan::resolve_for_test(&opts(&["0"], &[]), Some(&header)).is_err());
+        assert!(Plan::resolve_for_test(&opts(&["a", "1"], &[]), Some(&header)).is_err());
+        assert!(Plan::resolve_for_test(&opts(&["a"], &["x", "y"]), Some(&header)).is_err());
+        assert!(Plan::resolve_for_test(&opts(&["a"], &["c"]), Some(&header)).is_err());
+        assert!(
+            Plan::resolve_for_test(&opts(&["a"], &["phonetoken_error"]), Some(&header)).is_err()
+        );
+        assert!(Plan::resolve_for_test(&opts(&[], &[]), Some(&header)).is_err());
+    }
+
+    impl Plan {
+        fn resolve_for_test(
+            opts: &BulkArgs,
+            header: Option<&ByteRecord>,
+        ) -> Result<Plan, CliError> {
+            Plan::resolve(opts, header, &[])
+        }
+    }
+
+    /// A stand-in for `normalize --with-type`: the digits, a tab, their count.
+    fn with_count(text: &str, out: &mut Vec<u8>) -> Result<(), &'static str> {
+        digits_only(text, out)?;
+        out.extend_from_slice(format!("\t{}", text.len()).as_bytes());
+        Ok(())
+    }
+
+    #[test]
+    fn added_fields_get_columns_after_the_appended_ones() {
+        let header = ByteRecord::from(vec!["x", "p", "q"]);
+        let plan = Plan::resolve(&opts(&["p", "q"], &["po", "qo"]), Some(&header), &["n"]).unwrap();
+        assert_eq!(
+            plan.extra_header(&header),
+            [b"p_n".to_vec(), b"q_n".to_vec()]
+        );
+        let record = ByteRecord::from(vec!["a", "12", "z"]);
+        let got = answer_record(&record, &plan, &with_count, &mut Vec::new(), None);
+        assert_eq!(
+            got.record,
+            ByteRecord::from(vec!["a", "12", "z", "#12", "", "2", "", "q: not-digits"])
+        );
+        // In place, the added columns still come after the record's own.
+        let plan = Plan::resolve(&opts(&["p"], &[]), Some(&header), &["n"]).unwrap();
+        let got = answer_record(&record, &plan, &with_count, &mut Vec::new(), None);
+        assert_eq!(got.record, ByteRecord::from(vec!["a", "#12", "z", "2", ""]));
+        let taken = ByteRecord::from(vec!["x", "p", "p_n"]);
+        assert!(Plan::resolve(&opts(&["p"], &[]), Some(&taken), &["n"]).is_err());
     }
 
     fn answer(record: &ByteRecord, plan: &Plan, fault: Option<&'static str>) -> Answer {
@@ -788,7 +896,7 @@ mod tests {
     fn answers_replace_or_append_and_errors_are_named() {
         let header = ByteRecord::from(vec!["x", "p", "q"]);
         let record = ByteRecord::from(vec![&b"\xff,\""[..], b"12", b"zz"]);
-        let plan = Plan::resolve(&opts(&["p", "q"], &[]), Some(&header)).unwrap();
+        let plan = Plan::resolve_for_test(&opts(&["p", "q"], &[]), Some(&header)).unwrap();
         let got = answer(&record, &plan, None);
         assert_eq!(
             got.record,
@@ -797,7 +905,7 @@ mod tests {
         assert_eq!(codes(&got), ["not-digits"]);
         assert_eq!(got.values, 2);
 
-        let plan = Plan::resolve(&opts(&["p"], &["out"]), Some(&header)).unwrap();
+        let plan = Plan::resolve_for_test(&opts(&["p"], &["out"]), Some(&header)).unwrap();
         let short = ByteRecord::from(vec!["only"]);
         let got = answer(&short, &plan, None);
         assert_eq!(
@@ -817,7 +925,7 @@ mod tests {
     fn extra_fields_follow_the_appended_columns() {
         let header = ByteRecord::from(vec!["x", "p", "q"]);
         let wide = ByteRecord::from(vec!["a", "12", "b", "extra1", "extra2"]);
-        let plan = Plan::resolve(&opts(&["p"], &["out"]), Some(&header)).unwrap();
+        let plan = Plan::resolve_for_test(&opts(&["p"], &["out"]), Some(&header)).unwrap();
         let got = answer(&wide, &plan, None);
         assert_eq!(
             got.record,
@@ -833,7 +941,7 @@ mod tests {
         );
         assert_eq!(codes(&got), ["extra-fields"]);
         // In place: the error column stays fourth.
-        let plan = Plan::resolve(&opts(&["p"], &[]), Some(&header)).unwrap();
+        let plan = Plan::resolve_for_test(&opts(&["p"], &[]), Some(&header)).unwrap();
         let got = answer(&wide, &plan, None);
         assert_eq!(
             got.record,
@@ -845,7 +953,7 @@ mod tests {
     fn a_faulty_record_is_passed_through_unprocessed() {
         let header = ByteRecord::from(vec!["x", "p"]);
         let record = ByteRecord::from(vec!["a", "12"]);
-        let plan = Plan::resolve(&opts(&["p"], &[]), Some(&header)).unwrap();
+        let plan = Plan::resolve_for_test(&opts(&["p"], &[]), Some(&header)).unwrap();
         let got = answer(&record, &plan, Some(UNCLOSED_QUOTE));
         assert_eq!(
             got.record,

@@ -10,6 +10,11 @@
 //! `bulk`'s pipeline, and the answers are written in input order. A line longer than
 //! [`MAX_LINE_LEN`] bytes is answered `error: input-too-long` without being kept in memory,
 //! so a chunk holds at most `CHUNK_BYTES + MAX_LINE_LEN` bytes of input.
+//!
+//! `scrub` reads text, not values: in its [verbatim](Framing::Verbatim) framing each line
+//! keeps its own terminator (`\n`, `\r\n`, or none at the end of the input), its bytes that
+//! are not UTF-8 are copied as they are while the text around them is processed, and its
+//! lines may be longer.
 
 use std::io::{self, BufRead};
 
@@ -25,13 +30,64 @@ pub(crate) const MAX_LINE_LEN: usize = 64 * 1024;
 /// Lines answered by one rayon task (a slice of a chunk).
 const PIECE: usize = 1024;
 
+/// How lines are read and answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// One answer line per input line, ended by `\n`; lines of at most [`MAX_LINE_LEN`].
+    Answers,
+    /// The line's processed text followed by its own terminator; lines of at most
+    /// `max_line` bytes; bytes that are not UTF-8 are copied, and the text between them
+    /// processed piece by piece.
+    Verbatim {
+        /// The longest line kept.
+        max_line: usize,
+    },
+}
+
+impl Framing {
+    fn max_line(self) -> usize {
+        match self {
+            Framing::Answers => MAX_LINE_LEN,
+            Framing::Verbatim { max_line } => max_line,
+        }
+    }
+}
+
+/// How an input line ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
+    Lf,
+    CrLf,
+    /// The last line of an input that does not end in `\n`.
+    Eof,
+}
+
+impl Ending {
+    fn as_bytes(self) -> &'static [u8] {
+        match self {
+            Ending::Lf => b"\n",
+            Ending::CrLf => b"\r\n",
+            Ending::Eof => b"",
+        }
+    }
+}
+
+/// One line of a chunk.
+#[derive(Clone, Copy, Debug)]
+struct LineAt {
+    /// End offset in the chunk's data.
+    end: usize,
+    /// The line was longer than the framing keeps.
+    long: bool,
+    ending: Ending,
+}
+
 /// Up to `--chunk-size` input lines, in one buffer.
 #[derive(Debug, Default)]
 pub(crate) struct LineChunk {
     /// The lines' bytes, without their terminators, back to back.
     data: Vec<u8>,
-    /// Per line: end offset in `data`, and whether the line was cut at `MAX_LINE_LEN`.
-    lines: Vec<(usize, bool)>,
+    lines: Vec<LineAt>,
 }
 
 impl LineChunk {
@@ -40,13 +96,13 @@ impl LineChunk {
         self.data.zeroize();
     }
 
-    /// The lines, as (bytes, too long).
-    fn iter(&self) -> impl Iterator<Item = (&[u8], bool)> + '_ {
+    /// The lines, with their bytes.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], LineAt)> + '_ {
         let mut start = 0;
-        self.lines.iter().map(move |&(end, long)| {
-            let line = self.data.get(start..end).unwrap_or_default();
-            start = end;
-            (line, long)
+        self.lines.iter().map(move |&at| {
+            let line = self.data.get(start..at.end).unwrap_or_default();
+            start = at.end;
+            (line, at)
         })
     }
 }
@@ -57,23 +113,34 @@ pub(crate) fn read_chunk(
     input: &mut impl BufRead,
     max: usize,
     max_bytes: usize,
+    framing: Framing,
 ) -> io::Result<Option<LineChunk>> {
     let mut chunk = LineChunk::default();
     while chunk.lines.len() < max && chunk.data.len() < max_bytes {
-        match read_line_bounded(input, &mut chunk.data)? {
+        match read_line_bounded(input, &mut chunk.data, framing.max_line())? {
             None => break,
-            Some(long) => chunk.lines.push((chunk.data.len(), long)),
+            Some((long, ending)) => chunk.lines.push(LineAt {
+                end: chunk.data.len(),
+                long,
+                ending,
+            }),
         }
     }
     Ok((!chunk.lines.is_empty()).then_some(chunk))
 }
 
 /// Appends one line (without `\n` and a `\r` before it) to `data`, keeping at most
-/// `MAX_LINE_LEN` bytes of it; returns whether it was longer, or `None` at end of input.
-fn read_line_bounded(input: &mut impl BufRead, data: &mut Vec<u8>) -> io::Result<Option<bool>> {
+/// `max_line` bytes of it; returns whether it was longer and how it ended, or `None` at end
+/// of input.
+fn read_line_bounded(
+    input: &mut impl BufRead,
+    data: &mut Vec<u8>,
+    max_line: usize,
+) -> io::Result<Option<(bool, Ending)>> {
     let start = data.len();
     let mut seen_any = false;
     let mut long = false;
+    let mut ending = Ending::Eof;
     loop {
         let available = match input.fill_buf() {
             Ok(buf) => buf,
@@ -88,12 +155,13 @@ fn read_line_bounded(input: &mut impl BufRead, data: &mut Vec<u8>) -> io::Result
             Some(i) => (i, true),
             None => (available.len(), false),
         };
-        let room = MAX_LINE_LEN.saturating_sub(data.len() - start);
+        let room = max_line.saturating_sub(data.len() - start);
         let kept = taken.min(room);
         long |= kept < taken;
         data.extend_from_slice(available.get(..kept).unwrap_or_default());
         input.consume(if done { taken + 1 } else { taken });
         if done {
+            ending = Ending::Lf;
             break;
         }
     }
@@ -102,11 +170,14 @@ fn read_line_bounded(input: &mut impl BufRead, data: &mut Vec<u8>) -> io::Result
     }
     if data.len() > start && data.last() == Some(&b'\r') {
         data.pop();
+        if ending == Ending::Lf {
+            ending = Ending::CrLf;
+        }
     }
     if long {
         data.truncate(start);
     }
-    Ok(Some(long))
+    Ok(Some((long, ending)))
 }
 
 /// Answers every line of `chunk`: the output bytes (one line per input line) and the
@@ -117,12 +188,13 @@ pub(crate) fn process_chunk(
     chunk: &LineChunk,
     process: &ProcessFn<'_>,
     wipe: bool,
+    framing: Framing,
 ) -> Processed<Vec<u8>> {
-    let lines: Vec<(&[u8], bool)> = chunk.iter().collect();
+    let lines: Vec<(&[u8], LineAt)> = chunk.iter().collect();
     let pieces: Vec<Processed<Vec<u8>>> = lines
         .par_chunks(PIECE)
         .enumerate()
-        .map(|(n, piece)| answer_lines(piece, n * PIECE, process, wipe))
+        .map(|(n, piece)| answer_lines(piece, n * PIECE, process, wipe, framing))
         .collect();
     let mut all = Processed {
         out: Vec::with_capacity(pieces.iter().map(|p| p.out.len()).sum()),
@@ -165,25 +237,28 @@ fn reserve_wiped(out: &mut Vec<u8>, extra: usize) {
 
 /// Answers consecutive lines, the first being line `first` of its chunk.
 fn answer_lines(
-    lines: &[(&[u8], bool)],
+    lines: &[(&[u8], LineAt)],
     first: usize,
     process: &ProcessFn<'_>,
     wipe: bool,
+    framing: Framing,
 ) -> Processed<Vec<u8>> {
     let mut out = Vec::with_capacity(lines.len() * 48);
     let mut failures = Vec::new();
-    for (i, &(line, long)) in lines.iter().enumerate() {
+    for (i, &(line, at)) in lines.iter().enumerate() {
         if wipe {
             reserve_wiped(&mut out, WIPE_ANSWER_ROOM);
         }
         let offset = out.len();
-        let result = if long {
+        let result = if at.long {
             Err("input-too-long")
-        } else {
+        } else if framing == Framing::Answers {
             match std::str::from_utf8(line) {
                 Ok(text) => process(text, &mut out),
                 Err(_) => Err("invalid-utf8"),
             }
+        } else {
+            process_around_invalid(line, process, &mut out)
         };
         if let Err(reason) = result {
             out.truncate(offset);
@@ -196,13 +271,39 @@ fn answer_lines(
                 reasons: vec![(reason, None)],
             });
         }
-        out.push(b'\n');
+        match framing {
+            Framing::Answers => out.push(b'\n'),
+            Framing::Verbatim { .. } => out.extend_from_slice(at.ending.as_bytes()),
+        }
     }
     Processed {
         out,
         rows: lines.len() as u64,
         values: lines.len() as u64,
         failures,
+    }
+}
+
+/// Processes each stretch of valid UTF-8 in `line` on its own, copying the bytes between
+/// them as they are.
+fn process_around_invalid(
+    mut line: &[u8],
+    process: &ProcessFn<'_>,
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
+    loop {
+        match std::str::from_utf8(line) {
+            Ok(text) => return process(text, out),
+            Err(e) => {
+                let (valid, rest) = line.split_at(e.valid_up_to());
+                // `valid_up_to` is where the valid prefix ends, so this cannot fail.
+                process(std::str::from_utf8(valid).unwrap_or_default(), out)?;
+                let bad = e.error_len().unwrap_or(rest.len());
+                let (invalid, after) = rest.split_at(bad.min(rest.len()));
+                out.extend_from_slice(invalid);
+                line = after;
+            }
+        }
     }
 }
 
@@ -222,9 +323,13 @@ mod tests {
     fn one_answer_per_line_in_order() {
         let input = b"ab\r\n\ncd\r\rx\n\xff\nlast";
         let mut reader = &input[..];
-        let chunk = read_chunk(&mut reader, 100, usize::MAX).unwrap().unwrap();
-        assert!(read_chunk(&mut reader, 100, usize::MAX).unwrap().is_none());
-        let done = process_chunk(&chunk, &upper, false);
+        let chunk = read_chunk(&mut reader, 100, usize::MAX, Framing::Answers)
+            .unwrap()
+            .unwrap();
+        assert!(read_chunk(&mut reader, 100, usize::MAX, Framing::Answers)
+            .unwrap()
+            .is_none());
+        let done = process_chunk(&chunk, &upper, false, Framing::Answers);
         assert_eq!(
             String::from_utf8(done.out.clone()).unwrap(),
             "AB\nerror: empty\nCD\r\rX\nerror: invalid-utf8\nLAST\n"
@@ -245,13 +350,19 @@ mod tests {
         input.extend(std::iter::repeat_n(b'9', MAX_LINE_LEN + 10));
         input.extend_from_slice(b"\r\n4\n");
         let mut reader = io::BufReader::with_capacity(16, &input[..]);
-        let first = read_chunk(&mut reader, 2, usize::MAX).unwrap().unwrap();
+        let first = read_chunk(&mut reader, 2, usize::MAX, Framing::Answers)
+            .unwrap()
+            .unwrap();
         assert_eq!(first.lines.len(), 2);
-        let second = read_chunk(&mut reader, 2, usize::MAX).unwrap().unwrap();
-        let lines: Vec<(&[u8], bool)> = second.iter().collect();
+        let second = read_chunk(&mut reader, 2, usize::MAX, Framing::Answers)
+            .unwrap()
+            .unwrap();
+        let lines: Vec<(&[u8], bool)> = second.iter().map(|(l, at)| (l, at.long)).collect();
         assert_eq!(lines, [(&b""[..], true), (&b"4"[..], false)]);
-        assert!(read_chunk(&mut reader, 2, usize::MAX).unwrap().is_none());
-        let done = process_chunk(&second, &upper, false);
+        assert!(read_chunk(&mut reader, 2, usize::MAX, Framing::Answers)
+            .unwrap()
+            .is_none());
+        let done = process_chunk(&second, &upper, false, Framing::Answers);
         assert_eq!(done.out, b"error: input-too-long\n4\n");
     }
 
@@ -259,14 +370,18 @@ mod tests {
     fn a_chunk_ends_at_the_line_that_reaches_the_byte_budget() {
         let input = b"12345\n6789\nab\ncd\n";
         let mut reader = &input[..];
-        let first = read_chunk(&mut reader, 100, 6).unwrap().unwrap();
+        let first = read_chunk(&mut reader, 100, 6, Framing::Answers)
+            .unwrap()
+            .unwrap();
         let lines: Vec<&[u8]> = first.iter().map(|l| l.0).collect();
         assert_eq!(
             lines,
             [&b"12345"[..], b"6789"],
             "5 bytes < 6: one more line"
         );
-        let second = read_chunk(&mut reader, 100, 1).unwrap().unwrap();
+        let second = read_chunk(&mut reader, 100, 1, Framing::Answers)
+            .unwrap()
+            .unwrap();
         assert_eq!(second.lines.len(), 1, "a chunk holds at least one line");
     }
 
@@ -274,12 +389,43 @@ mod tests {
     fn a_line_of_exactly_the_limit_is_kept() {
         let mut input = vec![b'7'; MAX_LINE_LEN];
         input.push(b'\n');
-        let chunk = read_chunk(&mut &input[..], 10, usize::MAX)
+        let chunk = read_chunk(&mut &input[..], 10, usize::MAX, Framing::Answers)
             .unwrap()
             .unwrap();
-        let lines: Vec<(&[u8], bool)> = chunk.iter().collect();
+        let lines: Vec<(&[u8], LineAt)> = chunk.iter().collect();
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].0.len(), MAX_LINE_LEN);
-        assert!(!lines[0].1);
+        assert!(!lines[0].1.long);
+    }
+
+    /// Doubles every ASCII digit: a stand-in that changes text and fails on `!`.
+    fn double_digits(text: &str, out: &mut Vec<u8>) -> Result<(), &'static str> {
+        if text.contains('!') {
+            return Err("bang");
+        }
+        for b in text.bytes() {
+            out.push(b);
+            if b.is_ascii_digit() {
+                out.push(b);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn verbatim_lines_keep_their_endings_and_their_invalid_bytes() {
+        let framing = Framing::Verbatim { max_line: 9 };
+        let input = b"a1\r\n\n\xff2\xe2\x82b3\r\rc\n1234567890\nno!\nlast4";
+        let chunk = read_chunk(&mut &input[..], 100, usize::MAX, framing)
+            .unwrap()
+            .unwrap();
+        let done = process_chunk(&chunk, &double_digits, false, framing);
+        assert_eq!(
+            done.out,
+            b"a11\r\n\n\xff22\xe2\x82b33\r\rc\nerror: input-too-long\nerror: bang\nlast44"
+        );
+        let reasons: Vec<&str> = done.failures.iter().map(|f| f.reasons[0].0).collect();
+        assert_eq!(reasons, ["input-too-long", "bang"]);
+        assert_eq!(done.rows, 6);
     }
 }

@@ -19,6 +19,7 @@ mod normalize;
 mod oprf_cmd;
 mod osrng;
 mod pseudonymize;
+mod scrub;
 mod seal_cmd;
 mod shown;
 mod tokenize;
@@ -59,6 +60,7 @@ fn run() -> Result<ExitCode, CliError> {
         args::Command::Seal(opts) => seal_cmd::run_seal(&opts),
         args::Command::SealKey(opts) => seal_cmd::run_seal_key(&opts),
         args::Command::Open(opts) => seal_cmd::run_open(&opts),
+        args::Command::Scrub(opts) => scrub::run(&opts),
         args::Command::Demo => demo::run(),
     }
 }

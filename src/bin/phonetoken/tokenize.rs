@@ -19,7 +19,7 @@ pub(crate) fn run_tokenize(opts: &TokenizeArgs) -> Result<ExitCode, CliError> {
 pub(crate) fn run_detokenize(opts: &DetokenizeArgs) -> Result<ExitCode, CliError> {
     let keyset = keyfile::load(&opts.keys)?;
     let context = opts.context.as_bytes();
-    let format = Format::from(opts.format);
+    let format = opts.format.with_visible(opts.visible);
     bulk::run(&opts.bulk, &|text, out| {
         detokenize_line(&keyset, text, context, format, out)
     })
