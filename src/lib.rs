@@ -48,6 +48,9 @@
 //! * `format` (feature `format`): [`PhoneNumber`]'s `format`, `format_with_extension` and
 //!   `formatted`, libphonenumber's `format()` (INTERNATIONAL, NATIONAL, RFC3966, E164) and a
 //!   masked form, into caller buffers.
+//! * `find` (feature `find`): `find_numbers`, the numbers written in free text as
+//!   libphonenumber's `PhoneNumberMatcher` finds them, with its leniencies and its bound on
+//!   the work.
 //! * [`batch`]: many inputs per call into caller-provided slices.
 //! * [`encoding`]: base64url, base64 and hex into caller buffers.
 //!
@@ -75,8 +78,9 @@
 //!   number-type patterns (about 66 KB more tables); no allocator needed.
 //! * **`format`**: numbers formatted for people from the metadata's number formats (about
 //!   26 KB more tables); no allocator needed.
+//! * **`find`**: numbers in free text (with `validate` and `format`); no allocator needed.
 //! * **`cli`**: the `phonetoken` command-line tool (with `std`, `oprf`, `seal` and
-//!   `format`); nothing in the library depends on it.
+//!   `find`); nothing in the library depends on it.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]

@@ -5,8 +5,8 @@
 # per-component breakdown (tools/firmware/breakdown.py), then the image with each of the
 # features `oprf` (the OPRF client) and `seal` (HPKE sealing) and with both, and, with no
 # budget, with `seal-xwing` (X-Wing sealing too) alone and with `oprf`, with `validate`
-# (validity, number type and region of the number) and with `format` (the number formatted
-# for a person). Fails if the base
+# (validity, number type and region of the number), with `format` (the number formatted
+# for a person) and with `find` (the numbers in a typed message). Fails if the base
 # image exceeds FLASH_BUDGET_KIB or the image with `oprf` and `seal` FULL_FLASH_BUDGET_KIB.
 # Needs: rustup target thumbv7em-none-eabihf and the llvm-tools component.
 set -euo pipefail
@@ -24,7 +24,7 @@ flash_with() {
 }
 
 declare -A flash
-for features in oprf seal oprf,seal seal-xwing oprf,seal-xwing validate format base; do
+for features in oprf seal oprf,seal seal-xwing oprf,seal-xwing validate format find base; do
   flash[$features]=$(flash_with "${features#base}")
 done
 # The base image was built last: the ELF on disk is the base image.
@@ -42,7 +42,7 @@ echo "flash by feature (bytes):"
 printf '  %-26s %8s\n' base "$base" "base + oprf" "${flash[oprf]}" "base + seal" "${flash[seal]}" \
   "base + oprf + seal" "$full" "base + seal-xwing" "${flash[seal-xwing]}" \
   "base + oprf + seal-xwing" "${flash[oprf,seal-xwing]}" "base + validate" "${flash[validate]}" \
-  "base + format" "${flash[format]}"
+  "base + format" "${flash[format]}" "base + find" "${flash[find]}"
 echo "flash with oprf and seal: $full bytes ($((full / 1024)) KiB; budget ${full_budget_kib} KiB)"
 fail=0
 if [ "$base" -gt $((budget_kib * 1024)) ]; then

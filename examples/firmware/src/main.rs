@@ -4,7 +4,8 @@
 //! batch of contacts, for oblivious pseudonyms (RFC 9497, VOPRF) and finalizes them against the
 //! server's answers; with `seal` it seals the number to the server's public key (RFC 9180);
 //! with `validate` it also asks whether the number is valid, its type and its region; with
-//! `format` it formats the number for a screen (international layout, and masked).
+//! `format` it formats the number for a screen (international layout, and masked); with
+//! `find` it finds the numbers in a typed message.
 //!
 //! Every key, seed and server answer here is a TEST VALUE (src/fixture.rs, src/test_rng.rs,
 //! build.rs), NEVER FOR REAL DATA. With the `qemu` feature the image prints its outputs over ARM
@@ -69,6 +70,12 @@ fn run() -> Result<(), Failure> {
                 .map_err(|_| failure("format"))?;
             black_box(text);
         }
+    }
+
+    // A device that pseudonymizes the numbers written in a message before it leaves.
+    #[cfg(feature = "find")]
+    for found in phonetoken::find_numbers(black_box(MESSAGE), region) {
+        black_box(pseudonymizer.pseudonymize(&found.number()));
     }
 
     let pseudonym = measure(Op::Pseudonymize, &number, |n| pseudonymizer.pseudonymize(n));
