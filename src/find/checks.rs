@@ -50,6 +50,14 @@ fn closure(mut s: u32) -> u32 {
 /// may stay open, and a closing one may come first, but every other bracket pairs up, with
 /// something inside, at most three pairs after the body.
 pub(super) fn brackets_match(candidate: &str) -> bool {
+    // Without a bracket, the body alone matches: any text but the empty one.
+    if candidate.is_ascii()
+        && !candidate
+            .bytes()
+            .any(|b| matches!(b, b'(' | b')' | b'[' | b']'))
+    {
+        return !candidate.is_empty();
+    }
     let mut s = closure(START);
     for c in candidate.chars() {
         let mut next = 0;
@@ -97,6 +105,9 @@ pub(super) fn brackets_match(candidate: &str) -> bool {
 
 /// `PUB_PAGES`, searched: `\d{1,5}-+\d{1,5}\s{0,4}\(\d{1,4}` anywhere (`211-227 (2003)`).
 pub(super) fn looks_like_pages(candidate: &str) -> bool {
+    if !candidate.contains('(') {
+        return false;
+    }
     let mut prev_digit = false;
     for (i, c) in candidate.char_indices() {
         if c == '-' && prev_digit {
@@ -123,6 +134,9 @@ pub(super) fn looks_like_pages(candidate: &str) -> bool {
 /// Both alternatives take one digit before the first slash, and between the slashes one
 /// digit or two starting 0 to 3; two digits must follow the second slash.
 pub(super) fn looks_like_date(candidate: &str) -> bool {
+    if !candidate.contains('/') {
+        return false;
+    }
     let chars = || candidate.char_indices();
     let mut prev: Option<char> = None;
     for (i, c) in chars() {

@@ -30,6 +30,7 @@ mod scan;
 
 use core::ops::Range;
 
+use crate::metadata;
 use crate::number::{PhoneNumber, Region};
 use crate::parse::{self, Extension, ParseError, Parsed};
 
@@ -181,6 +182,8 @@ pub struct Matches<'t> {
     index: Option<usize>,
     /// The search stopped because the tries ran out with text left to search.
     gave_up: bool,
+    /// Fewer digits than these never parse with `region` (see `parse_and_verify`).
+    fewest_digits: metadata::FewestDigits,
 }
 
 /// The numbers written in `text`, as libphonenumber's `PhoneNumberMatcher(text, region)`
@@ -207,6 +210,7 @@ pub fn find_numbers(text: &str, region: Option<Region>) -> Matches<'_> {
         tries: i64::from(DEFAULT_MAX_TRIES),
         index: Some(0),
         gave_up: false,
+        fewest_digits: metadata::fewest_digits_to_parse(region),
     }
 }
 
@@ -299,8 +303,12 @@ impl<'t> Matches<'t> {
         let candidate = self.text.get(start..end)?;
         // Where the unwanted characters at the very end start, for the parts that run to
         // the end of the candidate.
-        let trimmed_end = trim_end(candidate, 0, candidate.len());
+        let trimmed_end = || trim_end(candidate, 0, candidate.len());
+        let may_match = inner::may_match(candidate);
         for cut in inner::CUTS {
+            if !may_match(cut) {
+                continue;
+            }
             let mut found = inner::search(cut, candidate, 0);
             let mut first = true;
             while let Some(m) = found {
@@ -317,7 +325,7 @@ impl<'t> Matches<'t> {
                     first = false;
                 }
                 let group_end = if m.group.end == candidate.len() {
-                    trimmed_end.max(m.group.start)
+                    trimmed_end().max(m.group.start)
                 } else {
                     trim_end(candidate, m.group.start, m.group.end)
                 };
@@ -354,6 +362,23 @@ impl<'t> Matches<'t> {
         if candidate.len() > parse::MAX_PARSE_CHARS
             && candidate.chars().nth(parse::MAX_PARSE_CHARS).is_some()
         {
+            return None;
+        }
+        // Most digit runs of ordinary text are too short to be a number: counting what could
+        // give a digit (ASCII letters and digits, and any character outside ASCII) spares
+        // them the checks and the parse, with the same answer. A plus sign is ASCII `+` or
+        // outside ASCII.
+        let (mut could_be_digits, mut could_be_plus) = (0, false);
+        for b in candidate.bytes() {
+            could_be_digits += usize::from(b.is_ascii_alphanumeric() || b >= 0xC0);
+            could_be_plus |= b == b'+' || b >= 0x80;
+        }
+        let fewest = if could_be_plus {
+            self.fewest_digits.any
+        } else {
+            self.fewest_digits.without_plus
+        };
+        if could_be_digits < fewest {
             return None;
         }
         if !checks::brackets_match(candidate) || checks::looks_like_pages(candidate) {
@@ -573,6 +598,37 @@ mod inner {
         }
     }
 
+    /// Which cuts can match somewhere in `s`: each needs a character of its own (a slash, a
+    /// bracket, a dash, a full stop, a space), and most candidates hold none of them. Text
+    /// that is not all ASCII is left to the search.
+    pub(super) fn may_match(s: &str) -> impl Fn(Cut) -> bool {
+        let (mut slash, mut bracket, mut dash, mut stop, mut space) =
+            (false, false, false, false, false);
+        let ascii = s.is_ascii();
+        if ascii {
+            for &b in s.as_bytes() {
+                match b {
+                    b'/' => slash = true,
+                    b'(' => bracket = true,
+                    b'-' => dash = true,
+                    b'.' => stop = true,
+                    _ => space |= is_space(char::from(b)),
+                }
+            }
+        }
+        move |cut| {
+            !ascii
+                || match cut {
+                    Cut::Slash => slash,
+                    Cut::Bracket => bracket,
+                    Cut::SpacedDash => dash && space,
+                    Cut::WideDash => false,
+                    Cut::FullStop => stop,
+                    Cut::Space => space,
+                }
+        }
+    }
+
     /// The first match of `cut` in `s` at or after byte `from`.
     pub(super) fn search(cut: Cut, s: &str, from: usize) -> Option<Found> {
         let tail = s.get(from..)?;
@@ -657,5 +713,93 @@ mod inner {
             }
         }
         None
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_cut_ruled_out_finds_nothing() {
+            // Every text of up to four characters over what the cuts look for, and more.
+            let alphabet = [
+                '1', '/', '(', '-', '.', ' ', '\t', 'a', '\u{2012}', '\u{3000}',
+            ];
+            let mut texts = std::vec![std::string::String::new()];
+            let mut ruled_out = 0;
+            for _ in 0..4 {
+                let longer: std::vec::Vec<_> = texts
+                    .iter()
+                    .flat_map(|t| alphabet.iter().map(move |&c| std::format!("{t}{c}")))
+                    .collect();
+                texts.extend(longer);
+            }
+            for text in &texts {
+                let may_match = may_match(text);
+                for cut in CUTS {
+                    if !may_match(cut) {
+                        ruled_out += 1;
+                        assert!(search(cut, text, 0).is_none(), "{text:?}");
+                    }
+                }
+            }
+            // The check rules out most cuts of ASCII text.
+            assert!(ruled_out > 10_000, "{ruled_out}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::metadata::{fewest_digits_to_parse, ALL_REGIONS};
+    use crate::parse::parse;
+
+    /// The bounds the finder skips short candidates by: no text with fewer digits parses,
+    /// for any default region, as a national number, with its calling code leading, after an
+    /// international prefix or after a plus sign.
+    #[test]
+    fn no_text_with_fewer_digits_parses() {
+        let mut state = 0x2545_f491_u32;
+        let mut digit = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            char::from(b'0' + (state % 10) as u8)
+        };
+        let mut parsed = [0; 2];
+        let prefixes = [
+            "", "0", "00", "011", "810", "119", "001", "01", "1", "44", "49",
+        ];
+        for region in ALL_REGIONS.iter().copied().map(Some).chain([None]) {
+            let fewest = fewest_digits_to_parse(region);
+            assert!(fewest.any <= fewest.without_plus);
+            assert!(fewest.any <= fewest_digits_to_parse(None).any);
+            for len in 1..=9 {
+                for prefix in prefixes {
+                    for _ in 0..8 {
+                        let rest: std::string::String = (0..len).map(|_| digit()).collect();
+                        let digits = std::format!("{prefix}{rest}");
+                        let n = digits.len();
+                        if parse(&digits, region).is_ok() {
+                            parsed[0] += 1;
+                            assert!(n >= fewest.without_plus, "{digits:?} in {region:?}");
+                        }
+                        if parse(&std::format!("+{digits}"), region).is_ok() {
+                            parsed[1] += 1;
+                            assert!(n >= fewest.any, "+{digits:?} in {region:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Short numbers do parse both ways: the test is not vacuous.
+        assert!(parsed.iter().all(|&n| n > 1_000), "{parsed:?}");
+        // The bound with a plus is the shortest possible number with its calling code, +49
+        // and two digits; without one, in the US, a local number of seven digits.
+        assert_eq!(fewest_digits_to_parse(None).any, 4);
+        assert!(parse("+4912", None).is_ok());
+        let us = fewest_digits_to_parse("US".parse().ok());
+        assert_eq!((us.any, us.without_plus), (4, 7));
+        assert!(parse("5551234", "US".parse().ok()).is_ok());
     }
 }

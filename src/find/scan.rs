@@ -8,7 +8,7 @@
 //! except the leading part, where [`digits_start`] tries the few readings in the engine's
 //! order. Each step reads forward only, so finding a candidate is linear in what it reads.
 
-use crate::parse::{eq_ignore_case, is_decimal, is_punctuation};
+use crate::parse::{eq_ignore_case, is_decimal, is_punctuation, AMBIGUOUS_LABELS};
 
 /// Digits of one block, and blocks after the first (libphonenumber's 17 + 3).
 const BLOCK_LIMIT: usize = 20;
@@ -22,7 +22,11 @@ pub(super) fn is_lead(c: char) -> bool {
 
 /// The character at byte `i`, if `i` is inside the text.
 pub(super) fn char_at(text: &str, i: usize) -> Option<char> {
-    text.get(i..)?.chars().next()
+    match *text.as_bytes().get(i)? {
+        // An ASCII byte is a whole character, and always starts one.
+        b @ 0..=0x7F => Some(char::from(b)),
+        _ => text.get(i..)?.chars().next(),
+    }
 }
 
 /// How many characters of `class` follow `i` (at most `max`), and where they end.
@@ -34,8 +38,11 @@ pub(super) fn run(
 ) -> (usize, usize) {
     let mut count = 0;
     let mut end = i;
-    for c in text.get(i..).unwrap_or("").chars() {
-        if count == max || !class(c) {
+    while count < max {
+        let Some(c) = char_at(text, end) else {
+            break;
+        };
+        if !class(c) {
             break;
         }
         count += 1;
@@ -111,27 +118,34 @@ fn candidate_at(text: &str, p: usize) -> Option<usize> {
 pub(super) fn next_candidate(text: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = from;
-    while let Some(&b) = bytes.get(i) {
-        // ASCII other than digits and leads cannot start one; continuation bytes are inside
-        // a character.
-        let may_start = match b {
-            b'0'..=b'9' | b'(' | b'[' | b'+' => true,
-            0x80..=0xBF => false,
-            _ => b >= 0xC0,
-        };
-        if may_start {
-            if let Some(c) = char_at(text, i) {
-                if is_decimal(c) || is_lead(c) {
-                    if let Some(end) = candidate_at(text, i) {
-                        return Some((i, end));
-                    }
+    loop {
+        let skipped = bytes
+            .get(i..)?
+            .iter()
+            .position(|&b| MAY_START[usize::from(b)])?;
+        i += skipped;
+        if let Some(c) = char_at(text, i) {
+            if is_decimal(c) || is_lead(c) {
+                if let Some(end) = candidate_at(text, i) {
+                    return Some((i, end));
                 }
             }
         }
         i += 1;
     }
-    None
 }
+
+/// The bytes a candidate may start at: ASCII digits and leads, and the first byte of any
+/// character outside ASCII (never a continuation byte, which is inside a character).
+static MAY_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'0'..=b'9' | b'(' | b'[' | b'+' | 0xC0..=0xFF);
+        b += 1;
+    }
+    table
+};
 
 /// The extension labels in the order the engine tries them: `e?xt(?:ensi(?:o\u0301?|ó))?n?`
 /// (longest first), full-width `ｅ?ｘｔｎ?`, `доб`, `anexo`.
@@ -160,18 +174,6 @@ const EXPLICIT_LABELS: &[&str] = &[
     "anexo",
 ];
 
-/// `[xｘ#＃~～]|int|ｉｎｔ`, in order.
-const AMBIGUOUS_LABELS: &[&str] = &[
-    "x",
-    "\u{FF58}",
-    "#",
-    "\u{FF03}",
-    "~",
-    "\u{FF5E}",
-    "int",
-    "\u{FF49}\u{FF4E}\u{FF54}",
-];
-
 /// Where `word` ends if it is written at `i` (ignoring case as the pattern does).
 fn word_at(text: &str, i: usize, word: &str) -> Option<usize> {
     let mut at = i;
@@ -184,6 +186,13 @@ fn word_at(text: &str, i: usize, word: &str) -> Option<usize> {
         at += c.len_utf8();
     }
     Some(at)
+}
+
+/// Whether a label may start with `c`: in ASCII, every label starts with `e`, `x`, `a`, `i`,
+/// `#` or `~` (in either case); outside it are the full-width forms, `д`, and what folds to
+/// `i`, left to the labels themselves.
+fn may_start_label(c: char) -> bool {
+    !c.is_ascii() || matches!(c.to_ascii_lowercase(), 'e' | 'x' | 'a' | 'i' | '#' | '~')
 }
 
 /// After a label: `[:.．]?[ \u00A0\t,-]*` then 1 to `max` digits and an optional `#`.
@@ -216,7 +225,8 @@ fn digits_and_hash(text: &str, i: usize, max: usize) -> Option<usize> {
 /// of libphonenumber's extension pattern for matching: `;ext=` and digits, an explicit label,
 /// an ambiguous one, and digits between a dash or space and `#`.
 fn extension_end(text: &str, i: usize) -> Option<usize> {
-    if let Some(at) = word_at(text, i, ";ext=") {
+    let semicolon = text.as_bytes().get(i) == Some(&b';');
+    if let Some(at) = semicolon.then(|| word_at(text, i, ";ext=")).flatten() {
         let (n, end) = run(text, at, 20, is_decimal);
         if n > 0 {
             return Some(end);
@@ -228,8 +238,19 @@ fn extension_end(text: &str, i: usize) -> Option<usize> {
         matches!(c, ' ' | '\u{A0}' | '\t' | ',')
     })
     .1;
-    for (labels, max) in [(EXPLICIT_LABELS, 20), (AMBIGUOUS_LABELS, 9)] {
-        for word in labels {
+    // After a candidate there is usually no character a label starts with, and the 35
+    // labels are not tried.
+    let first = char_at(text, label).filter(|&c| may_start_label(c));
+    for (labels, max) in [(EXPLICIT_LABELS, 20), (AMBIGUOUS_LABELS, 9)]
+        .into_iter()
+        .filter(|_| first.is_some())
+    {
+        // Only the labels that start with that character, in their order.
+        let starts_so = |word: &&&str| {
+            let lit = word.chars().next().unwrap_or_default();
+            first.is_some_and(|c| eq_ignore_case(c, lit))
+        };
+        for word in labels.iter().filter(starts_so) {
             if let Some(end) = word_at(text, label, word).and_then(|at| after_label(text, at, max))
             {
                 return Some(end);
@@ -296,6 +317,21 @@ mod tests {
         assert_eq!(first("no digits here"), None);
         let long = "1".repeat(45);
         assert_eq!(first(&long), Some(long.as_str()));
+    }
+
+    #[test]
+    fn every_label_passes_the_first_character_check() {
+        for word in EXPLICIT_LABELS.iter().chain(AMBIGUOUS_LABELS) {
+            let first = word.chars().next().unwrap_or_default();
+            for c in (0..=0x7F).filter_map(char::from_u32) {
+                if eq_ignore_case(c, first) {
+                    assert!(may_start_label(c), "{c:?} starts {word:?}");
+                }
+            }
+        }
+        // What it rules out: letters no label starts with, digits, spaces.
+        assert!(!may_start_label('t') && !may_start_label('5') && !may_start_label(' '));
+        assert!(may_start_label('E') && may_start_label('\u{130}'));
     }
 
     #[test]

@@ -562,6 +562,14 @@ impl Pattern {
         run(POOL.get(start..)?, digits, full)
     }
 
+    /// The fewest digits any match takes, the header's bound (`None` for a pattern outside
+    /// the pool, which matches nothing).
+    #[cfg(feature = "find")]
+    pub(crate) fn min_len(self) -> Option<usize> {
+        let header = POOL.get(usize::from(self.start.get())..)?;
+        header.get(2).map(|&n| usize::from(n))
+    }
+
     /// Whether the whole of `digits` matches (Python `fullmatch`, Java `matches`).
     #[inline]
     pub(crate) fn full_match(self, digits: &[u8]) -> bool {

@@ -104,6 +104,107 @@ impl Territory {
     }
 }
 
+/// The fewest digits a text needs for `parse` to take it as a number written for `t` (as a
+/// national number with `t` as the default region, or after `t`'s calling code): the
+/// national significant number has at least the shortest length possible for the main
+/// territory of the code, local-only lengths included, and every digit of it is one of the
+/// text's except those `t`'s national prefix transform rule writes in (`268$1` writes 3).
+/// Each character of the text gives at most one digit, letters included.
+#[cfg(feature = "find")]
+const fn fewest_digits(t: &Territory) -> usize {
+    let territories = generated::TERRITORIES;
+    let main = t.main_territory as usize;
+    if main >= territories.len() {
+        return 0;
+    }
+    let lengths = territories[main].possible_lengths | territories[main].local_only_lengths as u32;
+    let shortest = lengths.trailing_zeros() as usize;
+    let mut added = 0;
+    let rule = t.transform_rule as usize;
+    if rule > 0 && rule <= generated::TRANSFORM_RULES.len() {
+        let rule = generated::TRANSFORM_RULES[rule - 1].as_bytes();
+        let mut i = 0;
+        while i < rule.len() {
+            if rule[i] == b'$' {
+                i += 1;
+            } else if rule[i].is_ascii_digit() {
+                added += 1;
+            }
+            i += 1;
+        }
+    }
+    shortest.saturating_sub(added)
+}
+
+/// The fewest digits of any text `parse` takes as a number with a calling code written in
+/// it (`+` or an international prefix): the code's digits and [`fewest_digits`] after them,
+/// for the main territory of the code, whose national prefix rules then apply.
+#[cfg(feature = "find")]
+const FEWEST_INTERNATIONAL_DIGITS: usize = {
+    let territories = generated::TERRITORIES;
+    let mut fewest = usize::MAX;
+    let mut i = 0;
+    while i < territories.len() {
+        let code = territories[i].country_code;
+        let code_digits = if code >= 100 {
+            3
+        } else if code >= 10 {
+            2
+        } else {
+            1
+        };
+        let n = code_digits + fewest_digits(&territories[i]);
+        if territories[i].main_territory as usize == i && n < fewest {
+            fewest = n;
+        }
+        i += 1;
+    }
+    fewest
+};
+
+/// The fewest digits (counting letters, which may stand for digits) of any text `parse`
+/// accepts with this default region: lower bounds that let the number finder pass over the
+/// short digit runs of ordinary text without parsing them.
+#[cfg(feature = "find")]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FewestDigits {
+    /// For any text.
+    pub any: usize,
+    /// For a text without a plus sign, where the calling code can only be the default
+    /// region's (written as a national number, or leading the digits) or follow the
+    /// region's international prefix. Without a region no such text parses.
+    pub without_plus: usize,
+}
+
+/// The [`FewestDigits`] of a default region.
+#[cfg(feature = "find")]
+pub(crate) fn fewest_digits_to_parse(region: Option<Region>) -> FewestDigits {
+    let Some(t) = region.and_then(territory_for_region) else {
+        return FewestDigits {
+            any: FEWEST_INTERNATIONAL_DIGITS,
+            without_plus: usize::MAX,
+        };
+    };
+    let national = fewest_digits(t);
+    let code = t.country_code;
+    let code_digits = if code >= 100 {
+        3
+    } else if code >= 10 {
+        2
+    } else {
+        1
+    };
+    let leading_code = t.main().map_or(0, |main| code_digits + fewest_digits(main));
+    let after_prefix = t
+        .international_prefix
+        .map_or(Some(usize::MAX), |idd| idd.min_len())
+        .map_or(0, |idd| idd.saturating_add(FEWEST_INTERNATIONAL_DIGITS));
+    FewestDigits {
+        any: national.min(FEWEST_INTERNATIONAL_DIGITS),
+        without_plus: national.min(leading_code).min(after_prefix),
+    }
+}
+
 /// Every geographic region, sorted by code.
 pub(crate) static ALL_REGIONS: &[Region] = generated::REGIONS;
 

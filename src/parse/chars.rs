@@ -130,6 +130,11 @@ pub(crate) fn is_decimal(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();
     }
+    // No Nd below Arabic-Indic zero nor among the kana and CJK ideographs: the Latin,
+    // Cyrillic and East Asian letters of ordinary text skip the table.
+    if c < '\u{660}' || ('\u{3000}'..='\u{9FFF}').contains(&c) {
+        return false;
+    }
     in_runs(DECIMAL, c)
 }
 
@@ -284,6 +289,14 @@ mod tests {
         for c in ['a', '\u{B2}', '\u{2460}', '\u{2070}', '+', '\u{3007}'] {
             assert!(!is_decimal(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn the_ranges_skipped_hold_no_decimal_digit() {
+        let skipped = (0x80..0x660).chain(0x3000..=0x9FFF);
+        assert!(skipped
+            .filter_map(char::from_u32)
+            .all(|c| !in_runs(DECIMAL, c)));
     }
 
     #[test]

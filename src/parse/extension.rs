@@ -152,8 +152,10 @@ const EXPLICIT_LABELS: &[&str] = &[
     "anexo",
 ];
 
-/// Ambiguous labels: `x`, `#`, `~` (and full-width forms), `int`.
-const AMBIGUOUS_LABELS: &[&str] = &[
+/// Ambiguous labels: `x`, `#`, `~` (and full-width forms), `int`. In the order of the
+/// pattern's alternatives, `[xｘ#＃~～]|int|ｉｎｔ`: the finder (`src/find/scan.rs`) tries them
+/// in that order, as the backtracking engine does.
+pub(crate) const AMBIGUOUS_LABELS: &[&str] = &[
     "x",
     "\u{FF58}",
     "#",

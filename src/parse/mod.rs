@@ -33,6 +33,8 @@ pub(crate) use chars::{
 pub use error::ParseError;
 
 pub use extension::Extension;
+#[cfg(feature = "find")]
+pub(crate) use extension::AMBIGUOUS_LABELS;
 #[cfg(feature = "format")]
 pub(crate) use extension::MAX_EXTENSION_DIGITS;
 

@@ -337,6 +337,24 @@ def to_script(text, zero):
     return "".join(chr(zero + ord(c) - 48) if "0" <= c <= "9" else c for c in text)
 
 
+def mutate(rng, text, alphabet, max_edits):
+    """`text` after 1 to `max_edits` random edits: a character of `alphabet` inserted or put
+    in place of one, a character deleted, or two neighbours swapped."""
+    chars = list(text)
+    for _ in range(rng.randint(1, max_edits)):
+        op = rng.randrange(4)
+        if op == 0 or not chars:
+            chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
+        elif op == 1:
+            del chars[rng.randrange(len(chars))]
+        elif op == 2:
+            chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+        elif len(chars) > 1:
+            i = rng.randrange(len(chars) - 1)
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    return "".join(chars)
+
+
 def spread(rng, digits, separators, max_run=2, probability=0.5):
     """Digits with runs of separators put between some of them."""
     out = []
@@ -662,20 +680,9 @@ def main():
     pool = [c for c in fx.cases if c["kind"].startswith(("example/", "extension/", "tel/uri"))]
     for _ in range(args.mutations):
         base = rng.choice(pool)
-        chars = list(base["input"])
-        for _ in range(rng.randint(1, 3)):
-            op = rng.randrange(4)
-            if op == 0 or not chars:
-                chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
-            elif op == 1:
-                del chars[rng.randrange(len(chars))]
-            elif op == 2:
-                chars[rng.randrange(len(chars))] = rng.choice(alphabet)
-            elif len(chars) > 1:
-                i = rng.randrange(len(chars) - 1)
-                chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        text = mutate(rng, base["input"], alphabet, 3)
         region = base["region"] if rng.random() < 0.7 else rng.choice(regions + [None])
-        fx.add("mutation/edit", "".join(chars), region)
+        fx.add("mutation/edit", text, region)
 
     # -- text assembled at random from the pieces phone numbers are written with -----------
     pieces = (list("0123456789") * 4

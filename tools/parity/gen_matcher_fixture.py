@@ -60,7 +60,7 @@ from phonenumbers import (
 )
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_fixture import collect_examples, idd_strings, to_script  # noqa: E402
+from gen_fixture import collect_examples, idd_strings, mutate, to_script  # noqa: E402
 
 SEED = 0x3A7C4E5
 
@@ -999,21 +999,10 @@ def family_hostile(fx, rng, examples):
     pool = [c for c in fx.cases if not c[0].startswith("hostile/")]
     for _ in range(400):
         kind, region, text, _ = rng.choice(pool)
-        chars = list(text)
-        for _ in range(rng.randint(1, 4)):
-            op = rng.randrange(4)
-            if op == 0 or not chars:
-                chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
-            elif op == 1:
-                del chars[rng.randrange(len(chars))]
-            elif op == 2:
-                chars[rng.randrange(len(chars))] = rng.choice(alphabet)
-            elif len(chars) > 1:
-                i = rng.randrange(len(chars) - 1)
-                chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        text = mutate(rng, text, alphabet, 4)
         if rng.random() < 0.2:
             region = rng.choice(REGIONS + [None])
-        fx.add("hostile/mutated", "".join(chars), region)
+        fx.add("hostile/mutated", text, region)
 
 
 FAMILIES = [family_forms, family_extensions, family_second_extension, family_distractors,
