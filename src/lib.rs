@@ -50,7 +50,8 @@
 //!   masked form, into caller buffers.
 //! * `find` (feature `find`): `find_numbers`, the numbers written in free text as
 //!   libphonenumber's `PhoneNumberMatcher` finds them, with its leniencies and its bound on
-//!   the work.
+//!   the work; with `alloc` also `find::scrub`, every number in a text replaced in place (what
+//!   `phonetoken scrub` and the Python package's `scrub` do).
 //! * [`batch`]: many inputs per call into caller-provided slices.
 //! * [`encoding`]: base64url, base64 and hex into caller buffers.
 //!
@@ -78,7 +79,8 @@
 //!   number-type patterns (about 66 KB more tables); no allocator needed.
 //! * **`format`**: numbers formatted for people from the metadata's number formats (about
 //!   26 KB more tables); no allocator needed.
-//! * **`find`**: numbers in free text (with `validate` and `format`); no allocator needed.
+//! * **`find`**: numbers in free text (with `validate` and `format`); no allocator needed
+//!   (scrubbing, `find::scrub`, needs `alloc`).
 //! * **`cli`**: the `phonetoken` command-line tool (with `std`, `oprf`, `seal` and
 //!   `find`); nothing in the library depends on it.
 #![no_std]

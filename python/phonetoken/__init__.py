@@ -18,12 +18,25 @@ Column functions (pyarrow Array or ChunkedArray of strings in, the same shape ou
     tokens = phonetoken.tokenize(phones, keys, "crm.contacts", region="US")
     phonetoken.detokenize(tokens, keys, "crm.contacts")
 
+What the numbers are, and the numbers in free text (libphonenumber's ``isValidNumber``,
+``getNumberType``, ``getRegionCodeForNumber``, ``format()`` and ``PhoneNumberMatcher``)::
+
+    phonetoken.is_valid(phones, region="US")          # booleans
+    phonetoken.number_type(phones, region="US")       # "FIXED_LINE_OR_MOBILE", ...
+    phonetoken.region_code(phones, region="US")       # "US", "001", or null
+    phonetoken.format(phones, "national", region="US")
+    notes = pa.array(["call (415) 555-2671 after 5"])
+    phonetoken.find(notes, region="US")               # [{start, end, number, raw}, ...]
+    phonetoken.scrub(notes, "pseudonym", keys, region="US")
+
 Engines: ``phonetoken.spark`` (column functions on Arrow UDFs), ``phonetoken.duckdb``
 (``register(con, keyset)`` adds SQL functions), ``phonetoken.polars`` (expressions).
-Errors: ``ParseError``, ``TokenError`` and their reason subclasses (``phonetoken._errors``).
+Errors: ``ParseError``, ``TokenError``, ``FindError`` and their reason subclasses
+(``phonetoken._errors``).
 """
 
 from phonetoken._errors import (
+    FindError,
     InternalError,
     KeyMaterialError,
     KeysetFileError,
@@ -38,15 +51,22 @@ from phonetoken._native import (
     Keyset,
     __version__,
     detokenize,
+    find,
+    format,
+    is_valid,
     normalize,
+    number_type,
     parse,
     pseudonymize,
     read_sealed_keyset,
+    region_code,
+    scrub,
     tokenize,
 )
 
 __all__ = [
     "METADATA_VERSION",
+    "FindError",
     "InternalError",
     "KeyMaterialError",
     "Keyset",
@@ -58,9 +78,15 @@ __all__ = [
     "TokenError",
     "__version__",
     "detokenize",
+    "find",
+    "format",
+    "is_valid",
     "normalize",
+    "number_type",
     "parse",
     "pseudonymize",
     "read_sealed_keyset",
+    "region_code",
+    "scrub",
     "tokenize",
 ]

@@ -4,7 +4,7 @@ Every exception has ``code`` (the reason code the ``phonetoken`` tool prints, e.
 ``"not-a-number"``) and ``row`` (the 0-based row of a column function's first failing value
 with ``errors="raise"``, else ``None``). Catch ``ParseError`` for any number that does not
 parse, or a reason such as ``ParseError.TooShort``; ``TokenError`` and its reasons for tokens
-that do not open.
+that do not open; ``FindError`` for a text ``scrub`` or ``find`` could not search wholly.
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ class ParseError(PhonetokenError):
 
 class TokenError(PhonetokenError):
     """A token does not open (Rust ``phonetoken::TokenError``)."""
+
+    __module__ = "phonetoken"
+
+
+class FindError(PhonetokenError):
+    """A text could not be searched wholly for numbers, so ``scrub`` or ``find`` may have
+    left numbers in it (Rust ``phonetoken::find::scrub::ScrubError``)."""
 
     __module__ = "phonetoken"
 
@@ -84,6 +91,10 @@ _PARSE = {
     "invalid-length": "InvalidLength",
     "not-e164": "NotE164",
 }
+_FIND = {
+    "too-many-candidates": "TooManyCandidates",
+    "too-many-rounds": "TooManyRounds",
+}
 _TOKEN = {
     "bad-encoding": "BadEncoding",
     "too-short": "TooShort",
@@ -113,6 +124,7 @@ def _subclasses(base: type, names: dict[str, str]) -> dict[str, type]:
 _BY_KIND: dict[str, tuple[type, dict[str, type]]] = {
     "parse": (ParseError, _subclasses(ParseError, _PARSE)),
     "token": (TokenError, _subclasses(TokenError, _TOKEN)),
+    "find": (FindError, _subclasses(FindError, _FIND)),
     "keyset": (KeysetFileError, {}),
     "key": (KeyMaterialError, {}),
     "internal": (InternalError, {}),

@@ -11,6 +11,9 @@ __version__: str
 Errors = Literal["null", "raise", "column"]
 EncodingName = Literal["base64url", "base64", "hex"]
 Context = str | bytes
+Style = Literal["e164", "international", "national", "rfc3966", "masked"]
+ReplaceName = Literal["pseudonym", "token", "e164", "mask"]
+LeniencyName = Literal["valid", "possible"]
 
 class _ArrowArray(Protocol):
     def __arrow_c_array__(self, requested_schema: object | None = ...) -> tuple[object, object]: ...
@@ -118,6 +121,103 @@ def detokenize(
     keyset: Keyset,
     context: Context,
     purpose: str | None = None,
+    *,
+    errors: Errors = "null",
+    parallel: bool = False,
+) -> pa.ChunkedArray: ...
+
+@overload
+def is_valid(
+    arr: _ArrowArray, region: str | None = None, *, errors: Errors = "null", parallel: bool = False
+) -> pa.Array: ...
+@overload
+def is_valid(
+    arr: _ArrowStream, region: str | None = None, *, errors: Errors = "null", parallel: bool = False
+) -> pa.ChunkedArray: ...
+@overload
+def number_type(
+    arr: _ArrowArray, region: str | None = None, *, errors: Errors = "null", parallel: bool = False
+) -> pa.Array: ...
+@overload
+def number_type(
+    arr: _ArrowStream, region: str | None = None, *, errors: Errors = "null", parallel: bool = False
+) -> pa.ChunkedArray: ...
+@overload
+def region_code(
+    arr: _ArrowArray, region: str | None = None, *, errors: Errors = "null", parallel: bool = False
+) -> pa.Array: ...
+@overload
+def region_code(
+    arr: _ArrowStream, region: str | None = None, *, errors: Errors = "null", parallel: bool = False
+) -> pa.ChunkedArray: ...
+@overload
+def format(
+    arr: _ArrowArray,
+    style: Style,
+    region: str | None = None,
+    visible: int = 4,
+    *,
+    errors: Errors = "null",
+    parallel: bool = False,
+) -> pa.Array: ...
+@overload
+def format(
+    arr: _ArrowStream,
+    style: Style,
+    region: str | None = None,
+    visible: int = 4,
+    *,
+    errors: Errors = "null",
+    parallel: bool = False,
+) -> pa.ChunkedArray: ...
+@overload
+def scrub(
+    arr: _ArrowArray,
+    replace: ReplaceName,
+    keyset: Keyset | None = None,
+    region: str | None = None,
+    leniency: LeniencyName = "valid",
+    purpose: str | None = None,
+    context: Context | None = None,
+    visible: int = 4,
+    length: int = 32,
+    max_tries: int = 65535,
+    *,
+    errors: Errors = "null",
+    parallel: bool = False,
+) -> pa.Array: ...
+@overload
+def scrub(
+    arr: _ArrowStream,
+    replace: ReplaceName,
+    keyset: Keyset | None = None,
+    region: str | None = None,
+    leniency: LeniencyName = "valid",
+    purpose: str | None = None,
+    context: Context | None = None,
+    visible: int = 4,
+    length: int = 32,
+    max_tries: int = 65535,
+    *,
+    errors: Errors = "null",
+    parallel: bool = False,
+) -> pa.ChunkedArray: ...
+@overload
+def find(
+    arr: _ArrowArray,
+    region: str | None = None,
+    leniency: LeniencyName = "valid",
+    max_tries: int = 65535,
+    *,
+    errors: Errors = "null",
+    parallel: bool = False,
+) -> pa.Array: ...
+@overload
+def find(
+    arr: _ArrowStream,
+    region: str | None = None,
+    leniency: LeniencyName = "valid",
+    max_tries: int = 65535,
     *,
     errors: Errors = "null",
     parallel: bool = False,

@@ -24,6 +24,10 @@ Python worker loads it once, on first use, and keeps it for the process's life, 
     df = df.withColumn("phone_p", pts.pseudonymize("phone", "/secrets/keys.json", region="US"))
     df = df.withColumn("phone_t", pts.tokenize("phone", "/secrets/keys.json", "crm", region="US"))
 
+``is_valid``, ``number_type``, ``region_code``, ``format``, ``find`` and ``scrub`` (with
+``"e164"`` or ``"mask"``) need no keyset; ``find`` gives an
+``array<struct<start:bigint,end:bigint,number:string,raw:string>>`` column.
+
 With ``errors="column"`` each function gives a struct column of ``value`` and ``error``
 (the reason code of a value that failed); ``errors="raise"`` fails the task on the first
 value that is not a number, naming its partition and its row in the partition (0-based).
@@ -48,6 +52,12 @@ __all__ = [
     "pseudonymize",
     "tokenize",
     "detokenize",
+    "is_valid",
+    "number_type",
+    "region_code",
+    "format",
+    "scrub",
+    "find",
     "keyset",
     "broadcast_keyset",
     "KeysetBroadcast",
@@ -126,10 +136,14 @@ def _keyset_ref(ref: KeysetRef) -> KeysetRef:
     return os.fspath(ref)
 
 
-def _return_type(errors: str) -> str:
+# The Spark type of `find`'s values: the numbers found in a text.
+_FOUND = "array<struct<start:bigint,end:bigint,number:string,raw:string>>"
+
+
+def _return_type(errors: str, value: str = "string") -> str:
     if errors == "column":
-        return "struct<value:string,error:string>"
-    return "string"
+        return f"struct<value:{value},error:string>"
+    return value
 
 
 def _in_partition(batches: Iterator[pa.Array], kernel: Callable[[pa.Array], Any]):
@@ -158,12 +172,14 @@ def _in_partition(batches: Iterator[pa.Array], kernel: Callable[[pa.Array], Any]
         offset += len(batch)
 
 
-def _udf(kernel: Callable[[pa.Array], pa.Array], errors: str, col: "Column | str") -> "Column":
+def _udf(
+    kernel: Callable[[pa.Array], pa.Array], errors: str, col: "Column | str", value: str = "string"
+) -> "Column":
     try:
         from pyspark.sql.functions import arrow_udf  # PySpark 4.1 and later
     except ImportError:
         arrow_udf = None
-    return_type = _return_type(errors)
+    return_type = _return_type(errors, value)
     if arrow_udf is not None:
 
         def run_arrow(batches):
@@ -270,6 +286,105 @@ def detokenize(
         return phonetoken.detokenize(arr, ks, context, purpose, errors=errors)
 
     return _udf(kernel, errors, col)
+
+
+def is_valid(col: "Column | str", region: str | None = None, *, errors: str = "null") -> "Column":
+    """Whether each value is a valid number, a boolean column (see ``phonetoken.is_valid``)."""
+    _check_errors(errors)
+
+    def kernel(arr: pa.Array) -> pa.Array:
+        return phonetoken.is_valid(arr, region, errors=errors)
+
+    return _udf(kernel, errors, col, "boolean")
+
+
+def number_type(col: "Column | str", region: str | None = None, *, errors: str = "null") -> "Column":
+    """libphonenumber's number type names (see ``phonetoken.number_type``)."""
+    _check_errors(errors)
+
+    def kernel(arr: pa.Array) -> pa.Array:
+        return phonetoken.number_type(arr, region, errors=errors)
+
+    return _udf(kernel, errors, col)
+
+
+def region_code(col: "Column | str", region: str | None = None, *, errors: str = "null") -> "Column":
+    """libphonenumber's region of each number (see ``phonetoken.region_code``)."""
+    _check_errors(errors)
+
+    def kernel(arr: pa.Array) -> pa.Array:
+        return phonetoken.region_code(arr, region, errors=errors)
+
+    return _udf(kernel, errors, col)
+
+
+def format(
+    col: "Column | str",
+    style: str,
+    region: str | None = None,
+    visible: int = 4,
+    *,
+    errors: str = "null",
+) -> "Column":
+    """Each number formatted for people (see ``phonetoken.format``)."""
+    _check_errors(errors)
+
+    def kernel(arr: pa.Array) -> pa.Array:
+        return phonetoken.format(arr, style, region, visible, errors=errors)
+
+    return _udf(kernel, errors, col)
+
+
+def scrub(
+    col: "Column | str",
+    replace: str,
+    keyset: KeysetRef = None,
+    region: str | None = None,
+    leniency: str = "valid",
+    purpose: str | None = None,
+    context: str | bytes | None = None,
+    visible: int = 4,
+    length: int = 32,
+    max_tries: int = 65535,
+    *,
+    errors: str = "null",
+    master_key: str | None = None,
+) -> "Column":
+    """Free text with its numbers replaced (see ``phonetoken.scrub``). ``keyset`` (for
+    ``"pseudonym"`` and ``"token"``) and ``master_key`` as in ``pseudonymize``; for the other
+    replacements no keyset is loaded."""
+    _check_errors(errors)
+    keyed = replace in ("pseudonym", "token")
+    if keyset is not None and not keyed:
+        raise ValueError(f"keyset does not apply to replace={replace!r}: leave it out")
+    ref = _keyset_ref(keyset) if keyed else None
+
+    def kernel(arr: pa.Array) -> pa.Array:
+        ks = _load(ref, master_key) if keyed else None
+        return phonetoken.scrub(
+            arr, replace, ks, region, leniency, purpose, context, visible, length, max_tries,
+            errors=errors,
+        )
+
+    return _udf(kernel, errors, col)
+
+
+def find(
+    col: "Column | str",
+    region: str | None = None,
+    leniency: str = "valid",
+    max_tries: int = 65535,
+    *,
+    errors: str = "null",
+) -> "Column":
+    """The numbers in each text, an array of structs ``start``, ``end`` (byte offsets),
+    ``number`` (E.164) and ``raw`` (see ``phonetoken.find``)."""
+    _check_errors(errors)
+
+    def kernel(arr: pa.Array) -> pa.Array:
+        return phonetoken.find(arr, region, leniency, max_tries, errors=errors)
+
+    return _udf(kernel, errors, col, _FOUND)
 
 
 # The module-level ``keyset`` is shadowed by the functions' argument of that name.

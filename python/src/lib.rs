@@ -4,7 +4,9 @@
 //! interface, so the column is not copied on the way in), scalar forms for one value, and
 //! the `Keyset` class, whose keys stay in Rust memory. Every result is the one the
 //! `phonetoken` tool gives for the same line: the kernels call the library exactly as the
-//! tool's `normalize`, `pseudonymize`, `tokenize` and `detokenize` commands do.
+//! tool's `normalize` (with `--with-type` and `--with-region`), `pseudonymize`, `tokenize`,
+//! `detokenize` (with `--format`) and `scrub` commands do; `find` gives the spans the
+//! library's `find_numbers` finds.
 
 // No unsafe code of its own (PyO3's macros allow what they generate); the library forbids it.
 #![deny(unsafe_code)]
@@ -13,19 +15,24 @@ use std::sync::{Arc, Mutex};
 
 use arrow_array::builder::{GenericStringBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, GenericStringArray, OffsetSizeTrait, StructArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, GenericStringArray, Int64Array, ListArray, OffsetSizeTrait,
+    StructArray,
+};
 use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields};
 use std::path::Path;
 
 use phonetoken::encrypted_keyset::EncryptedKeysetError;
+use phonetoken::find::scrub::{Replacement, ScrubError, Scrubber};
 use phonetoken::keyset_file::KeysetFileKind;
 use phonetoken::keystore::{
     keyset_path_from_env, permission_problem, read_secret, shown_path, KeystoreError, MasterKeyUri,
     KEYSET_ENV, MASTER_KEY_ENV,
 };
 use phonetoken::{
-    Encoding, Keyset, ParseError, PseudonymKey, Region, TokenError, TokenKey, MAX_TOKEN_TEXT_LEN,
+    find_numbers, Encoding, Format, Keyset, Leniency, ParseError, PhoneNumber, PseudonymKey,
+    Region, TokenError, TokenKey, MAX_FORMATTED_LEN, MAX_TOKEN_TEXT_LEN,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -52,6 +59,8 @@ const MIN_PARALLEL_SLICE: usize = 16_384;
 enum Fail {
     Parse(ParseError),
     Token(TokenError),
+    /// A text that could not be searched or scrubbed wholly.
+    Find(ScrubError),
     /// A failure the checks before the kernel rule out (the tool's `bad-length`,
     /// `buffer-too-small`); reported as data rather than a panic.
     Internal(&'static str),
@@ -62,6 +71,7 @@ impl Fail {
         match self {
             Fail::Parse(_) => "parse",
             Fail::Token(_) => "token",
+            Fail::Find(_) => "find",
             Fail::Internal(_) => "internal",
         }
     }
@@ -70,6 +80,7 @@ impl Fail {
         match self {
             Fail::Parse(e) => e.code(),
             Fail::Token(e) => e.code(),
+            Fail::Find(e) => e.code(),
             Fail::Internal(code) => code,
         }
     }
@@ -78,6 +89,7 @@ impl Fail {
         match self {
             Fail::Parse(e) => e.to_string(),
             Fail::Token(e) => e.to_string(),
+            Fail::Find(e) => e.to_string(),
             Fail::Internal(code) => format!("internal error ({code}): please report it"),
         }
     }
@@ -497,14 +509,15 @@ fn assemble_typed<O: OffsetSizeTrait>(
     })
 }
 
-/// Runs `op` over every chunk; with `parallel`, over slices of them on rayon's threads.
-/// Gives one output array per chunk, or the first failing row (in row order).
-fn run_chunks(
+/// Runs `run` over every chunk (each call given a slice of one chunk and the row of its first
+/// value in the whole column); with `parallel`, over slices on rayon's threads. `assemble`
+/// makes one output array per chunk from its slices' pieces, in order. Gives the arrays, or
+/// the first failing row (in row order).
+fn run_chunks<P: Send>(
     chunks: &[ArrayRef],
-    input: &DataType,
-    op: &Op,
-    errors: Errors,
     parallel: bool,
+    run: impl Fn(&dyn Array, usize) -> Result<P, RowFail> + Sync,
+    assemble: impl Fn(Vec<P>) -> Result<ArrayRef, Fail>,
 ) -> Result<Vec<ArrayRef>, RowFail> {
     let mut starts = Vec::with_capacity(chunks.len());
     let mut row = 0;
@@ -535,14 +548,14 @@ fn run_chunks(
     let run = |&(c, offset, n): &(usize, usize, usize)| {
         // A view of the rows, not a copy.
         let slice = chunks[c].slice(offset, n);
-        run_slice(slice.as_ref(), op, errors, starts[c] + offset)
+        run(slice.as_ref(), starts[c] + offset)
     };
-    let pieces: Vec<Result<Piece, RowFail>> = if parallel {
+    let pieces: Vec<Result<P, RowFail>> = if parallel {
         slices.par_iter().map(run).collect()
     } else {
         slices.iter().map(run).collect()
     };
-    let mut per_chunk: Vec<Vec<Piece>> = (0..chunks.len()).map(|_| Vec::new()).collect();
+    let mut per_chunk: Vec<Vec<P>> = (0..chunks.len()).map(|_| Vec::new()).collect();
     for (&(c, _, _), piece) in slices.iter().zip(pieces) {
         // Slices are in row order, so the first failure met is the first row that failed.
         per_chunk[c].push(piece?);
@@ -550,7 +563,7 @@ fn run_chunks(
     per_chunk
         .into_iter()
         .zip(&starts)
-        .map(|(pieces, &row)| assemble(pieces, input, errors).map_err(|fail| RowFail { row, fail }))
+        .map(|(pieces, &row)| assemble(pieces).map_err(|fail| RowFail { row, fail }))
         .collect()
 }
 
@@ -570,6 +583,30 @@ fn column<'py>(
     parallel: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let errors = errors_arg(errors)?;
+    strings_column(
+        py,
+        arr,
+        |input| output_type(input, errors),
+        |input, chunks| {
+            run_chunks(
+                chunks,
+                parallel,
+                |slice, row0| run_slice(slice, &op, errors, row0),
+                |pieces| assemble(pieces, input, errors),
+            )
+        },
+    )
+}
+
+/// Checks that `arr` is a column of strings, runs `run` over its chunks with the GIL released,
+/// and gives the results as a pyarrow `Array` (for an array in) or `ChunkedArray`, of the
+/// type `out_type` gives for the input's.
+fn strings_column<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    out_type: impl FnOnce(&DataType) -> DataType,
+    run: impl FnOnce(&DataType, &[ArrayRef]) -> Result<Vec<ArrayRef>, RowFail> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
     let single = matches!(arr, AnyArray::Array(_));
     let chunked = arr.into_chunked_array()?;
     let (chunks, field) = chunked.into_inner();
@@ -579,13 +616,9 @@ fn column<'py>(
             "expected a column of strings (utf8, large_utf8 or utf8_view), got {input_type}"
         )));
     }
-    let result = py.detach(|| run_chunks(&chunks, &input_type, &op, errors, parallel));
+    let result = py.detach(|| run(&input_type, &chunks));
     let outputs = result.map_err(|f| fail_error(py, f.fail, Some(f.row)))?;
-    let out_field = Arc::new(Field::new(
-        field.name(),
-        output_type(&input_type, errors),
-        true,
-    ));
+    let out_field = Arc::new(Field::new(field.name(), out_type(&input_type), true));
     if single {
         let array = outputs.into_iter().next().unwrap_or_else(unreachable_empty);
         let array =
@@ -596,6 +629,467 @@ fn column<'py>(
             .call1((array.into_pyobject(py)?,))
     } else {
         PyChunkedArray::try_new(outputs, out_field)?.into_pyarrow(py)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Kernels whose rows are not one short string: validity, types, regions, formats, scrubbed
+// text and the numbers found in text.
+
+/// The per-value work of `is_valid`, `number_type`, `region_code`, `format`, `scrub` and
+/// `find`, and the array their results make.
+trait RowKernel: Sync {
+    /// One row's result.
+    type Value: Send;
+
+    /// The result for one value: `None` for a null out that is no failure (a number in no
+    /// region).
+    fn apply(&self, text: &str) -> Result<Option<Self::Value>, Fail>;
+
+    /// The type of the values, for an input of type `input`.
+    fn value_type(&self, input: &DataType) -> DataType;
+
+    /// The array of `values` (null where `None`), of [`value_type`](Self::value_type).
+    fn build(&self, values: Vec<Option<Self::Value>>, input: &DataType) -> Result<ArrayRef, Fail>;
+}
+
+/// The results of a run of consecutive rows of a [`RowKernel`]: each row's value (`None`
+/// for a null), and, with `errors="column"`, its reason code.
+struct RowPiece<V> {
+    values: Vec<Option<V>>,
+    codes: Vec<Option<&'static str>>,
+}
+
+fn run_rows_of<'a, K: RowKernel>(
+    values: impl Iterator<Item = Option<&'a str>>,
+    len: usize,
+    kernel: &K,
+    errors: Errors,
+    row0: usize,
+) -> Result<RowPiece<K::Value>, RowFail> {
+    let mut piece = RowPiece {
+        values: Vec::with_capacity(len),
+        codes: Vec::with_capacity(if errors == Errors::Column { len } else { 0 }),
+    };
+    for (i, value) in values.enumerate() {
+        let (value, code) = match value.map(|text| kernel.apply(text)) {
+            None => (None, None),
+            Some(Ok(value)) => (value, None),
+            Some(Err(fail)) if errors == Errors::Raise => {
+                return Err(RowFail {
+                    row: row0 + i,
+                    fail,
+                })
+            }
+            Some(Err(fail)) => (None, Some(fail.code())),
+        };
+        piece.values.push(value);
+        if errors == Errors::Column {
+            piece.codes.push(code);
+        }
+    }
+    Ok(piece)
+}
+
+/// Runs `kernel` over one string array (its type checked by the caller).
+fn run_rows<K: RowKernel>(
+    array: &dyn Array,
+    kernel: &K,
+    errors: Errors,
+    row0: usize,
+) -> Result<RowPiece<K::Value>, RowFail> {
+    let n = array.len();
+    if let Some(a) = array.as_string_opt::<i64>() {
+        return run_rows_of(a.iter(), n, kernel, errors, row0);
+    }
+    if let Some(a) = array.as_string_view_opt() {
+        return run_rows_of(a.iter(), n, kernel, errors, row0);
+    }
+    match array.as_string_opt::<i32>() {
+        Some(a) => run_rows_of(a.iter(), n, kernel, errors, row0),
+        None => Ok(RowPiece {
+            values: Vec::new(),
+            codes: Vec::new(),
+        }),
+    }
+}
+
+/// The output type of `kernel` with `errors`: its values, or with `errors="column"` a struct
+/// of them and the reason code.
+fn row_output_type<K: RowKernel>(kernel: &K, input: &DataType, errors: Errors) -> DataType {
+    let value = kernel.value_type(input);
+    match errors {
+        Errors::Column => DataType::Struct(row_fields(value, input)),
+        _ => value,
+    }
+}
+
+fn row_fields(value: DataType, input: &DataType) -> Fields {
+    Fields::from(vec![
+        Field::new("value", value, true),
+        // The string type of the input's, as the other kernels' `error` field.
+        Field::new("error", value_type(input), true),
+    ])
+}
+
+fn assemble_rows<K: RowKernel>(
+    kernel: &K,
+    pieces: Vec<RowPiece<K::Value>>,
+    input: &DataType,
+    errors: Errors,
+) -> Result<ArrayRef, Fail> {
+    let rows = pieces.iter().map(|p| p.values.len()).sum();
+    let mut values = Vec::with_capacity(rows);
+    let mut codes = Vec::with_capacity(if errors == Errors::Column { rows } else { 0 });
+    for piece in pieces {
+        values.extend(piece.values);
+        codes.extend(piece.codes);
+    }
+    let values = kernel.build(values, input)?;
+    if errors != Errors::Column {
+        return Ok(values);
+    }
+    let codes: ArrayRef = match value_type(input) {
+        DataType::LargeUtf8 => Arc::new(GenericStringArray::<i64>::from(codes)),
+        _ => Arc::new(GenericStringArray::<i32>::from(codes)),
+    };
+    let fields = row_fields(values.data_type().clone(), input);
+    Ok(Arc::new(StructArray::new(
+        fields,
+        vec![values, codes],
+        None,
+    )))
+}
+
+/// Runs `kernel` over `arr` as [`column`] runs an [`Op`].
+fn row_column<'py, K: RowKernel>(
+    py: Python<'py>,
+    arr: AnyArray,
+    kernel: K,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let errors = errors_arg(errors)?;
+    strings_column(
+        py,
+        arr,
+        |input| row_output_type(&kernel, input, errors),
+        |input, chunks| {
+            run_chunks(
+                chunks,
+                parallel,
+                |slice, row0| run_rows(slice, &kernel, errors, row0),
+                |pieces| assemble_rows(&kernel, pieces, input, errors),
+            )
+        },
+    )
+}
+
+/// A string array of `values`, of the input's string type (large for large in).
+fn strings_array<S: AsRef<str>>(values: Vec<Option<S>>, input: &DataType) -> ArrayRef {
+    match value_type(input) {
+        DataType::LargeUtf8 => Arc::new(GenericStringArray::<i64>::from_iter(values)),
+        _ => Arc::new(GenericStringArray::<i32>::from_iter(values)),
+    }
+}
+
+/// libphonenumber's `isValidNumber` of each value.
+struct IsValid {
+    region: Option<Region>,
+}
+
+impl RowKernel for IsValid {
+    type Value = bool;
+
+    fn apply(&self, text: &str) -> Result<Option<bool>, Fail> {
+        let number = phonetoken::parse(text, self.region).map_err(Fail::Parse)?;
+        Ok(Some(number.is_valid()))
+    }
+
+    fn value_type(&self, _input: &DataType) -> DataType {
+        DataType::Boolean
+    }
+
+    fn build(&self, values: Vec<Option<bool>>, _input: &DataType) -> Result<ArrayRef, Fail> {
+        Ok(Arc::new(BooleanArray::from(values)))
+    }
+}
+
+/// libphonenumber's `getNumberType` of each value, by its name (`NumberType::as_str`, as
+/// `normalize --with-type` prints it).
+struct TypeOf {
+    region: Option<Region>,
+}
+
+impl RowKernel for TypeOf {
+    type Value = &'static str;
+
+    fn apply(&self, text: &str) -> Result<Option<&'static str>, Fail> {
+        let number = phonetoken::parse(text, self.region).map_err(Fail::Parse)?;
+        Ok(Some(number.number_type().as_str()))
+    }
+
+    fn value_type(&self, input: &DataType) -> DataType {
+        value_type(input)
+    }
+
+    fn build(&self, values: Vec<Option<&'static str>>, input: &DataType) -> Result<ArrayRef, Fail> {
+        Ok(strings_array(values, input))
+    }
+}
+
+/// libphonenumber's `getRegionCodeForNumber` of each value.
+struct RegionOf {
+    region: Option<Region>,
+}
+
+/// A region code: two letters, or `001` for a non-geographic calling code.
+enum RegionText {
+    Region(Region),
+    NonGeographic,
+}
+
+impl AsRef<str> for RegionText {
+    fn as_ref(&self) -> &str {
+        match self {
+            RegionText::Region(region) => region.as_str(),
+            RegionText::NonGeographic => "001",
+        }
+    }
+}
+
+impl RowKernel for RegionOf {
+    type Value = RegionText;
+
+    fn apply(&self, text: &str) -> Result<Option<RegionText>, Fail> {
+        let number = phonetoken::parse(text, self.region).map_err(Fail::Parse)?;
+        // As `normalize --with-region` writes it: `001` for a non-geographic calling code,
+        // nothing (here a null) when no region's plan takes the number.
+        Ok(match number.region() {
+            Some(region) => Some(RegionText::Region(region)),
+            None if number.country_code().is_non_geographic() => Some(RegionText::NonGeographic),
+            None => None,
+        })
+    }
+
+    fn value_type(&self, input: &DataType) -> DataType {
+        value_type(input)
+    }
+
+    fn build(&self, values: Vec<Option<RegionText>>, input: &DataType) -> Result<ArrayRef, Fail> {
+        Ok(strings_array(values, input))
+    }
+}
+
+/// Each value formatted for people (`PhoneNumber::format`, as `detokenize --format`).
+struct FormatAs {
+    region: Option<Region>,
+    format: Format,
+}
+
+impl RowKernel for FormatAs {
+    type Value = String;
+
+    fn apply(&self, text: &str) -> Result<Option<String>, Fail> {
+        let number = phonetoken::parse(text, self.region).map_err(Fail::Parse)?;
+        let mut buf = [0u8; MAX_FORMATTED_LEN];
+        let shown = number
+            .format(self.format, &mut buf)
+            .map_err(|_| Fail::Internal("buffer-too-small"))?;
+        Ok(Some(shown.to_owned()))
+    }
+
+    fn value_type(&self, input: &DataType) -> DataType {
+        value_type(input)
+    }
+
+    fn build(&self, values: Vec<Option<String>>, input: &DataType) -> Result<ArrayRef, Fail> {
+        Ok(strings_array(values, input))
+    }
+}
+
+/// `scrub`'s replacement, owning its keys.
+enum ScrubWith {
+    Pseudonym { keys: Keys, length: Option<usize> },
+    Token { keys: Keys, context: Vec<u8> },
+    E164,
+    Mask { visible: u8 },
+}
+
+/// Each text with its numbers replaced: the library's `Scrubber`, as `phonetoken scrub`.
+struct ScrubText {
+    with: ScrubWith,
+    region: Option<Region>,
+    leniency: Leniency,
+    max_tries: u32,
+}
+
+impl RowKernel for ScrubText {
+    type Value = String;
+
+    fn apply(&self, text: &str) -> Result<Option<String>, Fail> {
+        let replacement = match &self.with {
+            ScrubWith::Pseudonym { keys, length } => Replacement::Pseudonym {
+                keyset: keys,
+                length: *length,
+            },
+            ScrubWith::Token { keys, context } => Replacement::Token {
+                keyset: keys,
+                context,
+            },
+            ScrubWith::E164 => Replacement::E164,
+            ScrubWith::Mask { visible } => Replacement::Masked { visible: *visible },
+        };
+        Scrubber::new(replacement, self.region)
+            .leniency(self.leniency)
+            .max_tries(self.max_tries)
+            .scrub(text)
+            .map(Some)
+            .map_err(Fail::Find)
+    }
+
+    fn value_type(&self, input: &DataType) -> DataType {
+        value_type(input)
+    }
+
+    fn build(&self, values: Vec<Option<String>>, input: &DataType) -> Result<ArrayRef, Fail> {
+        Ok(strings_array(values, input))
+    }
+}
+
+/// One number found in a text.
+struct Found {
+    start: usize,
+    end: usize,
+    number: PhoneNumber,
+}
+
+/// The numbers in each text: the library's `find_numbers`.
+struct FindIn {
+    region: Option<Region>,
+    leniency: Leniency,
+    max_tries: u32,
+}
+
+impl FindIn {
+    fn item_fields(input: &DataType) -> Fields {
+        Fields::from(vec![
+            // Nullable as the engines' own types are (Spark's and DuckDB's), though never null.
+            Field::new("start", DataType::Int64, true),
+            Field::new("end", DataType::Int64, true),
+            Field::new("number", value_type(input), true),
+            Field::new("raw", value_type(input), true),
+        ])
+    }
+
+    fn item_field(input: &DataType) -> Arc<Field> {
+        Arc::new(Field::new(
+            "item",
+            DataType::Struct(FindIn::item_fields(input)),
+            true,
+        ))
+    }
+}
+
+impl RowKernel for FindIn {
+    /// The matches and the text, for their `raw` spans.
+    type Value = (Vec<Found>, String);
+
+    fn apply(&self, text: &str) -> Result<Option<Self::Value>, Fail> {
+        let mut matches = find_numbers(text, self.region)
+            .leniency(self.leniency)
+            .max_tries(self.max_tries);
+        let found: Vec<Found> = (&mut matches)
+            .map(|m| Found {
+                start: m.start(),
+                end: m.end(),
+                number: m.number(),
+            })
+            .collect();
+        // A search that gave up may have left numbers behind: a failure, as `scrub` says.
+        if matches.gave_up() {
+            return Err(Fail::Find(ScrubError::TooManyCandidates));
+        }
+        // Only the spans are kept of the text.
+        let mut raw = String::with_capacity(found.iter().map(|f| f.end - f.start).sum());
+        for f in &found {
+            raw.push_str(text.get(f.start..f.end).unwrap_or_default());
+        }
+        Ok(Some((found, raw)))
+    }
+
+    fn value_type(&self, input: &DataType) -> DataType {
+        DataType::List(FindIn::item_field(input))
+    }
+
+    fn build(&self, values: Vec<Option<Self::Value>>, input: &DataType) -> Result<ArrayRef, Fail> {
+        let too_long = Fail::Internal("column-too-long");
+        let mut offsets = Vec::with_capacity(values.len() + 1);
+        offsets.push(0i32);
+        let mut nulls = NullBufferBuilder::new(values.len());
+        let (mut starts, mut ends, mut numbers, mut raws) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for value in &values {
+            match value {
+                Some((found, raw)) => {
+                    let mut at = 0;
+                    for f in found {
+                        let len = f.end - f.start;
+                        starts.push(i64::try_from(f.start).map_err(|_| too_long)?);
+                        ends.push(i64::try_from(f.end).map_err(|_| too_long)?);
+                        numbers.push(Some(f.number.as_str()));
+                        raws.push(Some(raw.get(at..at + len).unwrap_or_default()));
+                        at += len;
+                    }
+                    nulls.append_non_null();
+                }
+                None => nulls.append_null(),
+            }
+            offsets.push(i32::try_from(starts.len()).map_err(|_| too_long)?);
+        }
+        let items = StructArray::try_new(
+            FindIn::item_fields(input),
+            vec![
+                Arc::new(Int64Array::from(starts)),
+                Arc::new(Int64Array::from(ends)),
+                strings_array(numbers, input),
+                strings_array(raws, input),
+            ],
+            None,
+        )
+        .map_err(|_| Fail::Internal("bad-column"))?;
+        let list = ListArray::try_new(
+            FindIn::item_field(input),
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Arc::new(items),
+            nulls.finish(),
+        )
+        .map_err(|_| Fail::Internal("bad-column"))?;
+        Ok(Arc::new(list))
+    }
+}
+
+fn leniency_arg(text: &str) -> PyResult<Leniency> {
+    match text {
+        "valid" => Ok(Leniency::Valid),
+        "possible" => Ok(Leniency::Possible),
+        _ => Err(PyValueError::new_err(format!(
+            "leniency={text:?}: give \"valid\" (valid numbers written as their country writes them, libphonenumber's default) or \"possible\" (numbers of a possible length)"
+        ))),
+    }
+}
+
+/// The names of `phonetoken detokenize --format`.
+fn style_arg(text: &str, visible: u8) -> PyResult<Format> {
+    match text {
+        "e164" => Ok(Format::E164),
+        "international" => Ok(Format::International),
+        "national" => Ok(Format::National),
+        "rfc3966" => Ok(Format::Rfc3966),
+        "masked" => Ok(Format::Masked { visible }),
+        _ => Err(PyValueError::new_err(format!(
+            "style={text:?}: give \"e164\", \"international\", \"national\", \"rfc3966\" or \"masked\""
+        ))),
     }
 }
 
@@ -1108,6 +1602,208 @@ fn detokenize<'py>(
     column(py, arr, op, errors, parallel)
 }
 
+/// Whether each value is a valid number: libphonenumber's `isValidNumber` (the number
+/// matches a number-type pattern of its region's plan), as a boolean column.
+///
+/// `arr`, `region`, `errors` and `parallel` as in `normalize`: null in gives null out, and a
+/// value that does not parse as a possible number fails with its `ParseError` reason (null,
+/// an exception, or its code with `errors="column"`). A possible number that is not valid
+/// gives `False`.
+#[pyfunction]
+#[pyo3(signature = (arr, region=None, *, errors="null", parallel=false))]
+fn is_valid<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    region: Option<&str>,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kernel = IsValid {
+        region: region_arg(region)?,
+    };
+    row_column(py, arr, kernel, errors, parallel)
+}
+
+/// Each value's number type as libphonenumber names it (`getNumberType`): `FIXED_LINE`,
+/// `MOBILE`, `FIXED_LINE_OR_MOBILE`, `TOLL_FREE`, `PREMIUM_RATE`, `SHARED_COST`, `VOIP`,
+/// `PERSONAL_NUMBER`, `PAGER`, `UAN`, `VOICEMAIL`, or `UNKNOWN` for a number that is not
+/// valid; the names `phonetoken normalize --with-type` prints.
+///
+/// `arr`, `region`, `errors` and `parallel` as in `is_valid`.
+#[pyfunction]
+#[pyo3(signature = (arr, region=None, *, errors="null", parallel=false))]
+fn number_type<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    region: Option<&str>,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kernel = TypeOf {
+        region: region_arg(region)?,
+    };
+    row_column(py, arr, kernel, errors, parallel)
+}
+
+/// Each value's region as libphonenumber gives it (`getRegionCodeForNumber`): the region of
+/// its calling code (for a shared code such as +1, the one whose plan takes the number),
+/// `"001"` for a non-geographic code such as +800, and null when no region's plan takes the
+/// number; as `phonetoken normalize --with-region` (which writes nothing there).
+///
+/// `arr`, `region`, `errors` and `parallel` as in `is_valid`.
+#[pyfunction]
+#[pyo3(signature = (arr, region=None, *, errors="null", parallel=false))]
+fn region_code<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    region: Option<&str>,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kernel = RegionOf {
+        region: region_arg(region)?,
+    };
+    row_column(py, arr, kernel, errors, parallel)
+}
+
+/// Each value formatted for people, as libphonenumber's `format()` writes it: `style` is
+/// `"e164"` (`+14155552671`), `"international"` (`+1 415-555-2671`), `"national"`
+/// (`(415) 555-2671`), `"rfc3966"` (`tel:+1-415-555-2671`) or `"masked"` (the international
+/// layout with all but the last `visible` digits shown as `*`: `+1 ***-***-2671`); the
+/// styles of `phonetoken detokenize --format` and its `--visible`.
+///
+/// `arr`, `region`, `errors` and `parallel` as in `is_valid`.
+#[pyfunction]
+#[pyo3(signature = (arr, style, region=None, visible=4, *, errors="null", parallel=false))]
+fn format<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    style: &str,
+    region: Option<&str>,
+    visible: u8,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kernel = FormatAs {
+        region: region_arg(region)?,
+        format: style_arg(style, visible)?,
+    };
+    row_column(py, arr, kernel, errors, parallel)
+}
+
+/// Free text with every phone number in it replaced, the rest kept: each value as
+/// `phonetoken scrub` writes the same line or cell.
+///
+/// Numbers are found as libphonenumber's `PhoneNumberMatcher` finds them (see `find`), and
+/// replaced by `replace`:
+///
+/// - `"pseudonym"`: `[phone-pseudonym:…]`, the number's pseudonym under `keyset` (derived for
+///   `purpose` if given), its first `length` bytes, in base64url;
+/// - `"token"`: `[phone-token:…]`, its token bound to `context` (text or bytes; empty by
+///   default), which `detokenize` opens;
+/// - `"e164"`: its E.164 form;
+/// - `"mask"`: the international layout with all but the last `visible` digits hidden.
+///
+/// Labelled values already in the text are left alone, so scrubbing scrubbed text changes
+/// nothing. `keyset`, `purpose` and `context` are refused where `replace` does not use them.
+/// `leniency`: `"valid"` (the default) or `"possible"`. `max_tries`: candidates that are not
+/// numbers tried per value before the search gives up; a value where it gives up (or where
+/// labelled replacements do not settle) fails with `too-many-candidates` (or
+/// `too-many-rounds`): null, a `FindError` subclass with `errors="raise"`, or its code with
+/// `errors="column"`, since numbers may be left in it. Null in gives null out.
+#[pyfunction]
+#[pyo3(signature = (arr, replace, keyset=None, region=None, leniency="valid", purpose=None, context=None, visible=4, length=32, max_tries=phonetoken::find::DEFAULT_MAX_TRIES, *, errors="null", parallel=false))]
+#[allow(clippy::too_many_arguments)]
+fn scrub<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    replace: &str,
+    keyset: Option<&PyKeyset>,
+    region: Option<&str>,
+    leniency: &str,
+    purpose: Option<&str>,
+    context: Option<Context>,
+    visible: u8,
+    length: usize,
+    max_tries: u32,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let keyed = matches!(replace, "pseudonym" | "token");
+    let unused = [
+        (keyset.is_some() && !keyed, "keyset"),
+        (purpose.is_some() && !keyed, "purpose"),
+        (context.is_some() && replace != "token", "context"),
+    ];
+    if let Some((_, name)) = unused.iter().find(|u| u.0) {
+        return Err(PyValueError::new_err(format!(
+            "{name} does not apply to replace={replace:?}: leave it out"
+        )));
+    }
+    let keys = || match keyset {
+        Some(k) => k.keys(py, purpose),
+        None => Err(PyValueError::new_err(format!(
+            "replace={replace:?} needs a keyset"
+        ))),
+    };
+    let with = match replace {
+        "pseudonym" => {
+            let length = length_arg(length)?;
+            ScrubWith::Pseudonym {
+                keys: keys()?,
+                // All 32 bytes is the tool's default, without `--length`.
+                length: (length < 32).then_some(length),
+            }
+        }
+        "token" => ScrubWith::Token {
+            keys: keys()?,
+            context: context.map(Context::into_bytes).unwrap_or_default(),
+        },
+        "e164" => ScrubWith::E164,
+        "mask" => ScrubWith::Mask { visible },
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "replace={replace:?}: give \"pseudonym\", \"token\", \"e164\" or \"mask\""
+            )))
+        }
+    };
+    let kernel = ScrubText {
+        with,
+        region: region_arg(region)?,
+        leniency: leniency_arg(leniency)?,
+        max_tries,
+    };
+    row_column(py, arr, kernel, errors, parallel)
+}
+
+/// The phone numbers written in each text, as libphonenumber's `PhoneNumberMatcher` finds
+/// them: per row a list of structs `{start, end, number, raw}`, where `start` and `end` are
+/// byte offsets into the value's UTF-8 text (`raw` is the text between them) and `number` is
+/// the E.164 form. An empty list for a text with no number, null for a null.
+///
+/// `region`: where numbers written without `+` and a country code were written (without
+/// it, only numbers written with `+` are found). `leniency`: `"valid"` (the default) or
+/// `"possible"`. `max_tries`: as in `scrub`; a text where the search gives up fails with
+/// `too-many-candidates`, as `errors` says. `parallel` as in `normalize`.
+#[pyfunction]
+#[pyo3(signature = (arr, region=None, leniency="valid", max_tries=phonetoken::find::DEFAULT_MAX_TRIES, *, errors="null", parallel=false))]
+fn find<'py>(
+    py: Python<'py>,
+    arr: AnyArray,
+    region: Option<&str>,
+    leniency: &str,
+    max_tries: u32,
+    errors: &str,
+    parallel: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kernel = FindIn {
+        region: region_arg(region)?,
+        leniency: leniency_arg(leniency)?,
+        max_tries,
+    };
+    row_column(py, arr, kernel, errors, parallel)
+}
+
 /// The text of the encrypted keyset file at `path`, to ship where its master key is (the
 /// executors of `phonetoken.spark.broadcast_keyset`); the text opens only under that master
 /// key. Raises `KeysetFileError` (code `plaintext-keyset`) for any other file, so plaintext
@@ -1144,6 +1840,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pseudonymize, m)?)?;
     m.add_function(wrap_pyfunction!(tokenize, m)?)?;
     m.add_function(wrap_pyfunction!(detokenize, m)?)?;
+    m.add_function(wrap_pyfunction!(is_valid, m)?)?;
+    m.add_function(wrap_pyfunction!(number_type, m)?)?;
+    m.add_function(wrap_pyfunction!(region_code, m)?)?;
+    m.add_function(wrap_pyfunction!(format, m)?)?;
+    m.add_function(wrap_pyfunction!(scrub, m)?)?;
+    m.add_function(wrap_pyfunction!(find, m)?)?;
     m.add_function(wrap_pyfunction!(read_sealed_keyset, m)?)?;
     m.add("METADATA_VERSION", metadata_version())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -242,3 +242,94 @@ def test_polars(table, phones, input_file, keyset_path):
     assert out["checked"].struct.field("error").to_list()[5] == "no-digits"
     series = phonetoken.polars.normalize(df["phone"], REGION)
     assert isinstance(series, pl.Series) and series.to_list() == out["back"].to_list()
+
+
+def _found(rows) -> list:
+    """Spark's rows of `find` results as the dicts pyarrow gives."""
+    return [None if r is None else [f.asDict() for f in r] for r in rows]
+
+
+def test_spark_find_functions(spark_df, phones, keyset_path):
+    import phonetoken.spark as pts
+
+    arr = pa.array(phones)
+    df = (
+        spark_df.withColumn("valid", pts.is_valid("phone", REGION))
+        .withColumn("type", pts.number_type("phone", REGION))
+        .withColumn("region", pts.region_code("phone", REGION))
+        .withColumn("national", pts.format("phone", "national", REGION))
+        .withColumn("found", pts.find("phone", REGION))
+        .withColumn("scrubbed", pts.scrub("phone", "pseudonym", str(keyset_path), REGION))
+        .withColumn("masked", pts.scrub("phone", "mask", region=REGION, errors="column"))
+    )
+    rows = df.orderBy("id").collect()
+    keys = phonetoken.Keyset.from_file(keyset_path)
+    assert [r["valid"] for r in rows] == phonetoken.is_valid(arr, REGION).to_pylist()
+    assert [r["type"] for r in rows] == phonetoken.number_type(arr, REGION).to_pylist()
+    assert [r["region"] for r in rows] == phonetoken.region_code(arr, REGION).to_pylist()
+    assert [r["national"] for r in rows] == phonetoken.format(arr, "national", REGION).to_pylist()
+    found = phonetoken.find(arr, REGION).to_pylist()
+    assert _found(r["found"] for r in rows) == found and sum(map(bool, filter(None, found))) > 100
+    assert [r["scrubbed"] for r in rows] == phonetoken.scrub(arr, "pseudonym", keys, REGION).to_pylist()
+    assert [r["masked"]["value"] for r in rows] == phonetoken.scrub(arr, "mask", region=REGION).to_pylist()
+    with pytest.raises(ValueError, match="keyset does not apply"):
+        pts.scrub("phone", "e164", str(keyset_path))
+
+
+def test_duckdb_find_functions(table, phones, keyset_path):
+    keys = phonetoken.Keyset.from_file(keyset_path)
+    con = duckdb.connect()
+    phonetoken.duckdb.register(con, keys, region=REGION)
+    con.register("calls", table)
+    rows = con.sql(
+        "SELECT phonetoken_is_valid(phone), phonetoken_number_type(phone), "
+        "phonetoken_region_code(phone), phonetoken_format(phone, 'international'), "
+        "phonetoken_format(phone, CASE WHEN id % 2 = 0 THEN 'national' ELSE 'rfc3966' END), "
+        "phonetoken_find(phone), phonetoken_scrub(phone, 'token'), phonetoken_scrub(phone, 'e164') "
+        "FROM calls ORDER BY id"
+    ).fetchall()
+    arr = table["phone"]
+    columns = list(zip(*rows))
+    assert list(columns[0]) == phonetoken.is_valid(arr, REGION).to_pylist()
+    assert list(columns[1]) == phonetoken.number_type(arr, REGION).to_pylist()
+    assert list(columns[2]) == phonetoken.region_code(arr, REGION).to_pylist()
+    assert list(columns[3]) == phonetoken.format(arr, "international", REGION).to_pylist()
+    national = phonetoken.format(arr, "national", REGION).to_pylist()
+    uri = phonetoken.format(arr, "rfc3966", REGION).to_pylist()
+    assert list(columns[4]) == [national[i] if i % 2 == 0 else uri[i] for i in range(len(phones))]
+    assert list(columns[5]) == phonetoken.find(arr, REGION).to_pylist()
+    assert list(columns[6]) == phonetoken.scrub(arr, "token", keys, REGION, context="").to_pylist()
+    assert list(columns[7]) == phonetoken.scrub(arr, "e164", region=REGION).to_pylist()
+    # Without a keyset, the functions that need none; errors="column" structs of each type.
+    phonetoken.duckdb.register(con, None, region=REGION, errors="column", prefix="pk_")
+    checked = con.sql("SELECT pk_is_valid(phone), pk_find(phone) FROM calls ORDER BY id").fetchall()
+    valid = phonetoken.is_valid(arr, REGION, errors="column").combine_chunks()
+    assert [r[0] for r in checked] == valid.to_pylist()
+    assert checked[5][0] == {"value": None, "error": "no-digits"}
+    assert [r[1]["value"] for r in checked] == phonetoken.find(arr, REGION).to_pylist()
+    with pytest.raises(duckdb.Error):
+        con.sql("SELECT pk_pseudonymize(phone) FROM calls").fetchall()
+
+
+def test_polars_find_functions(table, phones, keyset_path):
+    keys = phonetoken.Keyset.from_file(keyset_path)
+    df = pl.from_arrow(table)
+    ptp = phonetoken.polars
+    out = df.with_columns(
+        ptp.is_valid("phone", REGION).alias("valid"),
+        ptp.number_type("phone", REGION).alias("type"),
+        ptp.region_code("phone", REGION).alias("region"),
+        ptp.format("phone", "e164", REGION).alias("e164"),
+        ptp.find("phone", REGION).alias("found"),
+        ptp.scrub("phone", "pseudonym", keys, REGION, length=16).alias("scrubbed"),
+        ptp.is_valid("phone", REGION, errors="column").alias("checked"),
+    )
+    arr = table["phone"]
+    assert out["valid"].dtype == pl.Boolean
+    assert out["valid"].to_list() == phonetoken.is_valid(arr, REGION).to_pylist()
+    assert out["type"].to_list() == phonetoken.number_type(arr, REGION).to_pylist()
+    assert out["region"].to_list() == phonetoken.region_code(arr, REGION).to_pylist()
+    assert out["e164"].to_list() == phonetoken.normalize(arr, REGION).to_pylist()
+    assert out["found"].to_list() == phonetoken.find(arr, REGION).to_pylist()
+    assert out["scrubbed"].to_list() == phonetoken.scrub(arr, "pseudonym", keys, REGION, length=16).to_pylist()
+    assert out["checked"].struct.field("error").to_list()[5] == "no-digits"

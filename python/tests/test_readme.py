@@ -35,7 +35,7 @@ def run(code: str, cwd) -> str:
 def test_readme_examples_run_as_written(tmp_path):
     install = blocks("sh")
     assert len(install) == 1 and "pip install ./python" in install[0]
-    spark_example, duckdb_example = blocks("python")
+    spark_example, duckdb_example, find_example = blocks("python")
     cli("keygen", "--output", str(tmp_path / "keys.json"))
     assert "pts.pseudonymize" in spark_example
     run(spark_example, tmp_path)
@@ -45,4 +45,6 @@ def test_readme_examples_run_as_written(tmp_path):
     # DuckDB's box cuts long values, so the pseudonym's first characters are what is shown.
     assert out.count("+14155552671") == 2 and out.count(pseudonym[:12]) == 2
     assert "NULL" in out
+    assert "phonetoken.find" in find_example
+    run(find_example, tmp_path)
     assert phonetoken.pseudonymize(pa.array(["n/a"]), keys).to_pylist() == [None]

@@ -27,6 +27,9 @@
 
 mod checks;
 mod scan;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod scrub;
 
 use core::ops::Range;
 
