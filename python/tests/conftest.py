@@ -128,17 +128,21 @@ def pseudonym_key(doc: dict, purpose: str | None = None) -> bytes:
     return hkdf_sha256(key, b"phonetoken-v1", b"pseudonym-key\x00" + bytes([len(p)]) + p, 32)
 
 
-def oracle_e164(text: str | None, region: str = REGION) -> str | None:
-    """E.164 from `phonenumbers` (the possible-number check, as phonetoken does)."""
+def oracle_number(text: str | None, region: str | None = REGION):
+    """The `phonenumbers` number phonetoken's parse gives (a possible number), else None."""
     if text is None:
         return None
     try:
         n = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(n):
-        return None
-    return phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+    return n if phonenumbers.is_possible_number(n) else None
+
+
+def oracle_e164(text: str | None, region: str = REGION) -> str | None:
+    """E.164 from `phonenumbers` (the possible-number check, as phonetoken does)."""
+    n = oracle_number(text, region)
+    return None if n is None else phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
 
 
 def oracle_pseudonym(text: str | None, key: bytes, region: str = REGION) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 import phonetoken
-from conftest import cli
+from conftest import cli, oracle_number
 
 # libphonenumber's names of its number types, by value.
 TYPE_NAMES = {
@@ -46,17 +46,6 @@ def numbers() -> list[str | None]:
     return values + [None, "not a number", "+1"]
 
 
-def oracle(text: str | None, region: str | None = None):
-    """The `phonenumbers` number phonetoken's parse gives (a possible number), else None."""
-    if text is None:
-        return None
-    try:
-        n = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    return n if phonenumbers.is_possible_number(n) else None
-
-
 def agree(name: str, got: list, want: list, inputs: list) -> None:
     """100% agreement, with every mismatch printed."""
     bad = [(i, inputs[i], g, w) for i, (g, w) in enumerate(zip(got, want)) if g != w]
@@ -68,7 +57,7 @@ def agree(name: str, got: list, want: list, inputs: list) -> None:
 
 def test_validity_types_and_regions_equal_phonenumbers(numbers):
     arr = pa.array(numbers)
-    parsed = [oracle(v) for v in numbers]
+    parsed = [oracle_number(v, None) for v in numbers]
     assert len(numbers) > 2000
     # Valid and invalid numbers both, and values that do not parse.
     assert sum(p is not None and phonenumbers.is_valid_number(p) for p in parsed) > 1000
@@ -109,7 +98,7 @@ def test_validity_types_and_regions_equal_phonenumbers(numbers):
 )
 def test_format_equals_phonenumbers(numbers, style, oracle_format):
     got = phonetoken.format(pa.array(numbers), style).to_pylist()
-    want = [None if p is None else phonenumbers.format_number(p, oracle_format) for p in map(oracle, numbers)]
+    want = [None if p is None else phonenumbers.format_number(p, oracle_format) for p in (oracle_number(v, None) for v in numbers)]
     agree(f"format {style}", got, want, numbers)
 
 
@@ -121,7 +110,7 @@ def test_national_forms_with_a_region():
             n = phonenumbers.example_number_for_type(region, t)
             if n is not None:
                 texts.append(phonenumbers.format_number(n, PhoneNumberFormat.NATIONAL))
-        parsed = [oracle(t, region) for t in texts]
+        parsed = [oracle_number(t, region) for t in texts]
         arr = pa.array(texts)
         agree(f"is_valid {region}", phonetoken.is_valid(arr, region).to_pylist(),
               [phonenumbers.is_valid_number(p) for p in parsed], texts)

@@ -136,6 +136,18 @@ const fn fewest_digits(t: &Territory) -> usize {
     shortest.saturating_sub(added)
 }
 
+/// The digits of a calling code (1 to 999).
+#[cfg(feature = "find")]
+const fn code_digits(code: u16) -> usize {
+    if code >= 100 {
+        3
+    } else if code >= 10 {
+        2
+    } else {
+        1
+    }
+}
+
 /// The fewest digits of any text `parse` takes as a number with a calling code written in
 /// it (`+` or an international prefix): the code's digits and [`fewest_digits`] after them,
 /// for the main territory of the code, whose national prefix rules then apply.
@@ -146,14 +158,7 @@ const FEWEST_INTERNATIONAL_DIGITS: usize = {
     let mut i = 0;
     while i < territories.len() {
         let code = territories[i].country_code;
-        let code_digits = if code >= 100 {
-            3
-        } else if code >= 10 {
-            2
-        } else {
-            1
-        };
-        let n = code_digits + fewest_digits(&territories[i]);
+        let n = code_digits(code) + fewest_digits(&territories[i]);
         if territories[i].main_territory as usize == i && n < fewest {
             fewest = n;
         }
@@ -187,14 +192,9 @@ pub(crate) fn fewest_digits_to_parse(region: Option<Region>) -> FewestDigits {
     };
     let national = fewest_digits(t);
     let code = t.country_code;
-    let code_digits = if code >= 100 {
-        3
-    } else if code >= 10 {
-        2
-    } else {
-        1
-    };
-    let leading_code = t.main().map_or(0, |main| code_digits + fewest_digits(main));
+    let leading_code = t
+        .main()
+        .map_or(0, |main| code_digits(code) + fewest_digits(main));
     let after_prefix = t
         .international_prefix
         .map_or(Some(usize::MAX), |idd| idd.min_len())
