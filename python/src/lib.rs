@@ -31,8 +31,8 @@ use phonetoken::keystore::{
     KEYSET_ENV, MASTER_KEY_ENV,
 };
 use phonetoken::{
-    find_numbers, Encoding, Format, Keyset, Leniency, ParseError, PhoneNumber, PseudonymKey,
-    Region, TokenError, TokenKey, MAX_FORMATTED_LEN, MAX_TOKEN_TEXT_LEN,
+    find_numbers, Encoding, Format, Keyset, Leniency, ParseError, PseudonymKey, Region, TokenError,
+    TokenKey, MAX_FORMATTED_LEN, MAX_TOKEN_TEXT_LEN,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -379,21 +379,26 @@ impl Piece {
         }
     }
 
-    /// Appends `value`, moving the text to a larger buffer (the old one wiped as it is
-    /// dropped) when it is full, rather than letting the vector reallocate unwiped.
+    /// Appends `value` (see [`push_wiped`]).
     fn push(&mut self, value: &str) {
         let bytes = value.as_bytes();
-        if self.text.capacity() - self.text.len() < bytes.len() {
-            let mut larger = Zeroizing::new(Vec::with_capacity(
-                (self.text.capacity() * 2).max(self.text.len() + bytes.len()),
-            ));
-            larger.extend_from_slice(&self.text);
-            self.text = larger;
-        }
-        self.text.extend_from_slice(bytes);
+        push_wiped(&mut self.text, bytes);
         // At most MAX_TOKEN_TEXT_LEN bytes.
         self.rows.push(Row::Value(bytes.len() as u16));
     }
+}
+
+/// Appends `bytes`, moving the text to a larger buffer (the old one wiped as it is dropped)
+/// when it is full, rather than letting the vector reallocate unwiped.
+fn push_wiped(text: &mut Zeroizing<Vec<u8>>, bytes: &[u8]) {
+    if text.capacity() - text.len() < bytes.len() {
+        let mut larger = Zeroizing::new(Vec::with_capacity(
+            (text.capacity() * 2).max(text.len() + bytes.len()),
+        ));
+        larger.extend_from_slice(text);
+        *text = larger;
+    }
+    text.extend_from_slice(bytes);
 }
 
 /// Runs `op` over `values`; `row0` is the row of the first in the whole column. With
@@ -785,12 +790,44 @@ fn row_column<'py, K: RowKernel>(
     )
 }
 
-/// A string array of `values`, of the input's string type (large for large in).
-fn strings_array<S: AsRef<str>>(values: Vec<Option<S>>, input: &DataType) -> ArrayRef {
-    match value_type(input) {
-        DataType::LargeUtf8 => Arc::new(GenericStringArray::<i64>::from_iter(values)),
-        _ => Arc::new(GenericStringArray::<i32>::from_iter(values)),
+/// A string array of `values`, of the input's string type (large for large in). Its text
+/// buffer is sized exactly before it is filled, so it never grows and leaves no copy of a
+/// value behind in freed memory (the values may be numbers and the texts that hold them).
+fn strings_array<S: AsRef<str>>(values: &[Option<S>], input: &DataType) -> Result<ArrayRef, Fail> {
+    let values = values.iter().map(|v| v.as_ref().map(AsRef::as_ref));
+    Ok(match value_type(input) {
+        DataType::LargeUtf8 => Arc::new(exact_strings::<i64>(values)?),
+        _ => Arc::new(exact_strings::<i32>(values)?),
+    })
+}
+
+fn exact_strings<'a, O: OffsetSizeTrait>(
+    values: impl Iterator<Item = Option<&'a str>> + Clone,
+) -> Result<GenericStringArray<O>, Fail> {
+    let (rows, bytes) = values.clone().fold((0, 0), |(rows, bytes), v| {
+        (rows + 1, bytes + v.map_or(0, str::len))
+    });
+    let too_long = Fail::Internal("column-too-long");
+    let mut text = Vec::with_capacity(bytes);
+    let mut offsets = Vec::with_capacity(rows + 1);
+    let mut nulls = NullBufferBuilder::new(rows);
+    offsets.push(O::usize_as(0));
+    for value in values {
+        match value {
+            Some(v) => {
+                text.extend_from_slice(v.as_bytes());
+                nulls.append_non_null();
+            }
+            None => nulls.append_null(),
+        }
+        offsets.push(O::from_usize(text.len()).ok_or(too_long)?);
     }
+    GenericStringArray::<O>::try_new(
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        Buffer::from_vec(text),
+        nulls.finish(),
+    )
+    .map_err(|_| Fail::Internal("bad-column"))
 }
 
 /// libphonenumber's `isValidNumber` of each value.
@@ -834,7 +871,7 @@ impl RowKernel for TypeOf {
     }
 
     fn build(&self, values: Vec<Option<&'static str>>, input: &DataType) -> Result<ArrayRef, Fail> {
-        Ok(strings_array(values, input))
+        strings_array(&values, input)
     }
 }
 
@@ -877,7 +914,7 @@ impl RowKernel for RegionOf {
     }
 
     fn build(&self, values: Vec<Option<RegionText>>, input: &DataType) -> Result<ArrayRef, Fail> {
-        Ok(strings_array(values, input))
+        strings_array(&values, input)
     }
 }
 
@@ -888,23 +925,27 @@ struct FormatAs {
 }
 
 impl RowKernel for FormatAs {
-    type Value = String;
+    type Value = Zeroizing<String>;
 
-    fn apply(&self, text: &str) -> Result<Option<String>, Fail> {
+    fn apply(&self, text: &str) -> Result<Option<Zeroizing<String>>, Fail> {
         let number = phonetoken::parse(text, self.region).map_err(Fail::Parse)?;
-        let mut buf = [0u8; MAX_FORMATTED_LEN];
+        let mut buf = Zeroizing::new([0u8; MAX_FORMATTED_LEN]);
         let shown = number
-            .format(self.format, &mut buf)
+            .format(self.format, &mut *buf)
             .map_err(|_| Fail::Internal("buffer-too-small"))?;
-        Ok(Some(shown.to_owned()))
+        Ok(Some(Zeroizing::new(shown.to_owned())))
     }
 
     fn value_type(&self, input: &DataType) -> DataType {
         value_type(input)
     }
 
-    fn build(&self, values: Vec<Option<String>>, input: &DataType) -> Result<ArrayRef, Fail> {
-        Ok(strings_array(values, input))
+    fn build(
+        &self,
+        values: Vec<Option<Zeroizing<String>>>,
+        input: &DataType,
+    ) -> Result<ArrayRef, Fail> {
+        strings_array(&values, input)
     }
 }
 
@@ -925,9 +966,9 @@ struct ScrubText {
 }
 
 impl RowKernel for ScrubText {
-    type Value = String;
+    type Value = Zeroizing<String>;
 
-    fn apply(&self, text: &str) -> Result<Option<String>, Fail> {
+    fn apply(&self, text: &str) -> Result<Option<Zeroizing<String>>, Fail> {
         let replacement = match &self.with {
             ScrubWith::Pseudonym { keys, length } => Replacement::Pseudonym {
                 keyset: keys,
@@ -944,7 +985,7 @@ impl RowKernel for ScrubText {
             .leniency(self.leniency)
             .max_tries(self.max_tries)
             .scrub(text)
-            .map(Some)
+            .map(|scrubbed| Some(Zeroizing::new(scrubbed)))
             .map_err(Fail::Find)
     }
 
@@ -952,16 +993,43 @@ impl RowKernel for ScrubText {
         value_type(input)
     }
 
-    fn build(&self, values: Vec<Option<String>>, input: &DataType) -> Result<ArrayRef, Fail> {
-        Ok(strings_array(values, input))
+    fn build(
+        &self,
+        values: Vec<Option<Zeroizing<String>>>,
+        input: &DataType,
+    ) -> Result<ArrayRef, Fail> {
+        strings_array(&values, input)
     }
 }
 
-/// One number found in a text.
-struct Found {
-    start: usize,
-    end: usize,
-    number: PhoneNumber,
+/// The numbers found in one text, in memory wiped when freed: each number's E.164 form back
+/// to back, then the spans' text back to back.
+struct FoundIn {
+    /// Each match's start and end in the text, and its number's length in `numbers`.
+    spans: Vec<(usize, usize, usize)>,
+    numbers: Zeroizing<Vec<u8>>,
+    raw: Zeroizing<Vec<u8>>,
+}
+
+impl FoundIn {
+    /// Each match's start, end, number and text.
+    fn items(&self) -> impl Iterator<Item = (usize, usize, &str, &str)> + Clone + '_ {
+        self.spans
+            .iter()
+            .scan((0, 0), move |(number_at, raw_at), &(start, end, len)| {
+                let number = self.numbers.get(*number_at..*number_at + len)?;
+                let raw = self.raw.get(*raw_at..*raw_at + (end - start))?;
+                *number_at += len;
+                *raw_at += end - start;
+                // Pushed whole from `&str`s, so UTF-8.
+                Some((
+                    start,
+                    end,
+                    std::str::from_utf8(number).unwrap_or_default(),
+                    std::str::from_utf8(raw).unwrap_or_default(),
+                ))
+            })
+    }
 }
 
 /// The numbers in each text: the library's `find_numbers`.
@@ -992,54 +1060,55 @@ impl FindIn {
 }
 
 impl RowKernel for FindIn {
-    /// The matches and the text, for their `raw` spans.
-    type Value = (Vec<Found>, String);
+    type Value = FoundIn;
 
-    fn apply(&self, text: &str) -> Result<Option<Self::Value>, Fail> {
+    fn apply(&self, text: &str) -> Result<Option<FoundIn>, Fail> {
         let mut matches = find_numbers(text, self.region)
             .leniency(self.leniency)
             .max_tries(self.max_tries);
-        let found: Vec<Found> = (&mut matches)
-            .map(|m| Found {
-                start: m.start(),
-                end: m.end(),
-                number: m.number(),
-            })
-            .collect();
+        let mut found = FoundIn {
+            spans: Vec::new(),
+            numbers: Zeroizing::new(Vec::new()),
+            raw: Zeroizing::new(Vec::new()),
+        };
+        for m in &mut matches {
+            let number = m.number();
+            push_wiped(&mut found.numbers, number.as_str().as_bytes());
+            found
+                .spans
+                .push((m.start(), m.end(), number.as_str().len()));
+        }
         // A search that gave up may have left numbers behind: a failure, as `scrub` says.
         if matches.gave_up() {
             return Err(Fail::Find(ScrubError::TooManyCandidates));
         }
-        // Only the spans are kept of the text.
-        let mut raw = String::with_capacity(found.iter().map(|f| f.end - f.start).sum());
-        for f in &found {
-            raw.push_str(text.get(f.start..f.end).unwrap_or_default());
+        // Only the spans are kept of the text, in a buffer of their exact size.
+        let spanned = found.spans.iter().map(|&(start, end, _)| end - start).sum();
+        found.raw.reserve_exact(spanned);
+        for &(start, end, _) in &found.spans {
+            found
+                .raw
+                .extend_from_slice(text.get(start..end).unwrap_or_default().as_bytes());
         }
-        Ok(Some((found, raw)))
+        Ok(Some(found))
     }
 
     fn value_type(&self, input: &DataType) -> DataType {
         DataType::List(FindIn::item_field(input))
     }
 
-    fn build(&self, values: Vec<Option<Self::Value>>, input: &DataType) -> Result<ArrayRef, Fail> {
+    fn build(&self, values: Vec<Option<FoundIn>>, input: &DataType) -> Result<ArrayRef, Fail> {
         let too_long = Fail::Internal("column-too-long");
         let mut offsets = Vec::with_capacity(values.len() + 1);
         offsets.push(0i32);
         let mut nulls = NullBufferBuilder::new(values.len());
-        let (mut starts, mut ends, mut numbers, mut raws) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut starts, mut ends) = (Vec::new(), Vec::new());
         for value in &values {
             match value {
-                Some((found, raw)) => {
-                    let mut at = 0;
-                    for f in found {
-                        let len = f.end - f.start;
-                        starts.push(i64::try_from(f.start).map_err(|_| too_long)?);
-                        ends.push(i64::try_from(f.end).map_err(|_| too_long)?);
-                        numbers.push(Some(f.number.as_str()));
-                        raws.push(Some(raw.get(at..at + len).unwrap_or_default()));
-                        at += len;
+                Some(found) => {
+                    for (start, end, _, _) in found.items() {
+                        starts.push(i64::try_from(start).map_err(|_| too_long)?);
+                        ends.push(i64::try_from(end).map_err(|_| too_long)?);
                     }
                     nulls.append_non_null();
                 }
@@ -1047,13 +1116,26 @@ impl RowKernel for FindIn {
             }
             offsets.push(i32::try_from(starts.len()).map_err(|_| too_long)?);
         }
+        let items = values.iter().flatten().flat_map(FoundIn::items);
+        let numbers = items.clone().map(|(_, _, number, _)| Some(number));
+        let raws = items.map(|(_, _, _, raw)| Some(raw));
+        let (numbers, raws): (ArrayRef, ArrayRef) = match value_type(input) {
+            DataType::LargeUtf8 => (
+                Arc::new(exact_strings::<i64>(numbers)?),
+                Arc::new(exact_strings::<i64>(raws)?),
+            ),
+            _ => (
+                Arc::new(exact_strings::<i32>(numbers)?),
+                Arc::new(exact_strings::<i32>(raws)?),
+            ),
+        };
         let items = StructArray::try_new(
             FindIn::item_fields(input),
             vec![
                 Arc::new(Int64Array::from(starts)),
                 Arc::new(Int64Array::from(ends)),
-                strings_array(numbers, input),
-                strings_array(raws, input),
+                numbers,
+                raws,
             ],
             None,
         )

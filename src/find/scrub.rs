@@ -28,6 +28,8 @@ use alloc::string::String;
 use core::fmt;
 use core::ops::Range;
 
+use zeroize::{Zeroize, Zeroizing};
+
 use super::{find_numbers, Leniency, DEFAULT_MAX_TRIES};
 use crate::encoding::Encoding;
 use crate::format::{Format, MAX_FORMATTED_LEN};
@@ -245,15 +247,19 @@ impl<'k> Scrubber<'k> {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn scrub(&self, text: &str) -> Result<String, ScrubError> {
-        let mut out = String::with_capacity(text.len());
-        self.scrub_into(text, &mut out)?;
-        Ok(out)
+        let (mut done, _) = self.rounds(text)?;
+        // The working text becomes the result as it is, with no copy left behind.
+        Ok(core::mem::take(&mut *done))
     }
 
     /// Appends `text` to `out` with every number replaced, and gives the count replaced. The
     /// labelled values of an earlier scrub are copied as they are and the text between them
     /// searched; with a labelled replacement the result is searched again until a search
     /// finds nothing, so what is written is what a second scrub leaves as it is.
+    ///
+    /// The work is done in memory that is wiped when freed, and `out`, if it has to grow, is
+    /// moved to a larger buffer and its old one wiped: no copy of the text or of the result is
+    /// left in freed memory.
     ///
     /// # Errors
     ///
@@ -271,31 +277,30 @@ impl<'k> Scrubber<'k> {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn scrub_into(&self, text: &str, out: &mut String) -> Result<u64, ScrubError> {
-        let start = out.len();
-        let result = self.rounds(text, out, start);
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        let (done, replaced) = self.rounds(text)?;
+        push_wiped(out, &done);
+        Ok(replaced)
     }
 
-    fn rounds(&self, text: &str, out: &mut String, start: usize) -> Result<u64, ScrubError> {
-        let mut replaced = self.scrub_between_labels(text, out)?;
+    /// Every search of `text`: the scrubbed text, in memory wiped when dropped, and the count
+    /// replaced.
+    fn rounds(&self, text: &str) -> Result<(Zeroizing<String>, u64), ScrubError> {
+        let mut done = Zeroizing::new(String::with_capacity(text.len()));
+        let mut replaced = self.scrub_between_labels(text, &mut done)?;
         let mut found = replaced;
         let mut rounds = 1;
         while self.replacement.labelled() && found > 0 {
             if rounds == MAX_ROUNDS {
                 return Err(ScrubError::TooManyRounds);
             }
-            let done = out.get(start..).unwrap_or_default();
-            let mut again = String::with_capacity(done.len() + 64);
-            found = self.scrub_between_labels(done, &mut again)?;
+            let mut again = Zeroizing::new(String::with_capacity(done.len() + 64));
+            found = self.scrub_between_labels(&done, &mut again)?;
             replaced += found;
             rounds += 1;
-            out.truncate(start);
-            out.push_str(&again);
+            // The text of the search before is wiped as it is dropped.
+            done = again;
         }
-        Ok(replaced)
+        Ok((done, replaced))
     }
 
     /// One search: appends `text` with every number replaced outside the labelled values;
@@ -305,7 +310,7 @@ impl<'k> Scrubber<'k> {
         let mut rest = text;
         while let Some(label) = next_label(rest) {
             replaced += self.scrub_plain(rest.get(..label.start).unwrap_or_default(), out)?;
-            out.push_str(rest.get(label.clone()).unwrap_or_default());
+            push_wiped(out, rest.get(label.clone()).unwrap_or_default());
             rest = rest.get(label.end..).unwrap_or_default();
         }
         replaced += self.scrub_plain(rest, out)?;
@@ -320,7 +325,7 @@ impl<'k> Scrubber<'k> {
         let mut copied = 0;
         let mut replaced = 0;
         for m in &mut found {
-            out.push_str(text.get(copied..m.start()).unwrap_or_default());
+            push_wiped(out, text.get(copied..m.start()).unwrap_or_default());
             self.replace(&m.number(), out)?;
             copied = m.end();
             replaced += 1;
@@ -328,7 +333,7 @@ impl<'k> Scrubber<'k> {
         if found.gave_up() {
             return Err(ScrubError::TooManyCandidates);
         }
-        out.push_str(text.get(copied..).unwrap_or_default());
+        push_wiped(out, text.get(copied..).unwrap_or_default());
         Ok(replaced)
     }
 
@@ -346,9 +351,9 @@ impl<'k> Scrubber<'k> {
                 let encoded = pseudonym
                     .encode_into(Encoding::Base64Url, &mut buf)
                     .map_err(|_| ScrubError::BufferTooSmall)?;
-                out.push_str(PSEUDONYM_LABEL);
-                out.push_str(encoded);
-                out.push(']');
+                push_wiped(out, PSEUDONYM_LABEL);
+                push_wiped(out, encoded);
+                push_wiped(out, "]");
             }
             Replacement::Token { keyset, context } => {
                 let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
@@ -356,21 +361,33 @@ impl<'k> Scrubber<'k> {
                     .tokenize(number, context)
                     .encode_into(Encoding::Base64Url, &mut buf)
                     .map_err(|_| ScrubError::BufferTooSmall)?;
-                out.push_str(TOKEN_LABEL);
-                out.push_str(encoded);
-                out.push(']');
+                push_wiped(out, TOKEN_LABEL);
+                push_wiped(out, encoded);
+                push_wiped(out, "]");
             }
-            Replacement::E164 => out.push_str(number.as_str()),
+            Replacement::E164 => push_wiped(out, number.as_str()),
             Replacement::Masked { visible } => {
                 let mut buf = [0u8; MAX_FORMATTED_LEN];
                 let shown = number
                     .format(Format::Masked { visible }, &mut buf)
                     .map_err(|_| ScrubError::BufferTooSmall)?;
-                out.push_str(shown);
+                push_wiped(out, shown);
             }
         }
         Ok(())
     }
+}
+
+/// Appends `s` to `out` without a reallocation that leaves the old bytes behind: when `out` is
+/// full its text is copied to a buffer at least twice the size and the old one wiped.
+fn push_wiped(out: &mut String, s: &str) {
+    if out.capacity() - out.len() < s.len() {
+        let mut larger = String::with_capacity((out.capacity() * 2).max(out.len() + s.len()));
+        larger.push_str(out);
+        out.zeroize();
+        *out = larger;
+    }
+    out.push_str(s);
 }
 
 /// The byte range of the first labelled value an earlier scrub wrote in `text`: a label, a

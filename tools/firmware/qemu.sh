@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the firmware self-test on an emulated Cortex-M4 and checks it: builds the image with
-# the `qemu`, `oprf` and `seal` features (with FIRMWARE_XWING=1 `seal-xwing` instead of `seal`:
-# X-Wing sealing too, whose stack is over the default budget, BENCHMARKS.md), runs it in QEMU on the `netduinoplus2` board (an
-# STM32F405, the example's memory map) with an exec trace, checks every printed output on the
-# host (tools/firmware/check), counts the instructions of each operation between its markers
+# the `qemu`, `oprf`, `seal` and `find` features (`find` brings `validate` and `format`; with
+# FIRMWARE_XWING=1 `seal-xwing` instead of `seal`: X-Wing sealing too, whose stack is over the
+# default budget, BENCHMARKS.md), runs it in QEMU on the `netduinoplus2` board (an STM32F405,
+# the example's memory map) with an exec trace, checks every printed output on the host
+# (tools/firmware/check), counts the instructions of each operation between its markers
 # (tools/firmware/count.awk), prints the table and fails past the limits: STACK_BUDGET_BYTES
 # for every operation, OPRF_ONE_BUDGET_INSTRUCTIONS for blind + finalize of one number in VOPRF
 # mode (the defaults are the budgets), or if QEMU faults or times out.
@@ -16,12 +17,12 @@ oprf_budget=${OPRF_ONE_BUDGET_INSTRUCTIONS:-8000000}
 target_dir="${CARGO_TARGET_DIR:-$PWD/examples/firmware/target}"
 xwing=${FIRMWARE_XWING:-0}
 if [ "$xwing" = 1 ]; then
-  features=qemu,oprf,seal-xwing
-  operations=(parse pseudonymize tokenize detokenize blind_one finalize_one blind_batch finalize_batch seal seal_xwing)
+  features=qemu,oprf,seal-xwing,find
+  operations=(parse validate format find pseudonymize tokenize detokenize blind_one finalize_one blind_batch finalize_batch seal seal_xwing)
   check_args=(--xwing)
 else
-  features=qemu,oprf,seal
-  operations=(parse pseudonymize tokenize detokenize blind_one finalize_one blind_batch finalize_batch seal)
+  features=qemu,oprf,seal,find
+  operations=(parse validate format find pseudonymize tokenize detokenize blind_one finalize_one blind_batch finalize_batch seal)
   check_args=()
 fi
 (cd examples/firmware && CARGO_TARGET_DIR="$target_dir" cargo build --release --quiet --features "$features")

@@ -19,6 +19,10 @@ pub const TOKEN_CONTEXT: &[u8] = b"keypad";
 /// The number as typed on the keypad, and the device's default region.
 pub const TYPED: (&str, &str) = ("020 7946 0958", "GB");
 
+/// A message typed on the device (features `find`), with two numbers in it and a date that is
+/// not one; its numbers are found with the default region of [`TYPED`].
+pub const MESSAGE: &str = "Ring me on 020 7946 0958 or +44 7700 900123 after 6pm, not 3/10/2011.";
+
 /// The contacts blinded as one batch (national forms, with their regions).
 pub const BATCH: [(&str, &str); 3] = [
     ("(415) 555-2671", "US"),

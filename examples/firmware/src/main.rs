@@ -54,30 +54,60 @@ fn run() -> Result<(), Failure> {
     // A device that only accepts valid numbers, and wants their type (a mobile for a text
     // message) and region.
     #[cfg(feature = "validate")]
-    black_box((number.is_valid(), number.number_type(), number.region()));
+    {
+        let (valid, kind, region) = measure(Op::Validate, &number, |n| {
+            (n.is_valid(), n.number_type(), n.region())
+        });
+        probe::text("valid", if valid { "true" } else { "false" });
+        probe::text("type", kind.as_str());
+        probe::text("region", region.as_ref().map_or("none", Region::as_str));
+    }
     // A device that shows the number to a person (a screen, a dialler): libphonenumber's
     // layouts and the masked one, into a stack buffer. The format comes from `black_box`,
     // so every branch stays in the image.
     #[cfg(feature = "format")]
     {
         let mut shown = [0u8; phonetoken::MAX_FORMATTED_LEN];
-        for format in [
-            phonetoken::Format::International,
-            phonetoken::Format::Masked { visible: 4 },
-        ] {
-            let text = number
-                .format(black_box(format), &mut shown)
-                .map_err(|_| failure("format"))?;
-            black_box(text);
-        }
+        let text = measure(Op::Format, &number, |n| {
+            n.format(black_box(phonetoken::Format::International), &mut shown)
+        })
+        .map_err(|_| failure("format"))?;
+        probe::text("international", text);
+        let text = number
+            .format(
+                black_box(phonetoken::Format::Masked { visible: 4 }),
+                &mut shown,
+            )
+            .map_err(|_| failure("format"))?;
+        probe::text("masked", text);
     }
 
-    // A device that pseudonymizes the numbers written in a message before it leaves.
+    // A device that pseudonymizes the numbers written in a message before it leaves: each
+    // match's span and number, kept on the stack (at most FOUND of them).
     #[cfg(feature = "find")]
-    const MESSAGE: &str = "Ring me on 020 7946 0958 or +44 7700 900123 after 6pm, not 3/10/2011.";
-    #[cfg(feature = "find")]
-    for found in phonetoken::find_numbers(black_box(MESSAGE), region) {
-        black_box(pseudonymizer.pseudonymize(&found.number()));
+    {
+        const FOUND: usize = 4;
+        let (found, count) = measure(Op::Find, black_box(MESSAGE), |message| {
+            let mut found = [None; FOUND];
+            let mut count = 0;
+            for (slot, m) in found
+                .iter_mut()
+                .zip(phonetoken::find_numbers(message, region))
+            {
+                *slot = Some((m.start(), m.end(), m.number()));
+                count += 1;
+            }
+            (found, count)
+        });
+        probe::count("found.count", count);
+        for (i, (start, end, number)) in found.iter().flatten().enumerate() {
+            let mut text = [0u8; 64];
+            let pseudonym = pseudonymizer
+                .pseudonymize(number)
+                .encode_into(Encoding::Base64Url, &mut text)
+                .map_err(|_| failure("found pseudonym text"))?;
+            probe::found(i, (*start, *end), number, pseudonym);
+        }
     }
 
     let pseudonym = measure(Op::Pseudonymize, &number, |n| pseudonymizer.pseudonymize(n));

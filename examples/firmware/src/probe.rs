@@ -25,6 +25,12 @@ pub enum Op {
     Seal,
     #[cfg_attr(not(feature = "seal-xwing"), allow(dead_code))]
     SealXwing,
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
+    Validate,
+    #[cfg_attr(not(feature = "format"), allow(dead_code))]
+    Format,
+    #[cfg_attr(not(feature = "find"), allow(dead_code))]
+    Find,
 }
 
 #[cfg(not(feature = "qemu"))]
@@ -52,6 +58,19 @@ mod imp {
     #[cfg_attr(not(any(feature = "oprf", feature = "seal")), allow(dead_code))]
     pub fn hex(label: &str, value: &[u8]) {
         black_box((label, value));
+    }
+    #[cfg_attr(not(feature = "find"), allow(dead_code))]
+    pub fn count(label: &str, n: usize) {
+        black_box((label, n));
+    }
+    #[cfg_attr(not(feature = "find"), allow(dead_code))]
+    pub fn found(
+        i: usize,
+        span: (usize, usize),
+        number: &phonetoken::PhoneNumber,
+        pseudonym: &str,
+    ) {
+        black_box((i, span, number, pseudonym));
     }
     pub fn finish(ok: bool) -> ! {
         black_box(ok);
@@ -137,6 +156,33 @@ mod imp {
         text(label, value.as_str());
     }
 
+    #[cfg_attr(not(feature = "find"), allow(dead_code))]
+    pub fn count(label: &str, n: usize) {
+        line(label, decimal(n, &mut [0; 10]), false);
+    }
+
+    /// Prints `found<i> <start> <end> <e164>` and `found<i>.pseudonym <base64url>` for the
+    /// `i`th number found in the message (`i` below 10).
+    #[cfg_attr(not(feature = "find"), allow(dead_code))]
+    pub fn found(
+        i: usize,
+        span: (usize, usize),
+        number: &phonetoken::PhoneNumber,
+        pseudonym: &str,
+    ) {
+        let label = [b'f', b'o', b'u', b'n', b'd', b'0' + (i % 10) as u8];
+        write(&label);
+        for at in [span.0, span.1] {
+            write(b" ");
+            write(decimal(at, &mut [0; 10]));
+        }
+        write(b" ");
+        write(number.as_str().as_bytes());
+        write(b"\n");
+        write(&label);
+        line(".pseudonym", pseudonym.as_bytes(), false);
+    }
+
     /// Prints the status line and ends the emulation with the matching exit status.
     pub fn finish(ok: bool) -> ! {
         text("status", if ok { "ok" } else { "fail" });
@@ -185,6 +231,9 @@ mod imp {
         phonetoken_mark_finalize_batch = 8,
         phonetoken_mark_seal = 9,
         phonetoken_mark_seal_xwing = 10,
+        phonetoken_mark_validate = 11,
+        phonetoken_mark_format = 12,
+        phonetoken_mark_find = 13,
         phonetoken_mark_end = 0,
     }
 
@@ -201,6 +250,9 @@ mod imp {
                 Op::FinalizeBatch => "stack.finalize_batch",
                 Op::Seal => "stack.seal",
                 Op::SealXwing => "stack.seal_xwing",
+                Op::Validate => "stack.validate",
+                Op::Format => "stack.format",
+                Op::Find => "stack.find",
             }
         }
 
@@ -216,6 +268,9 @@ mod imp {
                 Op::FinalizeBatch => phonetoken_mark_finalize_batch(),
                 Op::Seal => phonetoken_mark_seal(),
                 Op::SealXwing => phonetoken_mark_seal_xwing(),
+                Op::Validate => phonetoken_mark_validate(),
+                Op::Format => phonetoken_mark_format(),
+                Op::Find => phonetoken_mark_find(),
             }
         }
     }
@@ -303,4 +358,4 @@ mod imp {
 
 #[cfg_attr(not(any(feature = "oprf", feature = "seal")), allow(unused_imports))]
 pub use imp::hex;
-pub use imp::{failure, finish, measure, number, report, text, Failure};
+pub use imp::{count, failure, finish, found, measure, number, report, text, Failure};

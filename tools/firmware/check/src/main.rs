@@ -3,7 +3,8 @@
 //! pseudonym and token, the detokenized number, the OPRF requests (recomputed with the same
 //! test RNG seeds), the oblivious pseudonyms (against the server's direct evaluation), the
 //! sealed envelope (opened with the test key), and with `--xwing` (an image built with the
-//! `seal-xwing` feature) the X-Wing envelope too. Fails if any line is missing, repeated,
+//! `seal-xwing` feature) the X-Wing envelope too; the number's validity, type, region and
+//! formats, and the numbers found in the typed message with their pseudonyms. Fails if any line is missing, repeated,
 //! unknown or wrong, or if the status is not `ok`.
 //!
 //! Usage: phonetoken-firmware-check [--xwing] TRANSCRIPT
@@ -14,7 +15,10 @@ use std::process::ExitCode;
 
 use phonetoken::oprf::{max_request_len, Client, Mode, Server};
 use phonetoken::seal::{SealKey, Suite, MAX_ENVELOPE_LEN};
-use phonetoken::{parse, Encoding, PhoneNumber, Pseudonymizer, Tokenizer};
+use phonetoken::{
+    find_numbers, parse, Encoding, Format, PhoneNumber, Pseudonymizer, Region, Tokenizer,
+    MAX_FORMATTED_LEN,
+};
 
 #[path = "../../../../examples/firmware/src/fixture.rs"]
 mod fixture;
@@ -25,8 +29,11 @@ use fixture::*;
 use test_rng::TestRng;
 
 /// The operations whose stack the image reports, in its order (then [`XWING_OPERATION`]).
-const OPERATIONS: [&str; 9] = [
+const OPERATIONS: [&str; 12] = [
     "parse",
+    "validate",
+    "format",
+    "find",
     "pseudonymize",
     "tokenize",
     "detokenize",
@@ -81,6 +88,9 @@ fn expected() -> Expected {
         Encoding::Base64Url.encode_string(tokenizer.tokenize(&n, TOKEN_CONTEXT).as_bytes()),
     );
     put("detokenized", n.as_str().to_string());
+    for (label, value) in text_lines(&n, &pseudonymizer) {
+        put(&label, value);
+    }
 
     let server = Server::derive(
         Mode::Voprf,
@@ -112,6 +122,48 @@ fn expected() -> Expected {
     }
     put("status", "ok".to_string());
     Expected { values, number: n }
+}
+
+/// The lines of validation, formatting and finding (features `validate`, `format`, `find`),
+/// as the library gives them on the host: the device runs the same calls, so this checks the
+/// image's build of them (its target, its tables, no allocator), not another implementation.
+fn text_lines(n: &PhoneNumber, pseudonymizer: &Pseudonymizer) -> Vec<(String, String)> {
+    let mut lines = vec![
+        ("valid".to_string(), n.is_valid().to_string()),
+        ("type".to_string(), n.number_type().as_str().to_string()),
+        (
+            "region".to_string(),
+            n.region()
+                .as_ref()
+                .map_or("none", Region::as_str)
+                .to_string(),
+        ),
+    ];
+    let mut buf = [0u8; MAX_FORMATTED_LEN];
+    for (label, format) in [
+        ("international", Format::International),
+        ("masked", Format::Masked { visible: 4 }),
+    ] {
+        let text = n.format(format, &mut buf).expect("format");
+        lines.push((label.to_string(), text.to_string()));
+    }
+    let region = TYPED.1.parse().expect("fixture region");
+    let found: Vec<_> = find_numbers(MESSAGE, Some(region)).collect();
+    lines.push(("found.count".to_string(), found.len().to_string()));
+    for (i, m) in found.iter().enumerate() {
+        let number = m.number();
+        lines.push((
+            format!("found{i}"),
+            format!("{} {} {number}", m.start(), m.end()),
+        ));
+        lines.push((
+            format!("found{i}.pseudonym"),
+            pseudonymizer
+                .pseudonymize(&number)
+                .to_string_in(Encoding::Base64Url),
+        ));
+    }
+    lines
 }
 
 /// Checks that the envelope in line `label` opens, with the test key of `suite`, to `number`.
@@ -264,6 +316,11 @@ mod tests {
             ),
             format!("detokenized {back}"),
         ];
+        lines.extend(
+            text_lines(&n, &pseudonymizer)
+                .into_iter()
+                .map(|(label, value)| format!("{label} {value}")),
+        );
         let server = Server::derive(
             Mode::Voprf,
             TEST_OPRF_KEY_ID,
@@ -350,10 +407,10 @@ mod tests {
     fn a_correct_transcript_passes() {
         let stack = check(&device_transcript(false), false).unwrap();
         assert_eq!(stack.len(), OPERATIONS.len());
-        assert_eq!(stack[8], ("seal", 108));
+        assert_eq!(stack[11], ("seal", 111));
         let stack = check(&device_transcript(true), true).unwrap();
         assert_eq!(stack.len(), OPERATIONS.len() + 1);
-        assert_eq!(stack[9], ("seal_xwing", 109));
+        assert_eq!(stack[12], ("seal_xwing", 112));
     }
 
     /// An X-Wing line where none is expected, or none where one is, or an envelope of the
@@ -437,8 +494,8 @@ mod tests {
         assert!(check(&format!("{transcript}\n{first}"), true).is_err());
         assert!(check(&format!("{transcript}\nerror panic"), true).is_err());
         assert!(check(&transcript.replace("status ok", "status fail"), true).is_err());
-        assert!(check(&transcript.replace("stack.seal 108", "stack.seal 0"), true).is_err());
-        let zero = transcript.replace("stack.seal_xwing 109", "stack.seal_xwing 0");
+        assert!(check(&transcript.replace("stack.seal 111", "stack.seal 0"), true).is_err());
+        let zero = transcript.replace("stack.seal_xwing 112", "stack.seal_xwing 0");
         assert!(check(&zero, true).is_err());
     }
 
