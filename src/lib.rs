@@ -76,7 +76,9 @@
 //! * **`seal`**: sealed numbers; the device side needs no allocator. **`seal-xwing`** adds
 //!   the post-quantum X-Wing suite.
 //! * **`validate`**: validity, number types and the number's region from the metadata's
-//!   number-type patterns (about 66 KB more tables); no allocator needed.
+//!   number-type patterns: about 400 KB more tables (one digit automaton per territory), or
+//!   on firmware (`target_os = "none"`) about 66 KB (the patterns, run on the matcher); no
+//!   allocator needed.
 //! * **`format`**: numbers formatted for people from the metadata's number formats (about
 //!   26 KB more tables); no allocator needed.
 //! * **`find`**: numbers in free text (with `validate` and `format`); no allocator needed

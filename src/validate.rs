@@ -2,10 +2,14 @@
 //! `isValidNumber`, `getNumberType` and `getRegionCodeForNumber`.
 //!
 //! A [`PhoneNumber`] from [`parse`](crate::parse) has a *possible* length for its country;
-//! these methods go further and test it against the number-type patterns of the metadata, the
-//! same patterns in the same order as libphonenumber, run on the same bounded matcher as
-//! parsing. Nothing allocates. The tables are compiled in only with the feature, so firmware
-//! that only normalizes keeps its size.
+//! these methods go further and test it against the number-type patterns of the metadata,
+//! with libphonenumber's order and rules. Off firmware the generator has compiled each
+//! territory's patterns, with their lengths, into one digit automaton whose states carry the
+//! number type, so a call reads the number once; on firmware (`target_os = "none"`), where
+//! those tables would cost six times the patterns' flash, the patterns run in order on the same
+//! bounded matcher as parsing. Both give the same answers (the tests compare them on every
+//! territory). Nothing allocates. The tables are compiled in only with the feature, so
+//! firmware that only normalizes keeps its size.
 //!
 //! ```
 //! use phonetoken::{parse, NumberType};
@@ -105,6 +109,7 @@ impl fmt::Display for NumberType {
 
 /// The type each of the first eight descriptions gives; fixed line and mobile are decided
 /// together after them.
+#[cfg_attr(all(not(target_os = "none"), not(test)), allow(dead_code))]
 const fn type_of(desc: Desc) -> NumberType {
     match desc {
         Desc::PremiumRate => NumberType::PremiumRate,
@@ -123,7 +128,54 @@ const fn type_of(desc: Desc) -> NumberType {
 /// libphonenumber's `getNumberTypeHelper`. With `exact` false the answer only has to be
 /// right about `Unknown` or not (`isValidNumber`), so a fixed-line match is not tested for
 /// mobile too.
+/// Every [`NumberType`] by its discriminant, the generator's numbering of the automata's
+/// labels (`xtask`'s `number_type`).
+#[cfg(not(target_os = "none"))]
+const NUMBER_TYPES: [NumberType; 12] = [
+    NumberType::FixedLine,
+    NumberType::Mobile,
+    NumberType::FixedLineOrMobile,
+    NumberType::TollFree,
+    NumberType::PremiumRate,
+    NumberType::SharedCost,
+    NumberType::Voip,
+    NumberType::PersonalNumber,
+    NumberType::Pager,
+    NumberType::Uan,
+    NumberType::Voicemail,
+    NumberType::Unknown,
+];
+
+/// The [`NumberType`] of an automaton's label.
+#[cfg(not(target_os = "none"))]
+fn number_type_of(label: u8) -> NumberType {
+    NUMBER_TYPES
+        .get(usize::from(label))
+        .copied()
+        .unwrap_or(NumberType::Unknown)
+}
+
+/// libphonenumber's `getNumberType` of a national number in a territory. `exact` asks, for
+/// a fixed line, whether it is a mobile too; `is_valid` does not need to know. Off firmware
+/// the territory's automaton answers in one pass (exactly: the labels are this
+/// classification of the patterns' matches, made by the generator); on firmware the
+/// patterns run on the matcher.
 fn classify(types: Types, nsn: &[u8], exact: bool) -> NumberType {
+    #[cfg(not(target_os = "none"))]
+    {
+        let _ = exact;
+        types
+            .automaton(nsn)
+            .map_or(NumberType::Unknown, |(_, label)| number_type_of(label))
+    }
+    #[cfg(target_os = "none")]
+    classify_on_matcher(types, nsn, exact)
+}
+
+/// [`classify`] on the matcher: the general description, then the types in libphonenumber's
+/// order, each pattern run when asked.
+#[cfg_attr(all(not(target_os = "none"), not(test)), allow(dead_code))]
+fn classify_on_matcher(types: Types, nsn: &[u8], exact: bool) -> NumberType {
     if !types.matches_general(nsn) {
         return NumberType::Unknown;
     }
@@ -146,19 +198,16 @@ fn classify(types: Types, nsn: &[u8], exact: bool) -> NumberType {
     NumberType::Unknown
 }
 
-/// libphonenumber's `getRegionCodeForNumber`, as the territory whose patterns then decide;
-/// with the type when finding the territory already computed it.
 fn territory(number: &PhoneNumber) -> Option<(Types, Option<NumberType>)> {
-    let code = number.country_code().get();
     let nsn = number.national_digits();
-    match number.country_code().regions() {
-        // A non-geographic code (`+800`, region "001"): its own entity.
-        [] => tables::for_country_code(code).map(|t| (t, None)),
-        [only] => tables::for_region(*only).map(|t| (t, None)),
+    match tables::for_country_code(number.country_code().get())? {
+        // A code of one region, or a non-geographic code (`+800`, region "001"): its main
+        // territory.
+        (main, [] | [_]) => Some((main, None)),
         // Shared codes (`+1`, `+44`, `+7`, …): the first region, main one first, whose
         // leading digits match, or, for a region without them, whose patterns take the
         // number.
-        shared => shared.iter().find_map(|&region| {
+        (_, shared) => shared.iter().find_map(|&region| {
             let types = tables::for_region(region)?;
             match types.leading_digits_match(nsn) {
                 Some(true) => Some((types, None)),
@@ -209,6 +258,13 @@ impl PhoneNumber {
     /// The type from the territory [`territory`] finds, reusing its answer when it had to
     /// classify the number; `exact` as for [`classify`].
     fn classified(&self, exact: bool) -> NumberType {
+        // A code of one territory (most of them) needs no territory lookup.
+        #[cfg(not(target_os = "none"))]
+        if let Some(label) =
+            tables::single_territory_type(self.country_code().get(), self.national_digits())
+        {
+            return number_type_of(label);
+        }
         match territory(self) {
             Some((_, Some(found))) => found,
             Some((types, None)) => classify(types, self.national_digits(), exact),
@@ -250,6 +306,63 @@ mod tests {
         for (i, desc) in tables::TYPE_ORDER.iter().enumerate() {
             assert_eq!(*desc as usize, i);
         }
+    }
+
+    /// Every territory's automaton against its patterns on the matcher, on random walks that
+    /// mostly stay where a number of some type can still end, every prefix of each walk
+    /// compared, both ways.
+    #[cfg(not(target_os = "none"))]
+    #[test]
+    fn the_automata_agree_with_the_patterns() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut territories, mut reached) = (0, 0);
+        while let Some(types) = tables::at(territories) {
+            territories += 1;
+            let mut valid = false;
+            for _ in 0..24 {
+                let mut nsn = [0u8; 17];
+                for len in 1..=nsn.len() {
+                    let r = random();
+                    let live: std::vec::Vec<u8> = (b'0'..=b'9')
+                        .filter(|&d| {
+                            nsn[len - 1] = d;
+                            types.automaton(&nsn[..len]).is_some_and(|(s, _)| s != 0)
+                        })
+                        .collect();
+                    // One step in eight, or when nothing lives, any digit.
+                    nsn[len - 1] = match live.len() {
+                        0 => b'0' + (r % 10) as u8,
+                        n if r % 8 != 0 => live[(r >> 8) as usize % n],
+                        _ => b'0' + ((r >> 16) % 10) as u8,
+                    };
+                    let digits = &nsn[..len];
+                    let want = classify_on_matcher(types, digits, true);
+                    assert_eq!(
+                        classify(types, digits, true),
+                        want,
+                        "territory {territories}, {digits:?}"
+                    );
+                    assert_eq!(
+                        classify(types, digits, false) == NumberType::Unknown,
+                        classify_on_matcher(types, digits, false) == NumberType::Unknown,
+                    );
+                    valid |= want != NumberType::Unknown;
+                }
+            }
+            reached += usize::from(valid);
+        }
+        // The walks reach whole numbers, not only dead ends, in nearly every territory.
+        assert!(territories > 200);
+        assert!(
+            reached * 10 > territories * 9,
+            "numbers in {reached} territories of {territories}"
+        );
     }
 
     #[test]

@@ -408,12 +408,17 @@ pub(crate) mod validate {
     pub(crate) struct Types {
         pub territory: &'static Territory,
         table: &'static TypeTable,
+        /// The index in `TERRITORIES` (of its automaton; firmware has none).
+        #[cfg(not(target_os = "none"))]
+        index: usize,
     }
 
     pub(crate) fn at(index: usize) -> Option<Types> {
         Some(Types {
             territory: generated::TERRITORIES.get(index)?,
             table: generated::TYPE_TABLES.get(index)?,
+            #[cfg(not(target_os = "none"))]
+            index,
         })
     }
 
@@ -423,10 +428,12 @@ pub(crate) mod validate {
     }
 
     /// The types of the main territory of a calling code (the non-geographic entity for
-    /// `+800`).
-    pub(crate) fn for_country_code(code: u16) -> Option<Types> {
+    /// `+800`), and the code's regions (main one first; none for a non-geographic code).
+    pub(crate) fn for_country_code(code: u16) -> Option<(Types, &'static [Region])> {
         let entry = super::country_code_entry(code)?;
-        at(usize::from(entry.main_territory)).filter(|t| t.territory.country_code == code)
+        let main =
+            at(usize::from(entry.main_territory)).filter(|t| t.territory.country_code == code)?;
+        Some((main, entry.regions()))
     }
 
     /// A `TYPE_POOL` offset as an index. The generator picks `u16` or, for a pool over
@@ -446,10 +453,73 @@ pub(crate) mod validate {
         })
     }
 
+    /// [`Types::automaton`] of the automaton at `at` in `TYPE_DFA`.
+    #[cfg(not(target_os = "none"))]
+    fn run_automaton(at: u32, nsn: &[u8]) -> Option<(usize, u8)> {
+        match generated::TYPE_DFA
+            .get(usize::try_from(at).ok()?..)?
+            .split_first()?
+        {
+            (2, rows) => walk::<2>(rows, nsn),
+            (_, rows) => walk::<4>(rows, nsn),
+        }
+    }
+
+    /// The number type (`NumberType`'s discriminant) of `nsn` under a calling code of one
+    /// territory, read straight from the code's automaton; `None` for a shared code. Not on
+    /// firmware.
+    #[cfg(not(target_os = "none"))]
+    pub(crate) fn single_territory_type(code: u16, nsn: &[u8]) -> Option<u8> {
+        let at = *generated::TYPE_DFA_BY_CODE.get(usize::from(code))?;
+        run_automaton(at, nsn).map(|(_, label)| label)
+    }
+
+    /// [`Types::automaton`] on rows whose offsets are `W` bytes.
+    #[cfg(not(target_os = "none"))]
+    fn walk<const W: usize>(rows: &[u8], nsn: &[u8]) -> Option<(usize, u8)> {
+        let read = |at: usize| -> Option<usize> {
+            let bytes: [u8; W] = rows.get(at..at + W)?.try_into().ok()?;
+            let mut wide = [0u8; 4];
+            wide[..W].copy_from_slice(&bytes);
+            usize::try_from(u32::from_le_bytes(wide)).ok()
+        };
+        let row_len = 11 * W + 2;
+        // The dead state's row leads to itself, so the walk needs no early exit; the start's
+        // row is the second.
+        let mut row = row_len;
+        let mut rest = nsn;
+        while let Some((&d, after)) = rest.split_first() {
+            let skip = usize::from(*rows.get(row + 10 * W + 1)?);
+            match rest.get(skip..) {
+                Some(beyond) if skip > 0 => {
+                    row = read(row + 10 * W + 2)?;
+                    rest = beyond;
+                }
+                _ => {
+                    row = read(row + W * usize::from(d.wrapping_sub(b'0')))?;
+                    rest = after;
+                }
+            }
+        }
+        Some((row, *rows.get(row + 10 * W)?))
+    }
+
     impl Types {
-        /// libphonenumber's `isNumberMatchingDesc`: the length among the type's possible
-        /// lengths (when it lists its own), and the whole number matching its pattern.
-        pub(crate) fn matches(self, desc: Desc, nsn: &[u8]) -> bool {
+        /// The state of the territory's automaton in `TYPE_DFA` after `nsn` (ASCII digits),
+        /// as the offset of its row (0 is the dead state, from which no digits that follow
+        /// make a number of any type), and the number type of a number that ends there
+        /// (`NumberType`'s discriminant, 11 for unknown): one table read per digit, or per
+        /// run of digits any of which lead the same way (a row's skip). Not on firmware
+        /// (`target_os = "none"`), where the patterns run on the matcher instead, in less
+        /// flash.
+        #[cfg(not(target_os = "none"))]
+        pub(crate) fn automaton(self, nsn: &[u8]) -> Option<(usize, u8)> {
+            run_automaton(*generated::TYPE_DFA_AT.get(self.index)?, nsn)
+        }
+
+        /// Whether the type's own possible lengths (when it lists them) allow `len`; false
+        /// for a type the territory does not have.
+        fn type_lengths_allow(self, desc: Desc, len: usize) -> bool {
             let offset = offset(self.table.descs[desc as usize]);
             if offset == 0 {
                 return false;
@@ -458,21 +528,33 @@ pub(crate) mod validate {
                 return false;
             };
             let lengths = u32::from_le_bytes([lo, mid, hi, 0]);
-            if lengths != 0 && (nsn.len() >= 24 || lengths & (1 << nsn.len()) == 0) {
-                return false;
-            }
-            run(offset + 3, nsn, true)
+            lengths == 0 || (len < 24 && lengths & (1 << len) != 0)
         }
 
-        /// The general description: the territory's possible lengths and its pattern.
-        pub(crate) fn matches_general(self, nsn: &[u8]) -> bool {
+        /// Whether the territory's possible lengths (when it lists them) allow `len`.
+        fn lengths_allow(self, len: usize) -> bool {
             let lengths = self.territory.possible_lengths;
-            if lengths != 0 && (nsn.len() >= 32 || lengths & (1 << nsn.len()) == 0) {
-                return false;
-            }
-            self.territory
-                .general_desc
-                .is_some_and(|p| p.full_match(nsn))
+            lengths == 0 || (len < 32 && lengths & (1 << len) != 0)
+        }
+
+        /// libphonenumber's `isNumberMatchingDesc` on the matcher: the length among the
+        /// type's possible lengths (when it lists its own), and the whole number matching its
+        /// pattern. (Firmware's way; elsewhere the tests check the automata against it.)
+        #[cfg_attr(all(not(target_os = "none"), not(test)), allow(dead_code))]
+        pub(crate) fn matches(self, desc: Desc, nsn: &[u8]) -> bool {
+            self.type_lengths_allow(desc, nsn.len())
+                && run(offset(self.table.descs[desc as usize]) + 3, nsn, true)
+        }
+
+        /// The general description on the matcher: the territory's possible lengths and its
+        /// pattern.
+        #[cfg_attr(all(not(target_os = "none"), not(test)), allow(dead_code))]
+        pub(crate) fn matches_general(self, nsn: &[u8]) -> bool {
+            self.lengths_allow(nsn.len())
+                && self
+                    .territory
+                    .general_desc
+                    .is_some_and(|p| p.full_match(nsn))
         }
 
         /// Whether `leadingDigits` matches the start of the number; `None` when the
@@ -485,6 +567,28 @@ pub(crate) mod validate {
         /// libphonenumber's `sameMobileAndFixedLinePattern`.
         pub(crate) fn same_mobile_and_fixed_line(self) -> bool {
             self.table.same_mobile_and_fixed_line
+        }
+    }
+
+    #[cfg(all(test, not(target_os = "none")))]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn each_code_of_one_territory_names_that_territorys_automaton() {
+            let mut single = 0;
+            for code in 0..1000u16 {
+                let by_code = generated::TYPE_DFA_BY_CODE[usize::from(code)];
+                match super::super::country_code_entry(code) {
+                    Some(entry) if entry.regions().len() <= 1 => {
+                        let main = usize::from(entry.main_territory);
+                        assert_eq!(by_code, generated::TYPE_DFA_AT[main], "+{code}");
+                        single += 1;
+                    }
+                    _ => assert_eq!(by_code, u32::MAX, "+{code}"),
+                }
+            }
+            assert!(single > 150);
         }
     }
 }

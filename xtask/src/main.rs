@@ -7,10 +7,12 @@
 //! `metadata` reads libphonenumber's `PhoneNumberMetadata.xml` (by default the copy committed
 //! at `data/libphonenumber/PhoneNumberMetadata.xml`, taken from libphonenumber's
 //! `resources/` directory at the release named in `LIBPHONENUMBER_VERSION`) and writes
-//! `src/metadata/generated.rs` (or the file `--out` names). `--check` writes nothing and fails if the committed file is
-//! not what the XML generates (CI runs it). `--dump-json` prints the extracted values instead,
+//! `src/metadata/generated.rs` (or the file `--out` names) and, beside it, the number types'
+//! automata it includes (`generated_types.bin`: `<stem>_types.bin`). `--check` writes nothing
+//! and fails if either committed file is not what the XML generates (CI runs it). `--dump-json` prints the extracted values instead,
 //! for `tools/check_metadata.py` to compare against the Python port of libphonenumber.
 
+mod dfa;
 mod metadata;
 mod pattern;
 
@@ -35,7 +37,8 @@ usage: cargo xtask metadata [--xml PATH] [--out PATH] [--check] [--dump-json]
   resources/ directory, release 9.0.35).
 
   --xml PATH    read this copy of the XML instead
-  --out PATH    write (or check) this file instead of src/metadata/generated.rs
+  --out PATH    write (or check) this file instead of src/metadata/generated.rs (and
+                its automata, <stem>_types.bin, beside it)
   --check       generate in memory; fail if the committed file differs
   --dump-json   print the extracted values as JSON (for tools/check_metadata.py)
 ";
@@ -90,27 +93,45 @@ fn run() -> Result<ExitCode, String> {
             let _ = write!(s, "{b:02x}");
             s
         });
-    let source = rustfmt(&generate(
+    let automata_path = out.with_file_name(format!(
+        "{}_types.bin",
+        out.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("generated")
+    ));
+    let automata_name = automata_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("the output needs a file name")?
+        .to_owned();
+    let (source, automata) = generate_with(
         &territories,
         &source_name(&root, &xml_path),
         &sha,
-    )?)?;
+        &automata_name,
+    )?;
+    let source = rustfmt(&source)?;
     let out_name = source_name(&root, &out);
+    let automata_out = source_name(&root, &automata_path);
     if check {
         let current = std::fs::read_to_string(&out).unwrap_or_default();
-        if current != source {
+        let current_automata = std::fs::read(&automata_path).unwrap_or_default();
+        if current != source || current_automata != automata {
             eprintln!(
-                "xtask: {out_name} is stale: it differs from what {} generates.\n\
+                "xtask: {out_name} or {automata_out} is stale: it differs from what {} \
+                 generates.\n\
                  Run `cargo xtask metadata` (with the same --xml and --out) and commit the \
                  result.",
                 xml_path.display()
             );
             return Ok(ExitCode::FAILURE);
         }
-        eprintln!("xtask: {out_name} is up to date");
+        eprintln!("xtask: {out_name} and {automata_out} are up to date");
     } else {
         std::fs::write(&out, source).map_err(|e| format!("writing {}: {e}", out.display()))?;
-        eprintln!("xtask: wrote {out_name}");
+        std::fs::write(&automata_path, automata)
+            .map_err(|e| format!("writing {}: {e}", automata_path.display()))?;
+        eprintln!("xtask: wrote {out_name} and {automata_out}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -235,11 +256,25 @@ fn check_transform_rule(rule: &str, id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// [`generate_with`] with the automata file named `types.bin`, the source alone (for the
+/// tests).
+#[cfg(test)]
 fn generate(
     territories: &[metadata::Territory],
     xml_name: &str,
     sha: &str,
 ) -> Result<String, String> {
+    generate_with(territories, xml_name, sha, "types.bin").map(|(source, _)| source)
+}
+
+/// The generated source, and the number types' automata it includes from the file
+/// `automata_name` beside it.
+fn generate_with(
+    territories: &[metadata::Territory],
+    xml_name: &str,
+    sha: &str,
+    automata_name: &str,
+) -> Result<(String, Vec<u8>), String> {
     let mut pool = Pool::new();
     let mut out = String::new();
     let w = &mut out;
@@ -445,9 +480,9 @@ fn generate(
         let _ = writeln!(w, "    {},", line.join(", "));
     }
     let _ = writeln!(w, "];");
-    generate_types(territories, w)?;
+    let automata = generate_types(territories, automata_name, w)?;
     generate_formats(territories, &codes, w)?;
-    Ok(out)
+    Ok((out, automata))
 }
 
 /// A second pool, for the `validate` feature: the number types' patterns, each led by a
@@ -495,14 +530,35 @@ impl TypePool {
     }
 }
 
-fn generate_types(territories: &[metadata::Territory], w: &mut String) -> Result<(), String> {
+/// Writes the number types' tables into `w`; gives the bytes of the automata, which the
+/// source includes from `automata_name`.
+fn generate_types(
+    territories: &[metadata::Territory],
+    automata_name: &str,
+    w: &mut String,
+) -> Result<Vec<u8>, String> {
     let mut types = TypePool {
         pool: Pool::new(),
         offsets: BTreeMap::new(),
     };
     let mut leading: BTreeMap<String, usize> = BTreeMap::new();
     let mut rows = Vec::new();
+    let mut automata = DfaBlob::default();
     for t in territories {
+        // The general description with the territory's lengths, then each type with its
+        // own (none listed: no check, as in libphonenumber).
+        let mut patterns = vec![(t.general_desc.as_deref(), mask(&t.possible_lengths))];
+        patterns.extend(t.types.iter().map(|d| {
+            d.as_ref()
+                .map_or((None, 0), |d| (d.pattern.as_deref(), mask(&d.lengths)))
+        }));
+        let same = t.same_mobile_and_fixed_line();
+        let dfa = dfa::build(&patterns, MAX_DFA_STATES)
+            .map_err(|e| format!("territory {}: number types: {e}", t.id))?
+            .relabel(|matched| number_type(matched, same));
+        automata
+            .push(&dfa)
+            .map_err(|e| format!("territory {}: {e}", t.id))?;
         let mut descs = Vec::new();
         for desc in &t.types {
             descs.push(match desc {
@@ -579,7 +635,131 @@ fn generate_types(territories: &[metadata::Territory], w: &mut String) -> Result
         let _ = writeln!(w, "    {},", line.join(", "));
     }
     let _ = writeln!(w, "];");
-    Ok(())
+    automata.emit(automata_name, w);
+    // The automaton of each calling code of one territory, by the code itself: the lookup
+    // `is_valid` and `number_type` start with takes one read.
+    let mut by_code = vec![u32::MAX; 1000];
+    for (code, list) in country_codes(territories) {
+        if let ([only], Some(slot)) = (list.as_slice(), by_code.get_mut(usize::from(code))) {
+            *slot = automata.starts[*only] as u32;
+        }
+    }
+    let _ = writeln!(
+        w,
+        "\n/// Where the automaton of each calling code of a single territory starts in\n\
+         /// `TYPE_DFA`, by the code (`u32::MAX`: a shared code, or none).\n\
+         #[cfg(all(feature = \"validate\", not(target_os = \"none\")))]\n\
+         pub(super) static TYPE_DFA_BY_CODE: &[u32; 1000] = &["
+    );
+    for chunk in by_code.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(u32::to_string).collect();
+        let _ = writeln!(w, "    {},", line.join(", "));
+    }
+    let _ = writeln!(w, "];");
+    Ok(automata.bytes)
+}
+
+/// Most states of one territory's automaton: a bound on the generator's work, far above the
+/// largest in v9.0.35.
+const MAX_DFA_STATES: usize = 20_000;
+
+/// libphonenumber's `getNumberType` from which of a territory's patterns the number matches
+/// (bit 0 the general description, bit `1 + i` the `i`th type of `TYPES`, each with its
+/// lengths), as the library's `validate::classify` decides it: the number as
+/// `phonetoken::NumberType`'s discriminant (`FixedLine` 0 … `Unknown` 11).
+fn number_type(matched: u16, same_mobile_and_fixed_line: bool) -> u16 {
+    const UNKNOWN: u16 = 11;
+    // The `NumberType` of the first eight types of `TYPES`: premium rate, toll free, shared
+    // cost, VoIP, personal number, pager, UAN, voicemail.
+    const FIRST_EIGHT: [u16; 8] = [4, 3, 5, 6, 7, 8, 9, 10];
+    let has = |i: usize| matched & (2 << i) != 0;
+    if matched & 1 == 0 {
+        return UNKNOWN;
+    }
+    if let Some(i) = (0..8).find(|&i| has(i)) {
+        return FIRST_EIGHT[i];
+    }
+    let (fixed_line, mobile) = (has(8), has(9));
+    match (fixed_line, mobile, same_mobile_and_fixed_line) {
+        (true, _, true) | (true, true, _) => 2,
+        (true, false, false) => 0,
+        (false, true, false) => 1,
+        _ => UNKNOWN,
+    }
+}
+
+/// Every territory's digit automaton (`xtask/src/dfa.rs`), back to back: a width byte (2 or 4),
+/// then each state's row: the offsets of its ten successors' rows from the first row
+/// (little-endian, of that width), its number type (a byte, [`number_type`]), and its skip
+/// ([`dfa::Dfa::skips`]: a count of digits, a byte, and the offset of the row they lead to).
+#[derive(Default)]
+struct DfaBlob {
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+}
+
+impl DfaBlob {
+    fn push(&mut self, dfa: &dfa::Dfa) -> Result<(), String> {
+        self.starts.push(self.bytes.len());
+        // Each successor is written as the offset of its row, so that a step is one read and
+        // one add; two bytes while the rows fit 64 KiB, else four.
+        let row_len = |width: usize| 10 * width + 2 + width;
+        let width = if dfa.next.len() * row_len(2) <= 1 << 16 {
+            2
+        } else {
+            4
+        };
+        if dfa.next.len() * row_len(width) > u32::MAX as usize {
+            return Err("a number-type automaton over 4 GiB".to_owned());
+        }
+        let skips = dfa.skips();
+        self.bytes.push(width as u8);
+        let offset = |state: u16| (usize::from(state) * row_len(width)) as u32;
+        for ((next, label), &(skip, target)) in dfa.next.iter().zip(&dfa.accept).zip(&skips) {
+            for &t in next {
+                self.bytes
+                    .extend_from_slice(&offset(t).to_le_bytes()[..width]);
+            }
+            // A number type, 0 to 11.
+            self.bytes.push(*label as u8);
+            self.bytes.push(skip);
+            self.bytes
+                .extend_from_slice(&offset(target).to_le_bytes()[..width]);
+        }
+        Ok(())
+    }
+
+    /// The offset of each territory's automaton, and the include of the blob (the file
+    /// `name`, beside the source), for targets with an operating system: firmware
+    /// (`target_os = "none"`) runs the number types' patterns of `TYPE_POOL` instead, in less
+    /// flash.
+    fn emit(&self, name: &str, w: &mut String) {
+        let _ = writeln!(
+            w,
+            "\n/// Where each territory's digit automaton starts in `TYPE_DFA` (in `TERRITORIES`\n\
+             /// order).\n\
+             #[cfg(all(feature = \"validate\", not(target_os = \"none\")))]\n\
+             pub(super) static TYPE_DFA_AT: &[u32] = &["
+        );
+        for chunk in self.starts.chunks(16) {
+            let line: Vec<String> = chunk.iter().map(usize::to_string).collect();
+            let _ = writeln!(w, "    {},", line.join(", "));
+        }
+        let _ = writeln!(
+            w,
+            "];\n\n\
+             /// Each territory's digit automaton over its general description and number types,\n\
+             /// each with its possible lengths: a width byte (2 or 4), then each state's row:\n\
+             /// the offsets of its ten successors' rows from the first row (little-endian, of\n\
+             /// that width), the number type of a number that ends there (`NumberType`'s\n\
+             /// discriminant; 11 unknown), and a skip: a count `k` of digits (a byte) and the\n\
+             /// offset of the row that any `k` digits lead to (0 for none). The first row is the\n\
+             /// dead state's, the second the start's. Generated with this file.\n\
+             #[cfg(all(feature = \"validate\", not(target_os = \"none\")))]\n\
+             pub(super) static TYPE_DFA: &[u8; {}] = include_bytes!(\"{name}\");",
+            self.bytes.len()
+        );
+    }
 }
 
 /// libphonenumber's default text before an extension, when the territory prefers none.

@@ -97,7 +97,7 @@ impl fmt::Display for PatternError {
 }
 
 #[derive(Debug, Clone)]
-enum Node {
+pub enum Node {
     /// One digit from the set (bit d = digit d).
     Class(u16),
     /// `$`.
@@ -672,6 +672,23 @@ pub fn check_format_pattern(pattern: &str) -> Result<(), PatternError> {
         return Err(refuse("no capture group"));
     }
     Ok(())
+}
+
+/// The syntax tree of a pattern, every group non-capturing (for `src/metadata`'s digit
+/// automata, built by `xtask/src/dfa.rs`).
+#[allow(dead_code)]
+pub fn parse_plain(pattern: &str) -> Result<Node, PatternError> {
+    let mut parser = Parser {
+        src: pattern.as_bytes(),
+        pos: 0,
+        groups: 0,
+        captures: false,
+    };
+    let node = parser.alt(0)?;
+    if parser.pos != parser.src.len() {
+        return Err(parser.err("unbalanced )"));
+    }
+    Ok(node)
 }
 
 fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError> {
