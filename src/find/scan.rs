@@ -135,13 +135,23 @@ pub(super) fn next_candidate(text: &str, from: usize) -> Option<(usize, usize)> 
     }
 }
 
-/// The bytes a candidate may start at: ASCII digits and leads, and the first byte of any
-/// character outside ASCII (never a continuation byte, which is inside a character).
+/// The bytes a candidate may start at: ASCII digits and leads, and the first byte of the
+/// characters outside ASCII that hold a decimal digit or a lead (never a continuation byte,
+/// which is inside a character). Left out, so that ordinary text is skipped a byte at a time:
+/// the first bytes of U+0080–063F (Latin letters with accents, Greek, Cyrillic, Hebrew, most
+/// Arabic letters), U+0680–06BF and U+0700–07BF (`0xC2`–`0xD8`, `0xDA`, `0xDC`–`0xDE`),
+/// U+2000–2FFF (punctuation and symbols, `0xE2`), U+3000–9FFF (kana and CJK ideographs,
+/// `0xE3`–`0xE9`) and U+B000–EFFF (Hangul syllables and private use, `0xEB`–`0xEE`), none of
+/// which has a character of general category Nd or a full-width lead
+/// (`tests::may_start_covers_every_digit_and_lead` checks every character).
 static MAY_START: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = matches!(b as u8, b'0'..=b'9' | b'(' | b'[' | b'+' | 0xC0..=0xFF);
+        table[b] = matches!(
+            b as u8,
+            b'0'..=b'9' | b'(' | b'[' | b'+' | 0xD9 | 0xDB | 0xDF | 0xE0 | 0xE1 | 0xEA | 0xEF..=0xFF
+        );
         b += 1;
     }
     table
@@ -287,6 +297,26 @@ pub(super) fn second_number_start(candidate: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn may_start_covers_every_digit_and_lead() {
+        let mut starts = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if is_decimal(c) || is_lead(c) {
+                let mut utf8 = [0u8; 4];
+                let first = c.encode_utf8(&mut utf8).as_bytes()[0];
+                assert!(
+                    MAY_START[usize::from(first)],
+                    "{c:?} starts with {first:#04x}"
+                );
+                starts += 1;
+            }
+        }
+        // Every Nd of the Unicode tables (680 in Unicode 15) and the six leads.
+        assert!(starts > 600, "{starts}");
+        // No continuation byte starts a character.
+        assert!((0x80..0xC0).all(|b| !MAY_START[b]));
+    }
 
     fn first(text: &str) -> Option<&str> {
         next_candidate(text, 0).map(|(s, e)| &text[s..e])
