@@ -619,16 +619,7 @@ pub fn compile_plain(pattern: &str) -> Result<Compiled, PatternError> {
 /// length of what it writes has a bound the generator can state.
 #[allow(dead_code)]
 pub fn check_format_pattern(pattern: &str) -> Result<(), PatternError> {
-    let mut parser = Parser {
-        src: pattern.as_bytes(),
-        pos: 0,
-        groups: 0,
-        captures: true,
-    };
-    let node = parser.alt(0)?;
-    if parser.pos != parser.src.len() {
-        return Err(parser.err("unbalanced )"));
-    }
+    let (node, parser) = parse_whole(pattern, true)?;
     let refuse = |what: &str| PatternError {
         pattern: pattern.to_owned(),
         at: 0,
@@ -678,20 +669,12 @@ pub fn check_format_pattern(pattern: &str) -> Result<(), PatternError> {
 /// automata, built by `xtask/src/dfa.rs`).
 #[allow(dead_code)]
 pub fn parse_plain(pattern: &str) -> Result<Node, PatternError> {
-    let mut parser = Parser {
-        src: pattern.as_bytes(),
-        pos: 0,
-        groups: 0,
-        captures: false,
-    };
-    let node = parser.alt(0)?;
-    if parser.pos != parser.src.len() {
-        return Err(parser.err("unbalanced )"));
-    }
-    Ok(node)
+    parse_whole(pattern, false).map(|(node, _)| node)
 }
 
-fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError> {
+/// The tree of the whole of `pattern` (`captures`: whether `(…)` captures), and the parser
+/// that read it (its group count, and its position for errors).
+fn parse_whole(pattern: &str, captures: bool) -> Result<(Node, Parser<'_>), PatternError> {
     let mut parser = Parser {
         src: pattern.as_bytes(),
         pos: 0,
@@ -702,6 +685,11 @@ fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError>
     if parser.pos != parser.src.len() {
         return Err(parser.err("unbalanced )"));
     }
+    Ok((node, parser))
+}
+
+fn compile_with(pattern: &str, captures: bool) -> Result<Compiled, PatternError> {
+    let (node, parser) = parse_whole(pattern, captures)?;
     let max = max_len(&node);
     let max_len = u8::try_from(max)
         .ok()
