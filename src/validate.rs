@@ -125,9 +125,6 @@ const fn type_of(desc: Desc) -> NumberType {
     }
 }
 
-/// libphonenumber's `getNumberTypeHelper`. With `exact` false the answer only has to be
-/// right about `Unknown` or not (`isValidNumber`), so a fixed-line match is not tested for
-/// mobile too.
 /// Every [`NumberType`] by its discriminant, the generator's numbering of the automata's
 /// labels (`xtask`'s `number_type`).
 #[cfg(not(target_os = "none"))]
@@ -172,8 +169,10 @@ fn classify(types: Types, nsn: &[u8], exact: bool) -> NumberType {
     classify_on_matcher(types, nsn, exact)
 }
 
-/// [`classify`] on the matcher: the general description, then the types in libphonenumber's
-/// order, each pattern run when asked.
+/// [`classify`] on the matcher: libphonenumber's `getNumberTypeHelper`, the general
+/// description, then the types in its order, each pattern run when asked. With `exact` false
+/// the answer only has to be right about `Unknown` or not (`isValidNumber`), so a fixed-line
+/// match is not tested for mobile too.
 #[cfg_attr(all(not(target_os = "none"), not(test)), allow(dead_code))]
 fn classify_on_matcher(types: Types, nsn: &[u8], exact: bool) -> NumberType {
     if !types.matches_general(nsn) {
@@ -198,6 +197,8 @@ fn classify_on_matcher(types: Types, nsn: &[u8], exact: bool) -> NumberType {
     NumberType::Unknown
 }
 
+/// libphonenumber's `getRegionCodeForNumber`, as the territory whose patterns then decide;
+/// with the type when finding the territory already computed it.
 fn territory(number: &PhoneNumber) -> Option<(Types, Option<NumberType>)> {
     let nsn = number.national_digits();
     match tables::for_country_code(number.country_code().get())? {
