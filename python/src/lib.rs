@@ -801,6 +801,7 @@ fn strings_array<S: AsRef<str>>(values: &[Option<S>], input: &DataType) -> Resul
     })
 }
 
+/// The string array of `values`, its text buffer sized in a first pass over them.
 fn exact_strings<'a, O: OffsetSizeTrait>(
     values: impl Iterator<Item = Option<&'a str>> + Clone,
 ) -> Result<GenericStringArray<O>, Fail> {
