@@ -197,11 +197,11 @@ fn classify_on_matcher(types: Types, nsn: &[u8], exact: bool) -> NumberType {
     NumberType::Unknown
 }
 
-/// libphonenumber's `getRegionCodeForNumber`, as the territory whose patterns then decide;
+/// libphonenumber's `getRegionCodeForNumber` for the national number `nsn` under calling code
+/// `code`, as the territory whose patterns then decide;
 /// with the type when finding the territory already computed it.
-fn territory(number: &PhoneNumber) -> Option<(Types, Option<NumberType>)> {
-    let nsn = number.national_digits();
-    match tables::for_country_code(number.country_code().get())? {
+fn territory(code: u16, nsn: &[u8]) -> Option<(Types, Option<NumberType>)> {
+    match tables::for_country_code(code)? {
         // A code of one region, or a non-geographic code (`+800`, region "001"): its main
         // territory.
         (main, [] | [_]) => Some((main, None)),
@@ -259,16 +259,15 @@ impl PhoneNumber {
     /// The type from the territory [`territory`] finds, reusing its answer when it had to
     /// classify the number; `exact` as for [`classify`].
     fn classified(&self, exact: bool) -> NumberType {
+        let (code, nsn) = (self.country_code().get(), self.national_digits());
         // A code of one territory (most of them) needs no territory lookup.
         #[cfg(not(target_os = "none"))]
-        if let Some(label) =
-            tables::single_territory_type(self.country_code().get(), self.national_digits())
-        {
+        if let Some(label) = tables::single_territory_type(code, nsn) {
             return number_type_of(label);
         }
-        match territory(self) {
+        match territory(code, nsn) {
             Some((_, Some(found))) => found,
-            Some((types, None)) => classify(types, self.national_digits(), exact),
+            Some((types, None)) => classify(types, nsn, exact),
             None => NumberType::Unknown,
         }
     }
@@ -294,7 +293,8 @@ impl PhoneNumber {
     /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     pub fn region(&self) -> Option<Region> {
-        territory(self).and_then(|(types, _)| types.territory.region)
+        territory(self.country_code().get(), self.national_digits())
+            .and_then(|(types, _)| types.territory.region)
     }
 }
 

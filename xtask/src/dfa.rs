@@ -298,7 +298,7 @@ impl Dfa {
     }
 
     /// The accept mask after reading `digits` (ASCII) from the start.
-    #[allow(dead_code)]
+    #[cfg(test)]
     pub fn run(&self, digits: &[u8]) -> u16 {
         let mut s = START;
         for &d in digits {
