@@ -187,6 +187,10 @@ pub struct Matches<'t> {
     gave_up: bool,
     /// Fewer digits than these never parse with `region` (see `parse_and_verify`).
     fewest_digits: metadata::FewestDigits,
+    /// Every step run on every candidate, none skipped by its [`Shape`]: the reference the
+    /// tests compare the shortcuts with.
+    #[cfg(test)]
+    exhaustive: bool,
 }
 
 /// The numbers written in `text`, as libphonenumber's `PhoneNumberMatcher(text, region)`
@@ -214,6 +218,8 @@ pub fn find_numbers(text: &str, region: Option<Region>) -> Matches<'_> {
         index: Some(0),
         gave_up: false,
         fewest_digits: metadata::fewest_digits_to_parse(region),
+        #[cfg(test)]
+        exhaustive: false,
     }
 }
 
@@ -269,11 +275,23 @@ impl<'t> Matches<'t> {
     fn find(&mut self, mut index: usize) -> Option<Match<'t>> {
         let text = self.text;
         while self.tries > 0 {
-            let (start, end) = scan::next_candidate(text, index)?;
-            let candidate = text.get(start..end)?;
-            let end = start + scan::second_number_start(candidate).unwrap_or(candidate.len());
-            if let Some(m) = self.extract(start, end) {
-                return Some(m);
+            let (start, mut end) = scan::next_candidate(text, index)?;
+            let mut shape = self.shape_of(text.get(start..end)?);
+            if shape.bits & shape::SLASH != 0 {
+                let candidate = text.get(start..end)?;
+                if let Some(cut) = scan::second_number_start(candidate) {
+                    end = start + cut;
+                    shape = self.shape_of(text.get(start..end)?);
+                }
+            }
+            // Too few digits for any part of the candidate to parse: when it also holds
+            // nothing a date, a time or a cut looks for (most digit runs of ordinary text),
+            // the answer is no match and one try, without the steps that would say so.
+            let hopeless = shape.could_be_digits < self.fewest_digits(shape);
+            if !hopeless || shape.bits & shape::CUTS_OR_CHECKS != 0 {
+                if let Some(m) = self.extract(start, end, shape, hopeless) {
+                    return Some(m);
+                }
             }
             self.tries -= 1;
             index = end;
@@ -283,31 +301,78 @@ impl<'t> Matches<'t> {
         None
     }
 
+    /// The [`Shape`] of `text`.
+    fn shape_of(&self, text: &str) -> Shape {
+        #[cfg(test)]
+        if self.exhaustive {
+            return Shape {
+                could_be_digits: usize::MAX,
+                bits: u16::MAX,
+            };
+        }
+        Shape::of(text)
+    }
+
+    /// The fewest digits a text of this shape parses with.
+    fn fewest_digits(&self, shape: Shape) -> usize {
+        if shape.bits & (shape::PLUS | shape::NON_ASCII) != 0 {
+            self.fewest_digits.any
+        } else {
+            self.fewest_digits.without_plus
+        }
+    }
+
     /// `extractMatch`: the candidate `start..end`, unless it looks like a date or a time, or
-    /// else a number inside it.
-    fn extract(&mut self, start: usize, end: usize) -> Option<Match<'t>> {
+    /// else a number inside it. A `hopeless` candidate is too short for any part of it to
+    /// parse: only the tries its parts take are counted.
+    fn extract(
+        &mut self,
+        start: usize,
+        end: usize,
+        shape: Shape,
+        hopeless: bool,
+    ) -> Option<Match<'t>> {
         let candidate = self.text.get(start..end)?;
-        if checks::looks_like_date(candidate) {
+        // A date needs a `/`, a time stamp a space.
+        let may = |bits| shape.bits & bits != 0;
+        if may(shape::SLASH) && checks::looks_like_date(candidate) {
             return None;
         }
-        if checks::looks_like_time_stamp(candidate)
+        if may(shape::SPACE)
+            && checks::looks_like_time_stamp(candidate)
             && checks::starts_with_minutes(self.text.get(end..).unwrap_or(""))
         {
             return None;
         }
-        self.parse_and_verify(start, end)
-            .or_else(|| self.extract_inner(start, end))
+        self.verify(hopeless, start, end)
+            .or_else(|| self.extract_inner(start, end, shape, hopeless))
+    }
+
+    /// [`parse_and_verify`](Self::parse_and_verify), unless the text is known to be too
+    /// short.
+    fn verify(&self, hopeless: bool, start: usize, end: usize) -> Option<Match<'t>> {
+        if hopeless {
+            None
+        } else {
+            self.parse_and_verify(start, end)
+        }
     }
 
     /// `extractInnerMatch`: the candidate cut at a slash, a bracket, a dash, a full stop or
     /// a space (in that order of preference), trying the part before the first cut and each
     /// part after one.
-    fn extract_inner(&mut self, start: usize, end: usize) -> Option<Match<'t>> {
+    fn extract_inner(
+        &mut self,
+        start: usize,
+        end: usize,
+        shape: Shape,
+        hopeless: bool,
+    ) -> Option<Match<'t>> {
         let candidate = self.text.get(start..end)?;
         // Where the unwanted characters at the very end start, for the parts that run to
         // the end of the candidate.
         let trimmed_end = || trim_end(candidate, 0, candidate.len());
-        let may_match = inner::may_match(candidate);
+        let may_match = inner::may_match(shape);
         for cut in inner::CUTS {
             if !may_match(cut) {
                 continue;
@@ -321,7 +386,7 @@ impl<'t> Matches<'t> {
                 }
                 if first {
                     let group_end = trim_end(candidate, 0, m.start);
-                    if let Some(found) = self.parse_and_verify(start, start + group_end) {
+                    if let Some(found) = self.verify(hopeless, start, start + group_end) {
                         return Some(found);
                     }
                     self.tries -= 1;
@@ -332,7 +397,7 @@ impl<'t> Matches<'t> {
                 } else {
                     trim_end(candidate, m.group.start, m.group.end)
                 };
-                if let Some(found) = self.parse_and_verify(start + m.group.start, start + group_end)
+                if let Some(found) = self.verify(hopeless, start + m.group.start, start + group_end)
                 {
                     return Some(found);
                 }
@@ -368,23 +433,16 @@ impl<'t> Matches<'t> {
             return None;
         }
         // Most digit runs of ordinary text are too short to be a number: counting what could
-        // give a digit (ASCII letters and digits, and any character outside ASCII) spares
-        // them the checks and the parse, with the same answer. A plus sign is ASCII `+` or
-        // outside ASCII.
-        let (mut could_be_digits, mut could_be_plus) = (0, false);
-        for b in candidate.bytes() {
-            could_be_digits += usize::from(b.is_ascii_alphanumeric() || b >= 0xC0);
-            could_be_plus |= b == b'+' || b >= 0x80;
-        }
-        let fewest = if could_be_plus {
-            self.fewest_digits.any
-        } else {
-            self.fewest_digits.without_plus
-        };
-        if could_be_digits < fewest {
+        // give a digit spares them the checks and the parse, with the same answer.
+        let shape = self.shape_of(candidate);
+        if shape.could_be_digits < self.fewest_digits(shape) {
             return None;
         }
-        if !checks::brackets_match(candidate) || checks::looks_like_pages(candidate) {
+        // Without a bracket (or a character outside ASCII, which might be one) the brackets
+        // match, and without `(` no page numbers are written.
+        if shape.bits & (shape::BRACKET | shape::NON_ASCII) != 0
+            && (!checks::brackets_match(candidate) || checks::looks_like_pages(candidate))
+        {
             return None;
         }
         if self.leniency == Leniency::Valid {
@@ -435,6 +493,96 @@ impl<'t> Iterator for Matches<'t> {
 }
 
 impl core::iter::FusedIterator for Matches<'_> {}
+
+/// What one pass over a candidate's bytes tells the steps after it.
+#[derive(Clone, Copy)]
+struct Shape {
+    /// Characters that could give a digit: ASCII letters and digits, and the first byte of
+    /// every character outside ASCII that is not a control (`0xC0` or above).
+    could_be_digits: usize,
+    /// Which of the [`shape`] bits' characters the candidate holds.
+    bits: u16,
+}
+
+/// [`Shape::bits`], and the table that gives them.
+mod shape {
+    /// Counted in `could_be_digits`.
+    pub const DIGIT: u16 = 1;
+    /// `/` or `\\`: a second number may start, a date may be written, a slash cuts.
+    pub const SLASH: u16 = 2;
+    /// An ASCII space of `is_space`: a time stamp, a cut.
+    pub const SPACE: u16 = 4;
+    /// `.`: a cut.
+    pub const STOP: u16 = 8;
+    /// `-`: a cut, with a space.
+    pub const DASH: u16 = 16;
+    /// A bracket, `()[]`: brackets to pair.
+    pub const BRACKET: u16 = 32;
+    /// `(`: page numbers, a cut.
+    pub const OPENING: u16 = 64;
+    /// `+`.
+    pub const PLUS: u16 = 128;
+    /// A byte outside ASCII: any of the above may be written outside ASCII too.
+    pub const NON_ASCII: u16 = 256;
+    /// What a date or a time stamp, or a cut of `extractInnerMatch`, needs (a dash cuts
+    /// only beside a space).
+    pub const CUTS_OR_CHECKS: u16 = SLASH | SPACE | STOP | OPENING | NON_ASCII;
+
+    /// The bits of each byte.
+    pub static OF_BYTE: [u16; 256] = {
+        let mut table = [0; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            let mut bits = 0;
+            if c.is_ascii_alphanumeric() || c >= 0xC0 {
+                bits |= DIGIT;
+            }
+            if matches!(c, b'/' | b'\\') {
+                bits |= SLASH;
+            }
+            if matches!(c, b'\t'..=b'\r' | 0x1C..=0x1F | b' ') {
+                bits |= SPACE;
+            }
+            if c == b'.' {
+                bits |= STOP;
+            }
+            if c == b'-' {
+                bits |= DASH;
+            }
+            if matches!(c, b'(' | b')' | b'[' | b']') {
+                bits |= BRACKET;
+            }
+            if c == b'(' {
+                bits |= OPENING;
+            }
+            if c == b'+' {
+                bits |= PLUS;
+            }
+            if c >= 0x80 {
+                bits |= NON_ASCII;
+            }
+            table[b] = bits;
+            b += 1;
+        }
+        table
+    };
+}
+
+impl Shape {
+    fn of(candidate: &str) -> Shape {
+        let (mut could_be_digits, mut bits) = (0, 0);
+        for &b in candidate.as_bytes() {
+            let of = shape::OF_BYTE[usize::from(b)];
+            could_be_digits += usize::from(of & shape::DIGIT != 0);
+            bits |= of;
+        }
+        Shape {
+            could_be_digits,
+            bits,
+        }
+    }
+}
 
 /// Where `candidate[start..end]` ends without its trailing unwanted characters
 /// (libphonenumber's `UNWANTED_END_CHAR_PATTERN`, `(?:_|[^#\w])+$`: anything but letters,
@@ -541,6 +689,7 @@ mod inner {
     use core::ops::Range;
 
     use super::scan::run;
+    use super::{shape, Shape};
     use crate::parse::is_space;
 
     /// libphonenumber's `INNER_MATCHES`, in order.
@@ -601,33 +750,20 @@ mod inner {
         }
     }
 
-    /// Which cuts can match somewhere in `s`: each needs a character of its own (a slash, a
-    /// bracket, a dash, a full stop, a space), and most candidates hold none of them. Text
-    /// that is not all ASCII is left to the search.
-    pub(super) fn may_match(s: &str) -> impl Fn(Cut) -> bool {
-        let (mut slash, mut bracket, mut dash, mut stop, mut space) =
-            (false, false, false, false, false);
-        let ascii = s.is_ascii();
-        if ascii {
-            for &b in s.as_bytes() {
-                match b {
-                    b'/' => slash = true,
-                    b'(' => bracket = true,
-                    b'-' => dash = true,
-                    b'.' => stop = true,
-                    _ => space |= is_space(char::from(b)),
-                }
-            }
-        }
+    /// Which cuts can match somewhere in a text of this shape: each needs a character of its
+    /// own (a slash, a bracket, a dash beside a space, a full stop, a space), and most
+    /// candidates hold none of them. Text that is not all ASCII is left to the search.
+    pub(super) fn may_match(shape: Shape) -> impl Fn(Cut) -> bool {
+        let has = move |bits| shape.bits & bits != 0;
         move |cut| {
-            !ascii
+            has(shape::NON_ASCII)
                 || match cut {
-                    Cut::Slash => slash,
-                    Cut::Bracket => bracket,
-                    Cut::SpacedDash => dash && space,
+                    Cut::Slash => has(shape::SLASH),
+                    Cut::Bracket => has(shape::OPENING),
+                    Cut::SpacedDash => has(shape::DASH) && has(shape::SPACE),
                     Cut::WideDash => false,
-                    Cut::FullStop => stop,
-                    Cut::Space => space,
+                    Cut::FullStop => has(shape::STOP),
+                    Cut::Space => has(shape::SPACE),
                 }
         }
     }
@@ -738,7 +874,7 @@ mod inner {
                 texts.extend(longer);
             }
             for text in &texts {
-                let may_match = may_match(text);
+                let may_match = may_match(Shape::of(text));
                 for cut in CUTS {
                     if !may_match(cut) {
                         ruled_out += 1;
@@ -754,8 +890,109 @@ mod inner {
 
 #[cfg(test)]
 mod tests {
+    use super::{find_numbers, Leniency};
     use crate::metadata::{fewest_digits_to_parse, ALL_REGIONS};
     use crate::parse::parse;
+
+    /// The steps a candidate's [`Shape`](super::Shape) lets the search skip (the parse of a
+    /// candidate too short for any part of it to be a number, the date, time and bracket
+    /// checks, the cuts) change nothing: on texts built from what those steps look for, with
+    /// few tries left so that every try counted matters, the matches and whether the search
+    /// gave up are those of the search that runs every step.
+    #[test]
+    fn the_shortcuts_change_no_answer() {
+        let pieces = [
+            "1",
+            "23",
+            "456",
+            "7890",
+            "650",
+            "253",
+            "0000",
+            "+",
+            "+1 ",
+            "+44 ",
+            "(",
+            ")",
+            "[",
+            "]",
+            "-",
+            " - ",
+            "/",
+            "//",
+            "\\",
+            ".",
+            "..",
+            " ",
+            "  ",
+            "\t",
+            ":",
+            ":30",
+            "x",
+            "xx",
+            " ext. ",
+            "#",
+            "a",
+            "Tel",
+            "3/10/2011",
+            "2012-01-02 08",
+            "211-227 (2003)",
+            "\u{3000}",
+            "\u{2012}",
+            "\u{FF11}\u{FF12}",
+            "\u{A0}",
+            "é",
+            "555 1234",
+            "020 7946 0958",
+            "030 1234567",
+        ];
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize % n
+        };
+        let regions = [
+            None,
+            "US".parse().ok(),
+            "GB".parse().ok(),
+            "DE".parse().ok(),
+        ];
+        let (mut found, mut gave_up) = (0, 0);
+        for _ in 0..6_000 {
+            let text: std::string::String = (0..1 + next(14))
+                .map(|_| pieces[next(pieces.len())])
+                .collect();
+            let region = regions[next(regions.len())];
+            let leniency = [Leniency::Possible, Leniency::Valid][next(2)];
+            let tries = [1, 2, 3, 5, 8, 65_535][next(6)];
+            let run = |exhaustive: bool| {
+                let mut search = find_numbers(&text, region)
+                    .leniency(leniency)
+                    .max_tries(tries);
+                search.exhaustive = exhaustive;
+                let matches: std::vec::Vec<_> = search
+                    .by_ref()
+                    .map(|m| (m.range(), m.number(), m.extension()))
+                    .collect();
+                (matches, search.gave_up())
+            };
+            let fast = run(false);
+            assert_eq!(
+                fast,
+                run(true),
+                "{text:?} in {region:?}, {leniency:?}, {tries} tries"
+            );
+            found += fast.0.len();
+            gave_up += usize::from(fast.1);
+        }
+        // The texts hold numbers, and the tries run out on some of them.
+        assert!(
+            found > 1_000 && gave_up > 300,
+            "{found} found, {gave_up} gave up"
+        );
+    }
 
     /// The bounds the finder skips short candidates by: no text with fewer digits parses,
     /// for any default region, as a national number, with its calling code leading, after an

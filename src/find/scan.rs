@@ -51,8 +51,76 @@ pub(super) fn run(
     (count, end)
 }
 
+/// [`SCAN_CLASSES`] bits.
+const DIGIT: u8 = 1;
+const PUNCTUATION: u8 = 2;
+
+/// Whether each ASCII character is a digit or punctuation, so that the runs of a candidate
+/// read ASCII text (nearly all of it) a byte at a time, without decoding.
+static SCAN_CLASSES: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8 as char;
+        table[b] = if c.is_ascii_digit() {
+            DIGIT
+        } else if is_punctuation(c) {
+            PUNCTUATION
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// [`run`] for a class whose ASCII members are the `ascii` bit of [`SCAN_CLASSES`].
+#[inline(always)]
+fn run_of(
+    text: &str,
+    i: usize,
+    max: usize,
+    ascii: u8,
+    class: impl Fn(char) -> bool,
+) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut end = i;
+    while count < max {
+        match bytes.get(end) {
+            Some(&b) if b.is_ascii() => {
+                if SCAN_CLASSES
+                    .get(usize::from(b))
+                    .is_none_or(|&k| k & ascii == 0)
+                {
+                    break;
+                }
+                end += 1;
+            }
+            Some(_) => match char_at(text, end) {
+                Some(c) if class(c) => end += c.len_utf8(),
+                _ => break,
+            },
+            None => break,
+        }
+        count += 1;
+    }
+    (count, end)
+}
+
+/// Up to `max` decimal digits from `i`: how many, and where they end.
+#[inline]
+fn digits(text: &str, i: usize, max: usize) -> (usize, usize) {
+    run_of(text, i, max, DIGIT, is_decimal)
+}
+
+#[inline]
 fn digit_at(text: &str, i: usize) -> bool {
-    char_at(text, i).is_some_and(is_decimal)
+    match text.as_bytes().get(i) {
+        Some(b) if b.is_ascii() => b.is_ascii_digit(),
+        Some(_) => char_at(text, i).is_some_and(is_decimal),
+        None => false,
+    }
 }
 
 /// The ends of 0, 1, …, up to four punctuation marks from `i`.
@@ -60,14 +128,13 @@ fn punctuation_ends(text: &str, i: usize) -> ([usize; PUNCTUATION_LIMIT + 1], us
     let mut ends = [i; PUNCTUATION_LIMIT + 1];
     let mut n = 1;
     let mut at = i;
-    for c in text.get(i..).unwrap_or("").chars().take(PUNCTUATION_LIMIT) {
-        if !is_punctuation(c) {
+    while let Some(slot) = ends.get_mut(n) {
+        let (marks, after) = run_of(text, at, 1, PUNCTUATION, is_punctuation);
+        if marks == 0 {
             break;
         }
-        at += c.len_utf8();
-        if let Some(slot) = ends.get_mut(n) {
-            *slot = at;
-        }
+        at = after;
+        *slot = at;
         n += 1;
     }
     (ends, n)
@@ -103,15 +170,26 @@ fn digits_start(text: &str, p: usize) -> Option<usize> {
 /// The end of the candidate starting at `p`, if one does.
 fn candidate_at(text: &str, p: usize) -> Option<usize> {
     let first = digits_start(text, p)?;
-    let mut end = run(text, first, BLOCK_LIMIT, is_decimal).1;
+    Some(candidate_from(text, first))
+}
+
+/// The end of the candidate whose first digit block starts at `first`.
+fn candidate_from(text: &str, first: usize) -> usize {
+    let mut end = digits(text, first, BLOCK_LIMIT).1;
     for _ in 0..BLOCK_LIMIT {
-        let (marks, after) = run(text, end, PUNCTUATION_LIMIT + 1, is_punctuation);
+        let (marks, after) = run_of(
+            text,
+            end,
+            PUNCTUATION_LIMIT + 1,
+            PUNCTUATION,
+            is_punctuation,
+        );
         if marks > PUNCTUATION_LIMIT || !digit_at(text, after) {
             break;
         }
-        end = run(text, after, BLOCK_LIMIT, is_decimal).1;
+        end = digits(text, after, BLOCK_LIMIT).1;
     }
-    Some(extension_end(text, end).unwrap_or(end))
+    extension_end(text, end).unwrap_or(end)
 }
 
 /// The first candidate at or after byte `from`: its start and end.
@@ -124,6 +202,11 @@ pub(super) fn next_candidate(text: &str, from: usize) -> Option<(usize, usize)> 
             .iter()
             .position(|&b| MAY_START[usize::from(b)])?;
         i += skipped;
+        // A digit starts a candidate that runs at least to its end; a lead or a character
+        // outside ASCII may or may not start one.
+        if bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            return Some((i, candidate_from(text, i)));
+        }
         if let Some(c) = char_at(text, i) {
             if is_decimal(c) || is_lead(c) {
                 if let Some(end) = candidate_at(text, i) {
@@ -184,6 +267,27 @@ const EXPLICIT_LABELS: &[&str] = &[
     "anexo",
 ];
 
+/// For each ASCII character, the labels that start with it (ignoring ASCII case, which is
+/// all the case an ASCII character has here: no label starts with a character outside ASCII
+/// that folds to one), as bits in the labels' order.
+const fn labels_by_first(labels: &[&str]) -> [u32; 128] {
+    assert!(labels.len() <= 32);
+    let mut table = [0u32; 128];
+    let mut k = 0;
+    while k < labels.len() {
+        let b = labels[k].as_bytes()[0];
+        if b.is_ascii() {
+            table[b.to_ascii_lowercase() as usize] |= 1 << k;
+            table[b.to_ascii_uppercase() as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    table
+}
+
+static EXPLICIT_BY_FIRST: [u32; 128] = labels_by_first(EXPLICIT_LABELS);
+static AMBIGUOUS_BY_FIRST: [u32; 128] = labels_by_first(AMBIGUOUS_LABELS);
+
 /// Where `word` ends if it is written at `i` (ignoring case as the pattern does).
 fn word_at(text: &str, i: usize, word: &str) -> Option<usize> {
     let mut at = i;
@@ -235,7 +339,15 @@ fn digits_and_hash(text: &str, i: usize, max: usize) -> Option<usize> {
 /// of libphonenumber's extension pattern for matching: `;ext=` and digits, an explicit label,
 /// an ambiguous one, and digits between a dash or space and `#`.
 fn extension_end(text: &str, i: usize) -> Option<usize> {
-    let semicolon = text.as_bytes().get(i) == Some(&b';');
+    // Every alternative starts with `;`, a separator, or a label's first character.
+    let next = *text.as_bytes().get(i)?;
+    if next.is_ascii()
+        && !matches!(next, b';' | b' ' | b'\t' | b',' | b'-')
+        && !may_start_label(char::from(next))
+    {
+        return None;
+    }
+    let semicolon = next == b';';
     if let Some(at) = semicolon.then(|| word_at(text, i, ";ext=")).flatten() {
         let (n, end) = run(text, at, 20, is_decimal);
         if n > 0 {
@@ -251,21 +363,41 @@ fn extension_end(text: &str, i: usize) -> Option<usize> {
     // After a candidate there is usually no character a label starts with, and the 35
     // labels are not tried.
     let first = char_at(text, label).filter(|&c| may_start_label(c));
-    for (labels, max) in [(EXPLICIT_LABELS, 20), (AMBIGUOUS_LABELS, 9)]
-        .into_iter()
-        .filter(|_| first.is_some())
-    {
-        // Only the labels that start with that character, in their order.
-        let starts_so = |word: &&&str| {
-            let lit = word.chars().next().unwrap_or_default();
-            first.is_some_and(|c| eq_ignore_case(c, lit))
-        };
-        for word in labels.iter().filter(starts_so) {
-            if let Some(end) = word_at(text, label, word).and_then(|at| after_label(text, at, max))
-            {
-                return Some(end);
+    let groups = [
+        (EXPLICIT_LABELS, &EXPLICIT_BY_FIRST, 20),
+        (AMBIGUOUS_LABELS, &AMBIGUOUS_BY_FIRST, 9),
+    ];
+    match first {
+        // The labels that start with that character, in their order, from a table.
+        Some(c) if c.is_ascii() => {
+            for (labels, by_first, max) in groups {
+                let mut set = by_first.get(usize::from(c as u8)).copied().unwrap_or(0);
+                while set != 0 {
+                    let k = set.trailing_zeros();
+                    set &= set - 1;
+                    let word = labels.get(k as usize).copied().unwrap_or_default();
+                    if let Some(end) =
+                        word_at(text, label, word).and_then(|at| after_label(text, at, max))
+                    {
+                        return Some(end);
+                    }
+                }
             }
         }
+        Some(c) => {
+            for (labels, _, max) in groups {
+                let starts_so =
+                    |word: &&&str| eq_ignore_case(c, word.chars().next().unwrap_or_default());
+                for word in labels.iter().filter(starts_so) {
+                    if let Some(end) =
+                        word_at(text, label, word).and_then(|at| after_label(text, at, max))
+                    {
+                        return Some(end);
+                    }
+                }
+            }
+        }
+        None => {}
     }
     let (dashes, at) = run(text, i, usize::MAX, |c| matches!(c, '-' | ' '));
     if dashes > 0 {
@@ -362,6 +494,25 @@ mod tests {
         // What it rules out: letters no label starts with, digits, spaces.
         assert!(!may_start_label('t') && !may_start_label('5') && !may_start_label(' '));
         assert!(may_start_label('E') && may_start_label('\u{130}'));
+    }
+
+    #[test]
+    fn the_label_tables_list_the_labels_each_ascii_character_starts() {
+        for (labels, by_first) in [
+            (EXPLICIT_LABELS, &EXPLICIT_BY_FIRST),
+            (AMBIGUOUS_LABELS, &AMBIGUOUS_BY_FIRST),
+        ] {
+            for c in (0..=0x7F).filter_map(char::from_u32) {
+                let expected: std::vec::Vec<usize> = (0..labels.len())
+                    .filter(|&k| eq_ignore_case(c, labels[k].chars().next().unwrap()))
+                    .collect();
+                let set = by_first[c as usize];
+                let listed: std::vec::Vec<usize> =
+                    (0..32).filter(|&k| set & (1 << k) != 0).collect();
+                assert_eq!(listed, expected, "{c:?}");
+            }
+        }
+        assert_eq!(EXPLICIT_BY_FIRST[usize::from(b'E')].count_ones(), 8);
     }
 
     #[test]

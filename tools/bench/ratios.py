@@ -19,7 +19,8 @@ come from `benches/lookup.rs`; the `server` and `seal` ratios from `benches/oprf
 `seal-xwing`), where an id that times a batch is divided by its number of elements, so that
 the ratio is per element; the `kinds` and `parse` ratios (phonetoken against rlibphonenumber,
 the exact peer, per kind of input of the parity fixture and on the four named inputs) from
-`benches/kinds.rs` and `benches/lookup.rs`.
+`benches/kinds.rs` and `benches/lookup.rs`; the `find` ratios (the number finder against
+rlibphonenumber's matcher on the chat and log corpora) from `benches/find.rs`.
 """
 
 import argparse
@@ -101,6 +102,13 @@ def kind_ratios():
     for name in ["us_international", "gb_national", "ar_from_us_idd"]:
         out.append((f"validate {name}: rlibphonenumber / phonetoken", "validate",
                     [(f"{name}/rlibphonenumber", 1)], [(f"{name}/phonetoken", 1)], ">= 10"))
+    # The number finder on the two corpora of `benches/find.rs`, in time per search of the same
+    # bytes (issue: numbers in free text).
+    for corpus in ["chat", "log"]:
+        for leniency in ["possible", "valid"]:
+            out.append((f"find {corpus}/{leniency}: rlibphonenumber / phonetoken", "find",
+                        [(f"{corpus}/{leniency}/rlibphonenumber", 1)],
+                        [(f"{corpus}/{leniency}/phonetoken", 1)], ">= 10"))
     return out
 
 
@@ -112,6 +120,7 @@ BENCHES = {
     "seal": ("oprf", ["--features", "seal-xwing"]),
     "kinds": ("kinds", []),
     "validate": ("lookup", []),
+    "find": ("find", []),
 }
 PACKAGE = ["-p", "phonetoken-benches"]
 
@@ -152,7 +161,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--measurement-time", default="2")
     parser.add_argument("--only", default="", help="measure only the ratios whose label contains TEXT")
-    parser.add_argument("--bench", default="", help="measure only the ratios of bench NAME (lookup, oprf, kinds)")
+    parser.add_argument("--bench", default="", help="measure only the ratios of bench NAME (lookup, oprf, kinds, find)")
     args = parser.parse_args()
     ratios = [r for r in all_ratios()
               if args.only in r[0] and args.bench in ("", BENCHES[r[1]][0])]
