@@ -132,6 +132,10 @@ pub(crate) fn parse_detailed(
     if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
         return result;
     }
+    #[cfg(not(target_os = "none"))]
+    if let Some(result) = parse_plain_digits(input, default_region) {
+        return result;
+    }
     // Without `;` there is no RFC 3966 parameter to take apart, so the candidate is a part
     // of the input; when that is ASCII it is read in place as bytes.
     let bytes = input.as_bytes();
@@ -186,6 +190,38 @@ fn parse_plain_input(
         }
     }
     finish_plain(plus, digits.get(..len)?, default_region)
+}
+
+/// Longest input [`parse_plain_digits`] takes, in characters.
+#[cfg(not(target_os = "none"))]
+const PLAIN_DIGITS_INPUT: usize = 64;
+
+/// [`parse_plain_input`] for input that is plain but for its digits, written in another script
+/// (Arabic-Indic, Devanagari, full-width...), or a full-width plus sign: each pattern of
+/// libphonenumber reads any decimal digit as it reads an ASCII one, and `[+＋]` alike, and
+/// the steps after extraction normalize the digits first; so the input with those written in
+/// ASCII has the same answer, and that input takes the plain path. `None` for any other
+/// input, and for input that is all ASCII (the plain path has already had it).
+#[cfg(not(target_os = "none"))]
+fn parse_plain_digits(
+    input: &str,
+    default_region: Option<Region>,
+) -> Option<Result<Parsed, ParseError>> {
+    if input.is_ascii() {
+        return None;
+    }
+    let mut ascii = [0u8; PLAIN_DIGITS_INPUT];
+    let mut len = 0;
+    for c in input.chars() {
+        let b = match c {
+            '\u{FF0B}' => b'+',
+            _ if c.is_ascii() => u8::try_from(c).ok()?,
+            _ => b'0' + chars::decimal_value(c)?,
+        };
+        *ascii.get_mut(len)? = b;
+        len += 1;
+    }
+    parse_plain_input(ascii.get(..len)?, default_region)
 }
 
 /// The steps after extraction in one pass, for the way nearly every number is written:
