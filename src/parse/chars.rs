@@ -113,10 +113,20 @@ static ASCII_CLASSES: [u8; 128] = {
 
 /// Whether `c` falls in one of the packed runs (`start << RUN_LEN_BITS | (len - 1)`).
 fn in_runs(table: &[u32], c: char) -> bool {
-    run_start(table, c).is_some()
+    let c = u32::from(c);
+    let after = table.partition_point(|&run| (run >> RUN_LEN_BITS) <= c);
+    match after.checked_sub(1).and_then(|i| table.get(i)) {
+        Some(&run) => {
+            let start = run >> RUN_LEN_BITS;
+            let len = (run & ((1 << RUN_LEN_BITS) - 1)) + 1;
+            c - start < len
+        }
+        None => false,
+    }
 }
 
 /// The start of the packed run `c` falls in, if one.
+#[cfg(not(target_os = "none"))]
 fn run_start(table: &[u32], c: char) -> Option<u32> {
     let c = u32::from(c);
     let after = table.partition_point(|&run| (run >> RUN_LEN_BITS) <= c);

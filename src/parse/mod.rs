@@ -132,20 +132,37 @@ pub(crate) fn parse_detailed(
     if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
         return result;
     }
-    #[cfg(not(target_os = "none"))]
-    if let Some(result) = parse_plain_digits(input, default_region) {
-        return result;
-    }
     // Without `;` there is no RFC 3966 parameter to take apart, so the candidate is a part
     // of the input; when that is ASCII it is read in place as bytes.
     let bytes = input.as_bytes();
-    if bytes.is_ascii() && !bytes.contains(&b';') {
+    let ascii = bytes.is_ascii();
+    if ascii && !bytes.contains(&b';') {
         let candidate = scan::extract_possible_ascii(bytes);
         if let Some(result) = parse_plain_ascii(candidate, default_region) {
             return result;
         }
         return parse_candidate(candidate, default_region);
     }
+    parse_text(input, ascii, default_region)
+}
+
+/// The steps for input that is not ASCII, or has a `;`: the candidate is built as `char`s.
+/// Kept out of line (off firmware, where size rules), so that the paths above stay small
+/// enough to inline where they are called.
+#[cfg_attr(not(target_os = "none"), inline(never))]
+fn parse_text(
+    input: &str,
+    ascii: bool,
+    default_region: Option<Region>,
+) -> Result<Parsed, ParseError> {
+    #[cfg(not(target_os = "none"))]
+    if !ascii {
+        if let Some(result) = parse_plain_digits(input, default_region) {
+            return result;
+        }
+    }
+    #[cfg(target_os = "none")]
+    let _ = ascii;
     let mut candidate = Text::new();
     scan::build_national_number(input, &mut candidate)?;
     parse_candidate(candidate.as_slice(), default_region)
@@ -162,6 +179,7 @@ const PLAIN_DIGITS: usize = 32;
 /// (nothing there is a letter, `#`, or the `x` of a second number), so the candidate is
 /// from there to the last digit, and for it [`parse_plain_ascii`] decides. `None` for any
 /// other input, which the general steps take.
+#[cfg_attr(not(target_os = "none"), inline(always))]
 fn parse_plain_input(
     input: &[u8],
     default_region: Option<Region>,
@@ -196,32 +214,56 @@ fn parse_plain_input(
 #[cfg(not(target_os = "none"))]
 const PLAIN_DIGITS_INPUT: usize = 64;
 
-/// [`parse_plain_input`] for input that is plain but for its digits, written in another script
-/// (Arabic-Indic, Devanagari, full-width...), or a full-width plus sign: each pattern of
-/// libphonenumber reads any decimal digit as it reads an ASCII one, and `[+＋]` alike, and
-/// the steps after extraction normalize the digits first; so the input with those written in
-/// ASCII has the same answer, and that input takes the plain path. `None` for any other
-/// input, and for input that is all ASCII (the plain path has already had it).
+/// [`parse_plain_input`] for input that is plain but for characters outside ASCII that the
+/// parse reads as it reads an ASCII one: decimal digits of another script (Arabic-Indic,
+/// Devanagari, full-width...), read as digits by every pattern and normalized first by the
+/// steps after extraction; the full-width plus sign (`[+＋]`); and the punctuation of
+/// libphonenumber's `VALID_PUNCTUATION` that is a space, a dash, a full stop, a slash or a
+/// bracket (Unicode spaces and dashes, their full-width forms), which, like the ASCII ones,
+/// only separate digits in input that holds no letter, `#`, `~`, `,` or `;` (nothing that
+/// could write an extension or a second number). The input with those written in ASCII has
+/// the same answer, and it takes the plain path. `None` for any other input. Only called for
+/// input outside ASCII (the plain path has had ASCII input).
 #[cfg(not(target_os = "none"))]
 fn parse_plain_digits(
     input: &str,
     default_region: Option<Region>,
 ) -> Option<Result<Parsed, ParseError>> {
-    if input.is_ascii() {
-        return None;
-    }
     let mut ascii = [0u8; PLAIN_DIGITS_INPUT];
     let mut len = 0;
     for c in input.chars() {
         let b = match c {
-            '\u{FF0B}' => b'+',
-            _ if c.is_ascii() => u8::try_from(c).ok()?,
-            _ => b'0' + chars::decimal_value(c)?,
+            '0'..='9' | '+' | ' ' | '-' | '.' | '(' | ')' | '/' | '[' | ']' => {
+                u8::try_from(c).ok()?
+            }
+            // What else ASCII holds leaves the plain path.
+            _ if c.is_ascii() => return None,
+            _ => plain_image(c)?,
         };
         *ascii.get_mut(len)? = b;
         len += 1;
     }
     parse_plain_input(ascii.get(..len)?, default_region)
+}
+
+/// The ASCII character the plain path reads `c` (outside ASCII) as, if one.
+#[cfg(not(target_os = "none"))]
+fn plain_image(c: char) -> Option<u8> {
+    if let Some(digit) = chars::decimal_value(c) {
+        return Some(b'0' + digit);
+    }
+    Some(match c {
+        '\u{FF0B}' => b'+',
+        '\u{A0}' | '\u{200B}' | '\u{2060}' | '\u{3000}' => b' ',
+        '\u{AD}' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF0D}' => b'-',
+        '\u{FF0E}' => b'.',
+        '\u{FF0F}' => b'/',
+        '\u{FF08}' => b'(',
+        '\u{FF09}' => b')',
+        '\u{FF3B}' => b'[',
+        '\u{FF3D}' => b']',
+        _ => return None,
+    })
 }
 
 /// The steps after extraction in one pass, for the way nearly every number is written:

@@ -321,3 +321,64 @@ fn plain_input_path_agrees_with_the_general_steps() {
     }
     assert!(taken > 100_000, "only {taken} inputs took the plain path");
 }
+
+/// The path that writes digits of other scripts and the plain punctuation outside ASCII in
+/// ASCII answers exactly as the general steps do on the input as written, on every input it
+/// takes, and leaves the others to them.
+#[test]
+fn plain_digits_path_agrees_with_the_general_steps() {
+    let alphabet = [
+        "4",
+        "\u{664}",
+        "\u{FF10}",
+        "\u{1D7D2}",
+        "+",
+        "\u{FF0B}",
+        " ",
+        "\u{A0}",
+        "\u{3000}",
+        "\u{2012}",
+        "\u{FF0D}",
+        "\u{FF0E}",
+        "\u{FF08}",
+        "\u{FF09}",
+        "\u{FF3B}",
+        "\u{FF0F}",
+        "\u{AD}",
+        "\u{FF5E}",
+        "\u{FF58}",
+        "\u{B2}",
+        "x",
+    ];
+    let mut taken = 0usize;
+    let mut state = 0x1234_5678_u32;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as usize % n
+    };
+    for _ in 0..60_000 {
+        let len = next(8);
+        let mut input: std::string::String =
+            (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+        input.push_str(
+            [
+                "",
+                "\u{FF12}\u{FF10} \u{FF17}\u{FF19}\u{FF14}\u{FF16} 0958",
+                "1 415 555 2671",
+            ][next(3)],
+        );
+        for region in [None, region("GB"), region("US")] {
+            let Some(fast) = parse_plain_digits(&input, region) else {
+                continue;
+            };
+            taken += 1;
+            let mut candidate = Text::new();
+            let general = scan::build_national_number(&input, &mut candidate)
+                .and_then(|()| parse_candidate(candidate.as_slice(), region));
+            assert_eq!(fast, general, "{input:?} in {region:?}");
+        }
+    }
+    assert!(taken > 20_000, "only {taken} inputs took the path");
+}
