@@ -95,6 +95,18 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+/// A small deterministic generator for the unit tests (xorshift32): `next(n)` is below `n`.
+#[cfg(test)]
+pub(crate) fn test_rng(seed: u32) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as usize % n
+    }
+}
+
 pub mod batch;
 pub mod encoding;
 #[cfg(feature = "std")]

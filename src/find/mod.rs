@@ -946,13 +946,7 @@ mod tests {
             "020 7946 0958",
             "030 1234567",
         ];
-        let mut state = 0x9e37_79b9_u32;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as usize % n
-        };
+        let mut next = crate::test_rng(0x9e37_79b9);
         let regions = [
             None,
             "US".parse().ok(),
@@ -999,13 +993,8 @@ mod tests {
     /// international prefix or after a plus sign.
     #[test]
     fn no_text_with_fewer_digits_parses() {
-        let mut state = 0x2545_f491_u32;
-        let mut digit = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            char::from(b'0' + (state % 10) as u8)
-        };
+        let mut next = crate::test_rng(0x2545_f491);
+        let mut digit = move || char::from(b'0' + next(10) as u8);
         let mut parsed = [0; 2];
         let prefixes = [
             "", "0", "00", "011", "810", "119", "001", "01", "1", "44", "49",

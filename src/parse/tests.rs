@@ -351,13 +351,7 @@ fn plain_digits_path_agrees_with_the_general_steps() {
         "x",
     ];
     let mut taken = 0usize;
-    let mut state = 0x1234_5678_u32;
-    let mut next = move |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        state as usize % n
-    };
+    let mut next = crate::test_rng(0x1234_5678);
     for _ in 0..60_000 {
         let len = next(8);
         let mut input: std::string::String =
