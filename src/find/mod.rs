@@ -287,9 +287,8 @@ impl<'t> Matches<'t> {
             // Too few digits for any part of the candidate to parse: when it also holds
             // nothing a date, a time or a cut looks for (most digit runs of ordinary text),
             // the answer is no match and one try, without the steps that would say so.
-            let hopeless = shape.could_be_digits < self.fewest_digits(shape);
-            if !hopeless || shape.bits & shape::CUTS_OR_CHECKS != 0 {
-                if let Some(m) = self.extract(start, end, shape, hopeless) {
+            if !self.too_short(shape) || shape.bits & shape::CUTS_OR_CHECKS != 0 {
+                if let Some(m) = self.extract(start, end, shape) {
                     return Some(m);
                 }
             }
@@ -313,25 +312,21 @@ impl<'t> Matches<'t> {
         Shape::of(text)
     }
 
-    /// The fewest digits a text of this shape parses with.
-    fn fewest_digits(&self, shape: Shape) -> usize {
-        if shape.bits & (shape::PLUS | shape::NON_ASCII) != 0 {
+    /// Whether a text of this shape has fewer characters that could give a digit than any
+    /// text that parses (and so has each part of it).
+    fn too_short(&self, shape: Shape) -> bool {
+        let fewest = if shape.bits & (shape::PLUS | shape::NON_ASCII) != 0 {
             self.fewest_digits.any
         } else {
             self.fewest_digits.without_plus
-        }
+        };
+        shape.could_be_digits < fewest
     }
 
     /// `extractMatch`: the candidate `start..end`, unless it looks like a date or a time, or
-    /// else a number inside it. A `hopeless` candidate is too short for any part of it to
-    /// parse: only the tries its parts take are counted.
-    fn extract(
-        &mut self,
-        start: usize,
-        end: usize,
-        shape: Shape,
-        hopeless: bool,
-    ) -> Option<Match<'t>> {
+    /// else a number inside it. Of a candidate too short for any part of it to parse, only
+    /// the tries its parts take are counted.
+    fn extract(&mut self, start: usize, end: usize, shape: Shape) -> Option<Match<'t>> {
         let candidate = self.text.get(start..end)?;
         // A date needs a `/`, a time stamp a space.
         let may = |bits| shape.bits & bits != 0;
@@ -344,8 +339,9 @@ impl<'t> Matches<'t> {
         {
             return None;
         }
+        let hopeless = self.too_short(shape);
         self.verify(hopeless, start, end)
-            .or_else(|| self.extract_inner(start, end, shape, hopeless))
+            .or_else(|| self.extract_inner(start, end, shape))
     }
 
     /// [`parse_and_verify`](Self::parse_and_verify), unless the text is known to be too
@@ -361,14 +357,9 @@ impl<'t> Matches<'t> {
     /// `extractInnerMatch`: the candidate cut at a slash, a bracket, a dash, a full stop or
     /// a space (in that order of preference), trying the part before the first cut and each
     /// part after one.
-    fn extract_inner(
-        &mut self,
-        start: usize,
-        end: usize,
-        shape: Shape,
-        hopeless: bool,
-    ) -> Option<Match<'t>> {
+    fn extract_inner(&mut self, start: usize, end: usize, shape: Shape) -> Option<Match<'t>> {
         let candidate = self.text.get(start..end)?;
+        let hopeless = self.too_short(shape);
         // Where the unwanted characters at the very end start, for the parts that run to
         // the end of the candidate.
         let trimmed_end = || trim_end(candidate, 0, candidate.len());
@@ -435,7 +426,7 @@ impl<'t> Matches<'t> {
         // Most digit runs of ordinary text are too short to be a number: counting what could
         // give a digit spares them the checks and the parse, with the same answer.
         let shape = self.shape_of(candidate);
-        if shape.could_be_digits < self.fewest_digits(shape) {
+        if self.too_short(shape) {
             return None;
         }
         // Without a bracket (or a character outside ASCII, which might be one) the brackets

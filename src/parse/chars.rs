@@ -94,10 +94,16 @@ const fn ascii_class(b: u8) -> u8 {
     if is_alpha_ignore_case(c) {
         bits |= class::ALPHA;
     }
-    if matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '+' | '[' | ']') {
+    if c == '+' || is_plain_punctuation(b) {
         bits |= class::PLAIN;
     }
     bits
+}
+
+/// The punctuation of plainly written numbers, ` -.()/[]`: it only separates digits.
+#[inline(always)]
+pub(super) const fn is_plain_punctuation(b: u8) -> bool {
+    matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']')
 }
 
 /// [`ascii_class`] of every ASCII character, computed at compile time.
@@ -113,20 +119,10 @@ static ASCII_CLASSES: [u8; 128] = {
 
 /// Whether `c` falls in one of the packed runs (`start << RUN_LEN_BITS | (len - 1)`).
 fn in_runs(table: &[u32], c: char) -> bool {
-    let c = u32::from(c);
-    let after = table.partition_point(|&run| (run >> RUN_LEN_BITS) <= c);
-    match after.checked_sub(1).and_then(|i| table.get(i)) {
-        Some(&run) => {
-            let start = run >> RUN_LEN_BITS;
-            let len = (run & ((1 << RUN_LEN_BITS) - 1)) + 1;
-            c - start < len
-        }
-        None => false,
-    }
+    run_start(table, c).is_some()
 }
 
 /// The start of the packed run `c` falls in, if one.
-#[cfg(not(target_os = "none"))]
 fn run_start(table: &[u32], c: char) -> Option<u32> {
     let c = u32::from(c);
     let after = table.partition_point(|&run| (run >> RUN_LEN_BITS) <= c);

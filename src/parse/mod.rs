@@ -41,7 +41,7 @@ pub(crate) use extension::MAX_EXTENSION_DIGITS;
 use crate::metadata;
 use crate::number::{CountryCode, PhoneNumber, Region, MAX_NSN_DIGITS, MIN_NSN_DIGITS};
 use buffer::{Digits, Text, DIGITS_CAPACITY, MAX_INPUT_CHARS};
-use chars::Ch;
+use chars::{is_plain_punctuation, Ch};
 use national::Length;
 
 /// Parses `input` as libphonenumber's `parse(input, default_region)` followed by
@@ -201,7 +201,7 @@ fn parse_plain_input(
             }
             plus += 1;
             (before, in_plus) = (false, true);
-        } else if matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']') {
+        } else if is_plain_punctuation(b) {
             in_plus = false;
         } else {
             return None;
@@ -232,10 +232,8 @@ fn parse_plain_digits(
     let mut ascii = [0u8; PLAIN_DIGITS_INPUT];
     let mut len = 0;
     for c in input.chars() {
-        let b = match c {
-            '0'..='9' | '+' | ' ' | '-' | '.' | '(' | ')' | '/' | '[' | ']' => {
-                u8::try_from(c).ok()?
-            }
+        let b = match u8::try_from(c) {
+            Ok(b) if b.is_ascii_digit() || b == b'+' || is_plain_punctuation(b) => b,
             // What else ASCII holds leaves the plain path.
             _ if c.is_ascii() => return None,
             _ => plain_image(c)?,
