@@ -21,7 +21,7 @@ use std::io::{self, BufRead};
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
-use crate::bulk::{Failure, ProcessFn, Processed};
+use crate::bulk::{Failure, ManyFn, ProcessFn, Processed};
 
 /// Longest line kept; the parser reads at most 250 characters and a token is shorter still,
 /// so a longer line is not a number, and dropping its bytes keeps memory bounded.
@@ -184,17 +184,27 @@ fn read_line_bounded(
 /// failures, with their place in the chunk and in the output.
 /// With `wipe`, the answers hold secrets: every buffer is wiped once copied, and none is
 /// grown by a reallocation (which would leave a copy behind).
+/// With `many`, the lines of a piece that can be answered (UTF-8, not too long) are answered
+/// together by it (the caller gives it only for [`Framing::Answers`] without `wipe`).
 pub(crate) fn process_chunk(
     chunk: &LineChunk,
-    process: &ProcessFn<'_>,
+    (process, many): (&ProcessFn<'_>, Option<&ManyFn<'_>>),
     wipe: bool,
     framing: Framing,
 ) -> Processed<Vec<u8>> {
     let lines: Vec<(&[u8], LineAt)> = chunk.iter().collect();
+    let many = many.filter(|_| !wipe && framing == Framing::Answers);
+    // The whole chunk checked as UTF-8 at once, a few bytes per instruction: then each line
+    // is a slice of it, not checked again (a check per line cost more than the line's
+    // parse of its bytes). A chunk that is not UTF-8 throughout is checked line by line.
+    let whole = many.and_then(|_| std::str::from_utf8(&chunk.data).ok());
     let pieces: Vec<Processed<Vec<u8>>> = lines
         .par_chunks(PIECE)
         .enumerate()
-        .map(|(n, piece)| answer_lines(piece, n * PIECE, process, wipe, framing))
+        .map(|(n, piece)| match many {
+            Some(many) => answer_lines_together(piece, n * PIECE, many, whole),
+            None => answer_lines(piece, n * PIECE, process, wipe, framing),
+        })
         .collect();
     let mut all = Processed {
         out: Vec::with_capacity(pieces.iter().map(|p| p.out.len()).sum()),
@@ -284,6 +294,75 @@ fn answer_lines(
     }
 }
 
+/// [`answer_lines`] for [`Framing::Answers`] without `wipe`, with the lines that can be
+/// answered given to `many` together: the same output and failures.
+///
+/// `whole`, if given, is the chunk's data as text: a line's text is then its slice of it.
+fn answer_lines_together<'a>(
+    lines: &[(&'a [u8], LineAt)],
+    first: usize,
+    many: &ManyFn<'_>,
+    whole: Option<&'a str>,
+) -> Processed<Vec<u8>> {
+    // Each line's text, or why it has none.
+    let texts: Vec<Result<&str, &'static str>> = lines
+        .iter()
+        .map(|&(line, at)| {
+            if at.long {
+                return Err("input-too-long");
+            }
+            let start = at.end.saturating_sub(line.len());
+            match whole.and_then(|w| w.get(start..at.end)) {
+                Some(text) => Ok(text),
+                None => std::str::from_utf8(line).map_err(|_| "invalid-utf8"),
+            }
+        })
+        .collect();
+    let valid: Vec<&str> = texts.iter().filter_map(|t| t.ok()).collect();
+    let mut answers = Vec::with_capacity(valid.len() * 48);
+    let mut ends = Vec::with_capacity(valid.len());
+    many(&valid, &mut answers, &mut ends);
+    let mut out = Vec::with_capacity(answers.len() + lines.len() * 8);
+    let mut failures = Vec::new();
+    let (mut next, mut start) = (ends.iter(), 0);
+    for (i, text) in texts.iter().enumerate() {
+        let offset = out.len();
+        // A text `many` left unanswered (it must answer them all) fails as a bug would.
+        let result = match text {
+            Ok(_) => match next.next() {
+                Some(&Ok(end)) => match answers.get(start..end) {
+                    Some(answer) => {
+                        out.extend_from_slice(answer);
+                        start = end;
+                        Ok(())
+                    }
+                    None => Err("internal-error"),
+                },
+                Some(&Err(reason)) => Err(reason),
+                None => Err("internal-error"),
+            },
+            Err(reason) => Err(*reason),
+        };
+        if let Err(reason) = result {
+            out.extend_from_slice(b"error: ");
+            out.extend_from_slice(reason.as_bytes());
+            failures.push(Failure {
+                index: first + i,
+                offset,
+                line: None,
+                reasons: vec![(reason, None)],
+            });
+        }
+        out.push(b'\n');
+    }
+    Processed {
+        out,
+        rows: lines.len() as u64,
+        values: lines.len() as u64,
+        failures,
+    }
+}
+
 /// Processes each stretch of valid UTF-8 in `line` on its own, copying the bytes between
 /// them as they are.
 fn process_around_invalid(
@@ -329,7 +408,7 @@ mod tests {
         assert!(read_chunk(&mut reader, 100, usize::MAX, Framing::Answers)
             .unwrap()
             .is_none());
-        let done = process_chunk(&chunk, &upper, false, Framing::Answers);
+        let done = process_chunk(&chunk, (&upper, None), false, Framing::Answers);
         assert_eq!(
             String::from_utf8(done.out.clone()).unwrap(),
             "AB\nerror: empty\nCD\r\rX\nerror: invalid-utf8\nLAST\n"
@@ -342,6 +421,78 @@ mod tests {
             b"AB\n",
             "the offset is where the failed line's answer starts"
         );
+    }
+
+    /// `upper` as a `ManyFn`: every text in turn.
+    fn upper_many(texts: &[&str], out: &mut Vec<u8>, ends: &mut Vec<Result<usize, &'static str>>) {
+        for text in texts {
+            let start = out.len();
+            match upper(text, out) {
+                Ok(()) => ends.push(Ok(out.len())),
+                Err(reason) => {
+                    out.truncate(start);
+                    ends.push(Err(reason));
+                }
+            }
+        }
+    }
+
+    /// Lines answered together give the same output and failures as one by one, over pieces
+    /// with failing, overlong and non-UTF-8 lines among the others.
+    #[test]
+    fn lines_answered_together_as_one_by_one() {
+        let mut input = Vec::new();
+        for i in 0..2500 {
+            match i % 7 {
+                0 => input.extend_from_slice(b"\n"),
+                1 => input.extend_from_slice(b"\xff\xfe\n"),
+                2 if i % 3 == 0 => {
+                    input.extend(std::iter::repeat_n(b'a', MAX_LINE_LEN + 1));
+                    input.extend_from_slice(b"\r\n");
+                }
+                _ => input.extend_from_slice(format!("line {i} \u{e9}\n").as_bytes()),
+            }
+        }
+        let mut reader = &input[..];
+        let chunk = read_chunk(&mut reader, 5000, usize::MAX, Framing::Answers)
+            .unwrap()
+            .unwrap();
+        let one = process_chunk(&chunk, (&upper, None), false, Framing::Answers);
+        let many = process_chunk(&chunk, (&upper, Some(&upper_many)), false, Framing::Answers);
+        assert_eq!(one.rows, 2500);
+        assert!(one.out == many.out, "the same output");
+        let at = |p: &Processed<Vec<u8>>| -> Vec<(usize, usize, &'static str)> {
+            p.failures
+                .iter()
+                .map(|f| (f.index, f.offset, f.reasons[0].0))
+                .collect()
+        };
+        assert_eq!(at(&one), at(&many));
+        assert_eq!(
+            at(&one)
+                .iter()
+                .map(|f| f.2)
+                .collect::<std::collections::BTreeSet<_>>(),
+            ["empty", "input-too-long", "invalid-utf8"]
+                .into_iter()
+                .collect()
+        );
+        // A chunk that is UTF-8 throughout takes each line's text from the whole.
+        let text: Vec<u8> = (0..3000)
+            .flat_map(|i| format!("n{i}\u{e9}\n").into_bytes())
+            .collect();
+        let mut reader = &text[..];
+        let utf8 = read_chunk(&mut reader, 5000, usize::MAX, Framing::Answers)
+            .unwrap()
+            .unwrap();
+        let one_by_one = process_chunk(&utf8, (&upper, None), false, Framing::Answers);
+        let together = process_chunk(&utf8, (&upper, Some(&upper_many)), false, Framing::Answers);
+        assert!(one_by_one.out == together.out && together.failures.is_empty());
+        assert!(together.out.starts_with("N0\u{c9}\nN1\u{c9}\n".as_bytes()));
+        // With the lines' answers missing, every answerable line fails; none is dropped.
+        let none = |_: &[&str], _: &mut Vec<u8>, _: &mut Vec<Result<usize, &'static str>>| {};
+        let broken = process_chunk(&chunk, (&upper, Some(&none)), false, Framing::Answers);
+        assert_eq!(broken.failures.len(), 2500);
     }
 
     #[test]
@@ -362,7 +513,7 @@ mod tests {
         assert!(read_chunk(&mut reader, 2, usize::MAX, Framing::Answers)
             .unwrap()
             .is_none());
-        let done = process_chunk(&second, &upper, false, Framing::Answers);
+        let done = process_chunk(&second, (&upper, None), false, Framing::Answers);
         assert_eq!(done.out, b"error: input-too-long\n4\n");
     }
 
@@ -419,7 +570,7 @@ mod tests {
         let chunk = read_chunk(&mut &input[..], 100, usize::MAX, framing)
             .unwrap()
             .unwrap();
-        let done = process_chunk(&chunk, &double_digits, false, framing);
+        let done = process_chunk(&chunk, (&double_digits, None), false, framing);
         assert_eq!(
             done.out,
             b"a11\r\n\n\xff22\xe2\x82b33\r\rc\nerror: input-too-long\nerror: bang\nlast44"

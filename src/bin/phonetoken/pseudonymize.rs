@@ -17,9 +17,45 @@ pub(crate) fn run(opts: &PseudonymizeArgs) -> Result<ExitCode, CliError> {
             pseudonymize_all_keys(&keyset, text, region, encoding, length, out)
         });
     }
-    bulk::run(&opts.bulk, &|text, out| {
-        pseudonymize_line(&keyset, text, region, encoding, length, out)
-    })
+    let many = |texts: &[&str], out: &mut Vec<u8>, ends: &mut Vec<Result<usize, &'static str>>| {
+        pseudonymize_lines(&keyset, texts, region, (encoding, length), out, ends);
+    };
+    let hooks = bulk::Hooks {
+        many: Some(&many),
+        ..bulk::Hooks::default()
+    };
+    bulk::run_with(
+        &opts.bulk,
+        &|text, out| pseudonymize_line(&keyset, text, region, encoding, length, out),
+        hooks,
+    )
+}
+
+/// [`pseudonymize_line`] for many lines at once, through the library's batch, which parses a
+/// group and then hashes its numbers with their compressions overlapped: for each text, its
+/// answer appended to `out` and where it ends pushed to `ends`, or its failure's reason.
+pub(crate) fn pseudonymize_lines(
+    keyset: &Keyset,
+    texts: &[&str],
+    region: Option<Region>,
+    (encoding, length): (Encoding, Option<usize>),
+    out: &mut Vec<u8>,
+    ends: &mut Vec<Result<usize, &'static str>>,
+) {
+    let mut results = vec![Err(phonetoken::ParseError::NoDigits); texts.len()];
+    if phonetoken::pseudonymize_batch(keyset.pseudonymizer(), texts, region, &mut results).is_err()
+    {
+        // Cannot happen: `results` has a slot per text.
+        ends.extend(texts.iter().map(|_| Err("internal-error")));
+        return;
+    }
+    for result in results {
+        let end = match result {
+            Ok(pseudonym) => push_pseudonym(pseudonym, encoding, length, out).map(|()| out.len()),
+            Err(e) => Err(e.code()),
+        };
+        ends.push(end);
+    }
 }
 
 /// Parses one line and appends its pseudonym under the primary key, truncated to `length`
