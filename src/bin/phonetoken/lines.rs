@@ -271,15 +271,7 @@ fn answer_lines(
             process_around_invalid(line, process, &mut out)
         };
         if let Err(reason) = result {
-            out.truncate(offset);
-            out.extend_from_slice(b"error: ");
-            out.extend_from_slice(reason.as_bytes());
-            failures.push(Failure {
-                index: first + i,
-                offset,
-                line: None,
-                reasons: vec![(reason, None)],
-            });
+            fail_line(&mut out, &mut failures, (first + i, offset), reason);
         }
         match framing {
             Framing::Answers => out.push(b'\n'),
@@ -292,6 +284,25 @@ fn answer_lines(
         values: lines.len() as u64,
         failures,
     }
+}
+
+/// Puts `error: <reason>` in place of the answer of line `index` of its chunk, which starts
+/// at `offset` of `out` (whatever was written after it is dropped), and records the failure.
+fn fail_line(
+    out: &mut Vec<u8>,
+    failures: &mut Vec<Failure>,
+    (index, offset): (usize, usize),
+    reason: &'static str,
+) {
+    out.truncate(offset);
+    out.extend_from_slice(b"error: ");
+    out.extend_from_slice(reason.as_bytes());
+    failures.push(Failure {
+        index,
+        offset,
+        line: None,
+        reasons: vec![(reason, None)],
+    });
 }
 
 /// [`answer_lines`] for [`Framing::Answers`] without `wipe`, with the lines that can be
@@ -344,14 +355,7 @@ fn answer_lines_together<'a>(
             Err(reason) => Err(*reason),
         };
         if let Err(reason) = result {
-            out.extend_from_slice(b"error: ");
-            out.extend_from_slice(reason.as_bytes());
-            failures.push(Failure {
-                index: first + i,
-                offset,
-                line: None,
-                reasons: vec![(reason, None)],
-            });
+            fail_line(&mut out, &mut failures, (first + i, offset), reason);
         }
         out.push(b'\n');
     }
@@ -437,6 +441,19 @@ mod tests {
         }
     }
 
+    /// `input` as one chunk, answered line by line and together.
+    fn one_by_one_and_together(
+        input: &[u8],
+    ) -> (LineChunk, Processed<Vec<u8>>, Processed<Vec<u8>>) {
+        let mut reader = input;
+        let chunk = read_chunk(&mut reader, 5000, usize::MAX, Framing::Answers)
+            .unwrap()
+            .unwrap();
+        let one = process_chunk(&chunk, (&upper, None), false, Framing::Answers);
+        let many = process_chunk(&chunk, (&upper, Some(&upper_many)), false, Framing::Answers);
+        (chunk, one, many)
+    }
+
     /// Lines answered together give the same output and failures as one by one, over pieces
     /// with failing, overlong and non-UTF-8 lines among the others.
     #[test]
@@ -453,12 +470,7 @@ mod tests {
                 _ => input.extend_from_slice(format!("line {i} \u{e9}\n").as_bytes()),
             }
         }
-        let mut reader = &input[..];
-        let chunk = read_chunk(&mut reader, 5000, usize::MAX, Framing::Answers)
-            .unwrap()
-            .unwrap();
-        let one = process_chunk(&chunk, (&upper, None), false, Framing::Answers);
-        let many = process_chunk(&chunk, (&upper, Some(&upper_many)), false, Framing::Answers);
+        let (chunk, one, many) = one_by_one_and_together(&input);
         assert_eq!(one.rows, 2500);
         assert!(one.out == many.out, "the same output");
         let at = |p: &Processed<Vec<u8>>| -> Vec<(usize, usize, &'static str)> {
@@ -481,12 +493,7 @@ mod tests {
         let text: Vec<u8> = (0..3000)
             .flat_map(|i| format!("n{i}\u{e9}\n").into_bytes())
             .collect();
-        let mut reader = &text[..];
-        let utf8 = read_chunk(&mut reader, 5000, usize::MAX, Framing::Answers)
-            .unwrap()
-            .unwrap();
-        let one_by_one = process_chunk(&utf8, (&upper, None), false, Framing::Answers);
-        let together = process_chunk(&utf8, (&upper, Some(&upper_many)), false, Framing::Answers);
+        let (_, one_by_one, together) = one_by_one_and_together(&text);
         assert!(one_by_one.out == together.out && together.failures.is_empty());
         assert!(together.out.starts_with("N0\u{c9}\nN1\u{c9}\n".as_bytes()));
         // With the lines' answers missing, every answerable line fails; none is dropped.
