@@ -120,7 +120,7 @@ fn padded_block(short: &[u8]) -> Block {
 /// bytes are gathered one by one rather than copied into place. Copied, they and the `0x80`
 /// after them were stores narrower than the block, and the cipher's 16-byte load of the
 /// block then waited until they reached the cache (see [`xor_in`]); for a token's context
-/// that wait was on every token's path (BENCHMARKS.md: tokenize went from 1.56 to 1.09 times
+/// that wait was on every token's path (BENCHMARKS.md: tokenize went from 1.56 to 1.11 times
 /// its AES floor without it). Inlined, so that the XOR makes the whole block one vector
 /// value, which the compiler then stores at once.
 ///

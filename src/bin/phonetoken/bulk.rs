@@ -247,15 +247,13 @@ pub(crate) fn run_with(
         )
     } else {
         let framing = hooks.framing.unwrap_or(lines::Framing::Answers);
-        let many = hooks
-            .many
-            .filter(|_| !hooks.wipe && framing == lines::Framing::Answers);
+        // `lines::process_chunk` uses `many` only where it may (no `wipe`, `Answers`).
         run_lines(
             input.reader,
             writer,
             (&pool, &settings, framing),
             &progress,
-            (process, many),
+            (process, hooks.many),
         )
     };
     progress.finish();

@@ -184,8 +184,8 @@ fn read_line_bounded(
 /// failures, with their place in the chunk and in the output.
 /// With `wipe`, the answers hold secrets: every buffer is wiped once copied, and none is
 /// grown by a reallocation (which would leave a copy behind).
-/// With `many`, the lines of a piece that can be answered (UTF-8, not too long) are answered
-/// together by it (the caller gives it only for [`Framing::Answers`] without `wipe`).
+/// With `many`, in [`Framing::Answers`] without `wipe` (otherwise it is not used), the lines
+/// of a piece that can be answered (UTF-8, not too long) are answered together by it.
 pub(crate) fn process_chunk(
     chunk: &LineChunk,
     (process, many): (&ProcessFn<'_>, Option<&ManyFn<'_>>),
