@@ -279,7 +279,7 @@ impl Op {
                         .truncate(*length)
                         .map_err(|_| Fail::Internal("bad-length"))?;
                 }
-                Text::encoded(|buf| pseudonym.encode_into(*encoding, buf).ok().map(str::len))
+                Text::encoded(|buf| encoding.encode_to_slice(pseudonym.as_bytes(), buf).ok())
                     .ok_or(Fail::Internal("buffer-too-small"))
             }
             Op::Tokenize {
@@ -291,10 +291,9 @@ impl Op {
                 let token = keys.tokenize(&number, context);
                 // MAX_TOKEN_TEXT_LEN holds any token in any encoding.
                 Text::encoded(|buf| {
-                    token
-                        .encode_into(Encoding::Base64Url, buf)
+                    Encoding::Base64Url
+                        .encode_to_slice(token.as_bytes(), buf)
                         .ok()
-                        .map(str::len)
                 })
                 .ok_or(Fail::Internal("buffer-too-small"))
             }

@@ -107,9 +107,9 @@ pub(crate) fn push_pseudonym(
         pseudonym = pseudonym.truncate(len).map_err(|_| "bad-length")?;
     }
     let mut buf = [0u8; 64];
-    let encoded = pseudonym
-        .encode_into(encoding, &mut buf)
+    let len = encoding
+        .encode_to_slice(pseudonym.as_bytes(), &mut buf)
         .map_err(|_| "buffer-too-small")?;
-    out.extend_from_slice(encoded.as_bytes());
+    out.extend_from_slice(buf.get(..len).unwrap_or_default());
     Ok(())
 }

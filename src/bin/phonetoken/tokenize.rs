@@ -48,10 +48,10 @@ pub(crate) fn tokenize_line(
 /// Appends `token` as base64url text.
 pub(crate) fn push_token(token: &phonetoken::Token, out: &mut Vec<u8>) -> Result<(), &'static str> {
     let mut buf = [0u8; MAX_TOKEN_TEXT_LEN];
-    let encoded = token
-        .encode_into(Encoding::Base64Url, &mut buf)
+    let len = Encoding::Base64Url
+        .encode_to_slice(token.as_bytes(), &mut buf)
         .map_err(|_| "buffer-too-small")?;
-    out.extend_from_slice(encoded.as_bytes());
+    out.extend_from_slice(buf.get(..len).unwrap_or_default());
     Ok(())
 }
 
