@@ -13,10 +13,12 @@
 //! # Constant time
 //!
 //! Every encoder and decoder takes the same time whatever the bytes are: no branch on them
-//! and no table look-up indexed by them. Base64 is encoded by [`base64`] and decoded by
+//! and no table look-up indexed by them. Base64 is encoded by `base64` (this module's, eight
+//! characters at a time; firmware builds, for flash, use `base64ct`'s) and decoded by
 //! `base64ct`, hex by `base16ct`. None is constant time in the length, which is public
 //! anyway.
 
+#[cfg(not(target_os = "none"))]
 mod base64;
 
 use core::fmt;
@@ -96,10 +98,26 @@ impl Encoding {
         bytes: &[u8],
         out: &'a mut [u8],
     ) -> Result<&'a str, BufferTooSmall> {
-        let len = self.encode_to_slice(bytes, out)?;
-        let text = out.get(..len).unwrap_or_default();
-        // Only ASCII is written, so the check cannot fail.
-        core::str::from_utf8(text).map_err(|_| BufferTooSmall { needed: len })
+        // Firmware keeps `base64ct`'s encoder, which gives the text itself: a third of the
+        // flash, and speed matters less there.
+        #[cfg(target_os = "none")]
+        {
+            let needed = self.encoded_len(bytes.len());
+            let out = out.get_mut(..needed).ok_or(BufferTooSmall { needed })?;
+            let text = match self {
+                Encoding::Base64Url => base64ct::Base64UrlUnpadded::encode(bytes, out).ok(),
+                Encoding::Base64 => base64ct::Base64::encode(bytes, out).ok(),
+                Encoding::Hex => base16ct::lower::encode_str(bytes, out).ok(),
+            };
+            text.ok_or(BufferTooSmall { needed })
+        }
+        #[cfg(not(target_os = "none"))]
+        {
+            let len = self.encode_to_slice(bytes, out)?;
+            let text = out.get(..len).unwrap_or_default();
+            // Only ASCII is written, so the check cannot fail.
+            core::str::from_utf8(text).map_err(|_| BufferTooSmall { needed: len })
+        }
     }
 
     /// Writes the text for `bytes` at the start of `out`, as ASCII bytes, and returns its
@@ -118,16 +136,21 @@ impl Encoding {
     /// # Ok::<(), phonetoken::BufferTooSmall>(())
     /// ```
     pub fn encode_to_slice(self, bytes: &[u8], out: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        let needed = self.encoded_len(bytes.len());
-        let out = out.get_mut(..needed).ok_or(BufferTooSmall { needed })?;
-        match self {
-            Encoding::Base64Url => base64::encode(bytes, out, base64::URL_SAFE),
-            Encoding::Base64 => base64::encode(bytes, out, base64::STANDARD),
-            Encoding::Hex => {
-                base16ct::lower::encode(bytes, out).map_err(|_| BufferTooSmall { needed })?;
+        #[cfg(target_os = "none")]
+        return self.encode_into(bytes, out).map(str::len);
+        #[cfg(not(target_os = "none"))]
+        {
+            let needed = self.encoded_len(bytes.len());
+            let out = out.get_mut(..needed).ok_or(BufferTooSmall { needed })?;
+            match self {
+                Encoding::Base64Url => base64::encode(bytes, out, base64::URL_SAFE),
+                Encoding::Base64 => base64::encode(bytes, out, base64::STANDARD),
+                Encoding::Hex => {
+                    base16ct::lower::encode(bytes, out).map_err(|_| BufferTooSmall { needed })?;
+                }
             }
+            Ok(needed)
         }
-        Ok(needed)
     }
 
     /// Writes the text for `bytes` to a formatter through a stack buffer of `N` bytes (the

@@ -430,8 +430,13 @@ pub(super) fn run_in<const MEMO: usize, const STACK: usize, const S: usize>(
         }
     }
     let code = pattern.get(HEADER_LEN..)?;
-    // Literals and alternations of literals (`00`, `011`, `0|180020`: most prefixes) need
-    // no interpreter.
+    // One literal (`0`, `00`, `011`: most prefixes) is a fixed length of digit codes and
+    // then `MATCH`, and is compared in place (off firmware: one more copy at every call).
+    #[cfg(not(target_os = "none"))]
+    if let Some(end) = single_literal(code, usize::from(min_len), max_len, digits, full) {
+        return end.map(|end| (end, groups, [UNSET; S]));
+    }
+    // Alternations of literals (`0|180020`) need no interpreter either.
     if let Some(end) = literal_alternatives(code, digits, full) {
         return end.map(|end| (end, groups, [UNSET; S]));
     }
@@ -440,6 +445,30 @@ pub(super) fn run_in<const MEMO: usize, const STACK: usize, const S: usize>(
     } else {
         run_with::<STACK, MEMO, S>(pattern, digits, full, max_len, groups)
     }
+}
+
+/// The match of code that is one literal of `len` digits (the header's shortest and longest
+/// match being `len`, and `MATCH` right after `len` codes that are all digits):
+/// `Some(Some(len))` when `digits` starts with it (and is it, for a full match),
+/// `Some(None)` when not, `None` when the code has another form.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn single_literal(
+    code: &[u8],
+    len: usize,
+    max_len: usize,
+    digits: &[u8],
+    full: bool,
+) -> Option<Option<usize>> {
+    if len != max_len || code.get(len) != Some(&MATCH) {
+        return None;
+    }
+    let (mut all_digits, mut hit) = (true, !full || digits.len() == len);
+    for (i, &op) in code.get(..len)?.iter().enumerate() {
+        all_digits &= op <= 9;
+        hit &= digits.get(i) == Some(&b'0'.wrapping_add(op));
+    }
+    all_digits.then_some(hit.then_some(len))
 }
 
 /// The first match of code of the form `L1 | L2 | … | Ln` (each `Li` literal digits),
@@ -568,6 +597,25 @@ impl Pattern {
     pub(crate) fn min_len(self) -> Option<usize> {
         let header = POOL.get(usize::from(self.start.get())..)?;
         header.get(2).map(|&n| usize::from(n))
+    }
+
+    /// Whether [`match_prefix`](Self::match_prefix) can find anything in `digits`, from the
+    /// header alone: the pattern can take its first digit, or can match nothing at all.
+    /// `false` answers for nearly every national prefix a number does not start with, without
+    /// a call.
+    #[inline(always)]
+    pub(crate) fn may_match_prefix(self, digits: &[u8]) -> bool {
+        let Some(&[_, _, _, first_lo, first_hi]) = POOL
+            .get(usize::from(self.start.get())..)
+            .and_then(<[u8]>::first_chunk::<5>)
+        else {
+            return false;
+        };
+        let first = u16::from_le_bytes([first_lo, first_hi & FIRST_HI]);
+        let can_start = digits
+            .first()
+            .is_some_and(|&d| d.is_ascii_digit() && first & (1 << (d - b'0')) != 0);
+        can_start || first_hi & NULLABLE != 0
     }
 
     /// Whether the whole of `digits` matches (Python `fullmatch`, Java `matches`).

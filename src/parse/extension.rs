@@ -214,8 +214,8 @@ fn run_before<C: Ch>(text: &[C], end: usize, class: Class) -> usize {
 /// separators allowed before the label, the label, the most digits after it.
 #[derive(Clone, Copy)]
 enum Label {
-    /// One of the words.
-    Word(&'static [&'static str]),
+    /// One of the words, with the words each ASCII character can end ([`words_by_last`]).
+    Word(&'static [&'static str], ByLast),
     /// One or more commas.
     Commas,
 }
@@ -223,13 +223,92 @@ enum Label {
 const AUTODIAL_LABELS: &[&str] = &[",,", ";"];
 const RFC3966_LABEL: &str = ";ext=";
 
+/// For each ASCII character, the words (bit `k`: `words[k]`) whose last byte it is, ignoring
+/// ASCII case: the only words an ASCII character can end (the words are in lower case, and
+/// an ASCII character matches no letter outside ASCII; a test checks every pair).
+#[cfg(not(target_os = "none"))]
+const fn words_by_last(words: &[&str]) -> [u32; 128] {
+    assert!(words.len() <= 32);
+    let mut table = [0u32; 128];
+    let mut k = 0;
+    while k < words.len() {
+        let bytes = words[k].as_bytes();
+        let b = bytes[bytes.len() - 1];
+        if b.is_ascii() {
+            table[b.to_ascii_lowercase() as usize] |= 1 << k;
+            table[b.to_ascii_uppercase() as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    table
+}
+
+/// [`words_by_last`] of a list of words: a table off firmware; on firmware, where the
+/// tables' 1.5 KB of flash matter more than the time, nothing (the words are compared each
+/// time, [`candidates`]).
+#[cfg(not(target_os = "none"))]
+type ByLast = &'static [u32; 128];
+#[cfg(target_os = "none")]
+type ByLast = ();
+
+#[cfg(not(target_os = "none"))]
+const EXPLICIT_BY_LAST: ByLast = &words_by_last(EXPLICIT_LABELS);
+#[cfg(not(target_os = "none"))]
+const AMBIGUOUS_BY_LAST: ByLast = &words_by_last(AMBIGUOUS_LABELS);
+#[cfg(not(target_os = "none"))]
+const AUTODIAL_BY_LAST: ByLast = &words_by_last(AUTODIAL_LABELS);
+#[cfg(target_os = "none")]
+const EXPLICIT_BY_LAST: ByLast = ();
+#[cfg(target_os = "none")]
+const AMBIGUOUS_BY_LAST: ByLast = ();
+#[cfg(target_os = "none")]
+const AUTODIAL_BY_LAST: ByLast = ();
+
+/// The words (bit `k`: `words[k]`) that may end with `prev`: after an ASCII character, only
+/// those whose last byte it is ([`words_by_last`]); after any other, every word.
+#[inline(always)]
+fn candidates(words: &[&str], by_last: ByLast, prev: char) -> u32 {
+    // Not `u8::try_from`: that takes `ó` (U+00F3), which ends words through no ASCII byte.
+    if !prev.is_ascii() {
+        return u32::MAX;
+    }
+    let b = prev as u8;
+    #[cfg(not(target_os = "none"))]
+    {
+        let _ = words;
+        by_last.get(usize::from(b)).copied().unwrap_or(0)
+    }
+    #[cfg(target_os = "none")]
+    {
+        let () = by_last;
+        let folded = b.to_ascii_lowercase();
+        words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.as_bytes().last() == Some(&folded))
+            .fold(0, |mask, (k, _)| mask | 1 << k)
+    }
+}
+
 const LABELLED: [(Class, Label, usize); 4] = [
     // Explicit label: " ext. 1234", "extensión 12#".
-    (Class::BeforeLabel, Label::Word(EXPLICIT_LABELS), 20),
+    (
+        Class::BeforeLabel,
+        Label::Word(EXPLICIT_LABELS, EXPLICIT_BY_LAST),
+        20,
+    ),
     // Ambiguous label: " x 123", "#123".
-    (Class::BeforeLabel, Label::Word(AMBIGUOUS_LABELS), 9),
+    (
+        Class::BeforeLabel,
+        Label::Word(AMBIGUOUS_LABELS, AMBIGUOUS_BY_LAST),
+        9,
+    ),
     // Auto-dialling: ",,123", ";123".
-    (Class::BeforeAutodial, Label::Word(AUTODIAL_LABELS), 15),
+    (
+        Class::BeforeAutodial,
+        Label::Word(AUTODIAL_LABELS, AUTODIAL_BY_LAST),
+        15,
+    ),
     // Commas only: ",123".
     (Class::BeforeAutodial, Label::Commas, 9),
 ];
@@ -296,16 +375,14 @@ pub(super) fn extension_starts<C: Ch>(text: &[C]) -> Positions {
                 starts.insert_range(start - run_before(text, start, before), start);
             };
             match label {
-                Label::Word(words) => {
-                    // An ASCII character matches only an ASCII last letter, the same ignoring
-                    // case (the words are in lower case): a word ending in anything else,
-                    // or in a character outside ASCII (its last byte is not ASCII), is
-                    // passed over without decoding it.
-                    let folded = prev.to_ascii_lowercase();
-                    for word in words {
-                        if prev.is_ascii() && word.as_bytes().last() != Some(&(folded as u8)) {
-                            continue;
-                        }
+                Label::Word(words, by_last) => {
+                    let mut maybe = candidates(words, by_last, prev);
+                    while maybe != 0 {
+                        let k = maybe.trailing_zeros() as usize;
+                        maybe &= maybe - 1;
+                        let Some(word) = words.get(k) else {
+                            break;
+                        };
                         if let Some(start) = word_start(text, label_end, word) {
                             found(start);
                         }
@@ -648,14 +725,17 @@ mod tests {
     #[test]
     fn ascii_characters_end_only_words_whose_last_byte_is_them_in_lower_case() {
         for (_, label, _) in LABELLED {
-            let Label::Word(words) = label else {
+            let Label::Word(words, by_last) = label else {
                 continue;
             };
+            for c in ['\u{80}', '\u{F3}', '\u{D3}', 'é', '\u{FF54}'] {
+                assert_eq!(candidates(words, by_last, c), u32::MAX, "{c:?}");
+            }
             for b in 0u8..128 {
                 let c = char::from(b);
-                for w in words {
+                for (k, w) in words.iter().enumerate() {
                     let ends_it = eq_ignore_case(c, w.chars().next_back().unwrap());
-                    let picked = w.as_bytes().last() == Some(&b.to_ascii_lowercase());
+                    let picked = candidates(words, by_last, c) & (1 << k) != 0;
                     assert_eq!(picked, ends_it, "{c:?} {w:?}");
                 }
             }

@@ -67,7 +67,15 @@ use national::Length;
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 pub fn parse(input: &str, default_region: Option<Region>) -> Result<PhoneNumber, ParseError> {
-    parse_with_extension(input, default_region).map(|(number, _)| number)
+    // The plain path's answer goes straight to the caller, without the extension and flags
+    // the general steps carry along (off firmware; there one path is smaller).
+    #[cfg(not(target_os = "none"))]
+    if input.len() <= MAX_INPUT_CHARS {
+        if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
+            return result.map(|(number, _)| number);
+        }
+    }
+    parse_general(input, default_region).map(|p| p.number)
 }
 
 /// Like [`parse`], and also returns the extension written after the number, if any.
@@ -124,13 +132,24 @@ pub(crate) fn parse_detailed(
     input: &str,
     default_region: Option<Region>,
 ) -> Result<Parsed, ParseError> {
+    if input.len() <= MAX_INPUT_CHARS {
+        if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
+            return result.map(Parsed::plain);
+        }
+    }
+    parse_general(input, default_region)
+}
+
+/// The steps for input the plain path did not take (or did not see, past 250 bytes).
+/// Out of line (off firmware): the plain path is what [`parse`] and [`parse_detailed`]
+/// inline.
+#[cfg_attr(not(target_os = "none"), inline(never))]
+fn parse_general(input: &str, default_region: Option<Region>) -> Result<Parsed, ParseError> {
     // Counting stops one past the limit, so a huge input costs no more than a short one;
-    // no more bytes than the limit means no more characters.
+    // no more bytes than the limit means no more characters. Past 250 bytes, the plain
+    // path (ASCII only) has not run: such input that is within the limit is not ASCII.
     if input.len() > MAX_INPUT_CHARS && input.chars().nth(MAX_INPUT_CHARS).is_some() {
         return Err(ParseError::InputTooLong);
-    }
-    if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
-        return result;
     }
     // Without `;` there is no RFC 3966 parameter to take apart, so the candidate is a part
     // of the input; when that is ASCII it is read in place as bytes.
@@ -139,7 +158,7 @@ pub(crate) fn parse_detailed(
     if ascii && !bytes.contains(&b';') {
         let candidate = scan::extract_possible_ascii(bytes);
         if let Some(result) = parse_plain_ascii(candidate, default_region) {
-            return result;
+            return result.map(Parsed::plain);
         }
         return parse_candidate(candidate, default_region);
     }
@@ -158,7 +177,7 @@ fn parse_text(
     #[cfg(not(target_os = "none"))]
     if !ascii {
         if let Some(result) = parse_plain_digits(input, default_region) {
-            return result;
+            return result.map(Parsed::plain);
         }
     }
     #[cfg(target_os = "none")]
@@ -179,11 +198,76 @@ const PLAIN_DIGITS: usize = 32;
 /// (nothing there is a letter, `#`, or the `x` of a second number), so the candidate is
 /// from there to the last digit, and for it [`parse_plain_ascii`] decides. `None` for any
 /// other input, which the general steps take.
-#[cfg_attr(not(target_os = "none"), inline(always))]
+///
+/// Off firmware the digits are gathered without a branch per byte ([`PLAIN_BYTES`]); the
+/// firmware keeps [`parse_plain_input_stateful`], which is smaller, and the tests hold the
+/// two to the same answers.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
 fn parse_plain_input(
     input: &[u8],
     default_region: Option<Region>,
-) -> Option<Result<Parsed, ParseError>> {
+) -> Option<Result<(PhoneNumber, bool), ParseError>> {
+    // Punctuation before the number, then its plus signs: after them, a plus sign is
+    // something else.
+    let skip = input
+        .iter()
+        .take_while(|&&b| is_plain_punctuation(b))
+        .count();
+    let rest = input.get(skip..)?;
+    let plus = rest.iter().take_while(|&&b| b == b'+').count();
+    let body = rest.get(plus..)?;
+    let mut digits = [0u8; 2 * PLAIN_DIGITS];
+    let mut len = 0usize;
+    // Every byte is stored where the next digit goes, and `len` grows by its class: one for
+    // a digit, nothing for punctuation, more than the most digits for anything else. So one
+    // comparison every four bytes sees both more digits than the path takes and a byte it
+    // does not take, and such input leaves early. (Four bytes add at most 4 * 128, so `len`
+    // cannot overflow; the store index wraps inside the buffer until then.)
+    let mut take = |bytes: &[u8]| {
+        for &b in bytes {
+            if let Some(slot) = digits.get_mut(len % (2 * PLAIN_DIGITS)) {
+                *slot = b;
+            }
+            len += usize::from(PLAIN_BYTES[usize::from(b)]);
+        }
+        len <= PLAIN_DIGITS
+    };
+    let (quads, tail) = body.as_chunks::<4>();
+    for quad in quads {
+        if !take(quad) {
+            return None;
+        }
+    }
+    if !take(tail) {
+        return None;
+    }
+    finish_plain(plus, digits.get(..len)?, default_region)
+}
+
+/// What [`parse_plain_input`] counts for each byte after the plus signs: 1 for an ASCII
+/// digit, 0 for plain punctuation, 128 (more than [`PLAIN_DIGITS`]) for any other byte.
+#[cfg(not(target_os = "none"))]
+static PLAIN_BYTES: [u8; 256] = {
+    let mut table = [128; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_digit() {
+            table[b] = 1;
+        } else if is_plain_punctuation(b as u8) {
+            table[b] = 0;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// [`parse_plain_input`] as a scan that decides at each byte (the firmware's, for its size).
+#[cfg(any(target_os = "none", test))]
+fn parse_plain_input_stateful(
+    input: &[u8],
+    default_region: Option<Region>,
+) -> Option<Result<(PhoneNumber, bool), ParseError>> {
     let mut digits = [0u8; PLAIN_DIGITS];
     let mut len = 0usize;
     let mut plus = 0usize;
@@ -210,6 +294,9 @@ fn parse_plain_input(
     finish_plain(plus, digits.get(..len)?, default_region)
 }
 
+#[cfg(target_os = "none")]
+use parse_plain_input_stateful as parse_plain_input;
+
 /// Longest input [`parse_plain_digits`] takes, in characters.
 #[cfg(not(target_os = "none"))]
 const PLAIN_DIGITS_INPUT: usize = 64;
@@ -228,7 +315,7 @@ const PLAIN_DIGITS_INPUT: usize = 64;
 fn parse_plain_digits(
     input: &str,
     default_region: Option<Region>,
-) -> Option<Result<Parsed, ParseError>> {
+) -> Option<Result<(PhoneNumber, bool), ParseError>> {
     let mut ascii = [0u8; PLAIN_DIGITS_INPUT];
     let mut len = 0;
     for c in input.chars() {
@@ -273,7 +360,7 @@ fn plain_image(c: char) -> Option<u8> {
 fn parse_plain_ascii(
     candidate: &[u8],
     default_region: Option<Region>,
-) -> Option<Result<Parsed, ParseError>> {
+) -> Option<Result<(PhoneNumber, bool), ParseError>> {
     let plus = candidate.iter().take_while(|&&b| b == b'+').count();
     let mut full = Digits::<PLAIN_DIGITS>::new();
     for &b in candidate.get(plus..)? {
@@ -294,7 +381,7 @@ fn finish_plain(
     plus: usize,
     full: &[u8],
     default_region: Option<Region>,
-) -> Option<Result<Parsed, ParseError>> {
+) -> Option<Result<(PhoneNumber, bool), ParseError>> {
     if full.len() < 3 {
         return None;
     }
@@ -302,7 +389,7 @@ fn finish_plain(
     if territory.is_none() && plus == 0 {
         return Some(Err(ParseError::MissingRegion));
     }
-    Some(national_number(plus > 0, full, territory).map(Parsed::plain))
+    Some(national_number(plus > 0, full, territory))
 }
 
 /// The steps after extraction, over the candidate's characters (see [`chars::Ch`]).

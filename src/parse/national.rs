@@ -89,6 +89,7 @@ fn expand_rule(
 ///
 /// The result is `digits` or a part of it, or, when a transformation rule applies, the
 /// rewritten number in `scratch` (created then, so most numbers never pay for the buffer).
+#[cfg_attr(not(target_os = "none"), inline(always))]
 pub(super) fn strip_national_prefix<'a>(
     digits: &'a [u8],
     territory: &Territory,
@@ -102,15 +103,28 @@ pub(super) fn strip_national_prefix<'a>(
 /// `None` when there is none to take, or taking it would spoil a number that fit the general
 /// pattern. `Some` even when the prefix matched nothing, as libphonenumber's verdict is then
 /// "stripped" too (the number finder reads the verdict).
+#[cfg_attr(not(target_os = "none"), inline(always))]
 pub(crate) fn national_prefix_match<'a>(
     digits: &'a [u8],
     territory: &Territory,
     scratch: &'a mut Option<Digits>,
 ) -> Option<&'a [u8]> {
     let prefix = territory.national_prefix_for_parsing?;
-    if digits.is_empty() {
+    if digits.is_empty() || !prefix.may_match_prefix(digits) {
         return None;
     }
+    national_prefix_match_slow(digits, prefix, territory, scratch)
+}
+
+/// [`national_prefix_match`] past the header's quick refusal: out of line (off firmware), so
+/// that the refusal (most numbers) costs no call.
+#[cfg_attr(not(target_os = "none"), inline(never))]
+fn national_prefix_match_slow<'a>(
+    digits: &'a [u8],
+    prefix: metadata::Pattern,
+    territory: &Territory,
+    scratch: &'a mut Option<Digits>,
+) -> Option<&'a [u8]> {
     let m = prefix.match_prefix(digits)?;
     let rest = digits.get(m.end..).unwrap_or(&[]);
     let groups = m.group_count();
@@ -148,7 +162,8 @@ pub(super) fn split_country_code(digits: &[u8]) -> Option<(u16, &[u8])> {
     }
     let mut code: u16 = 0;
     for (i, &d) in digits.iter().take(MAX_CC_DIGITS).enumerate() {
-        code = code * 10 + u16::from(d.wrapping_sub(b'0') % 10);
+        // The digits are ASCII digits; `min` only keeps anything else in range.
+        code = code * 10 + u16::from(d.wrapping_sub(b'0').min(9));
         if metadata::is_known_country_code(code) {
             return Some((code, digits.get(i + 1..).unwrap_or(&[])));
         }
