@@ -58,6 +58,10 @@ fn lookup_path_allocates_nothing() {
         let _ = pseudonym
             .encode_into(phonetoken::Encoding::Base64Url, &mut buf)
             .unwrap();
+        let full = p.pseudonymize(&n);
+        let _ = phonetoken::Encoding::Base64
+            .encode_to_slice(full.as_bytes(), &mut buf)
+            .unwrap();
         let token = t.tokenize(&n, &long_context);
         let back = t.detokenize(&token, &long_context);
         let mut text = [0u8; phonetoken::MAX_TOKEN_TEXT_LEN];

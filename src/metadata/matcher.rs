@@ -463,12 +463,15 @@ fn single_literal(
     if len != max_len || code.get(len) != Some(&MATCH) {
         return None;
     }
-    let (mut all_digits, mut hit) = (true, !full || digits.len() == len);
-    for (i, &op) in code.get(..len)?.iter().enumerate() {
-        all_digits &= op <= 9;
-        hit &= digits.get(i) == Some(&b'0'.wrapping_add(op));
+    let literal = code.get(..len)?;
+    if literal.iter().any(|&op| op > 9) {
+        return None;
     }
-    all_digits.then_some(hit.then_some(len))
+    let hit = (!full || digits.len() == len)
+        && digits
+            .get(..len)
+            .is_some_and(|head| head.iter().zip(literal).all(|(&d, &op)| d == b'0' + op));
+    Some(hit.then_some(len))
 }
 
 /// The first match of code of the form `L1 | L2 | … | Ln` (each `Li` literal digits),
