@@ -177,8 +177,8 @@ impl Encoding {
     pub fn encode_string(self, bytes: &[u8]) -> alloc::string::String {
         let mut out = alloc::vec![0u8; self.encoded_len(bytes.len())];
         // The buffer has the length needed, and the text is ASCII: neither step can fail,
-        // and the `String` takes the buffer over without a copy.
-        let len = self.encode_into(bytes, &mut out).map_or(0, str::len);
+        // and the `String` takes the buffer over without a copy (its check is the only one).
+        let len = self.encode_to_slice(bytes, &mut out).unwrap_or(0);
         out.truncate(len);
         alloc::string::String::from_utf8(out).unwrap_or_default()
     }

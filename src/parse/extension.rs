@@ -223,22 +223,33 @@ enum Label {
 const AUTODIAL_LABELS: &[&str] = &[",,", ";"];
 const RFC3966_LABEL: &str = ";ext=";
 
-/// For each ASCII character, the words (bit `k`: `words[k]`) whose last byte it is, ignoring
-/// ASCII case: the only words an ASCII character can end (the words are in lower case, and
-/// an ASCII character matches no letter outside ASCII; a test checks every pair).
+/// The words (bit `k`: `words[k]`, at most 32) whose last byte is the ASCII byte `b`,
+/// ignoring ASCII case: the only words an ASCII character can end (the words are in lower
+/// case, and an ASCII character matches no letter outside ASCII; a test checks every pair).
+const fn words_ending_with(words: &[&str], b: u8) -> u32 {
+    let folded = b.to_ascii_lowercase();
+    let mut mask = 0;
+    let mut k = 0;
+    while k < words.len() && k < 32 {
+        if let [.., last] = words[k].as_bytes() {
+            if *last == folded {
+                mask |= 1 << k;
+            }
+        }
+        k += 1;
+    }
+    mask
+}
+
+/// [`words_ending_with`] of every ASCII byte.
 #[cfg(not(target_os = "none"))]
 const fn words_by_last(words: &[&str]) -> [u32; 128] {
     assert!(words.len() <= 32);
     let mut table = [0u32; 128];
-    let mut k = 0;
-    while k < words.len() {
-        let bytes = words[k].as_bytes();
-        let b = bytes[bytes.len() - 1];
-        if b.is_ascii() {
-            table[b.to_ascii_lowercase() as usize] |= 1 << k;
-            table[b.to_ascii_uppercase() as usize] |= 1 << k;
-        }
-        k += 1;
+    let mut b = 0;
+    while b < 128 {
+        table[b] = words_ending_with(words, b as u8);
+        b += 1;
     }
     table
 }
@@ -265,7 +276,8 @@ const AMBIGUOUS_BY_LAST: ByLast = ();
 const AUTODIAL_BY_LAST: ByLast = ();
 
 /// The words (bit `k`: `words[k]`) that may end with `prev`: after an ASCII character, only
-/// those whose last byte it is ([`words_by_last`]); after any other, every word.
+/// those whose last byte it is ([`words_ending_with`], from a table off firmware); after any
+/// other, every word.
 #[inline(always)]
 fn candidates(words: &[&str], by_last: ByLast, prev: char) -> u32 {
     // Not `u8::try_from`: that takes `ó` (U+00F3), which ends words through no ASCII byte.
@@ -281,12 +293,7 @@ fn candidates(words: &[&str], by_last: ByLast, prev: char) -> u32 {
     #[cfg(target_os = "none")]
     {
         let () = by_last;
-        let folded = b.to_ascii_lowercase();
-        words
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| w.as_bytes().last() == Some(&folded))
-            .fold(0, |mask, (k, _)| mask | 1 << k)
+        words_ending_with(words, b)
     }
 }
 

@@ -70,10 +70,8 @@ pub fn parse(input: &str, default_region: Option<Region>) -> Result<PhoneNumber,
     // The plain path's answer goes straight to the caller, without the extension and flags
     // the general steps carry along (off firmware; there one path is smaller).
     #[cfg(not(target_os = "none"))]
-    if input.len() <= MAX_INPUT_CHARS {
-        if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
-            return result.map(|(number, _)| number);
-        }
+    if let Some(result) = parse_plain(input, default_region) {
+        return result.map(|(number, _)| number);
     }
     parse_general(input, default_region).map(|p| p.number)
 }
@@ -132,12 +130,23 @@ pub(crate) fn parse_detailed(
     input: &str,
     default_region: Option<Region>,
 ) -> Result<Parsed, ParseError> {
-    if input.len() <= MAX_INPUT_CHARS {
-        if let Some(result) = parse_plain_input(input.as_bytes(), default_region) {
-            return result.map(Parsed::plain);
-        }
+    if let Some(result) = parse_plain(input, default_region) {
+        return result.map(Parsed::plain);
     }
     parse_general(input, default_region)
+}
+
+/// The plain path for input within the length limit (longer input goes the general way,
+/// which refuses it).
+#[inline(always)]
+fn parse_plain(
+    input: &str,
+    default_region: Option<Region>,
+) -> Option<Result<(PhoneNumber, bool), ParseError>> {
+    if input.len() > MAX_INPUT_CHARS {
+        return None;
+    }
+    parse_plain_input(input.as_bytes(), default_region)
 }
 
 /// The steps for input the plain path did not take (or did not see, past 250 bytes).
